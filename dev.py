@@ -1,0 +1,68 @@
+#!/usr/bin/env python3
+"""The two set-up commands: `python3 dev.py demo` (main job) and `python3 dev.py test` (tests).
+
+Each creates .venv and installs the project into it on first use (again when pyproject.toml
+changes), so a machine with only Python 3.11 needs nothing else. Anything else after
+`dev.py` is passed to the `opgaveudvalg` command, e.g. `python3 dev.py validate FILE`.
+"""
+
+import ctypes.util
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import venv
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent
+VENV = ROOT / ".venv"
+PYTHON = VENV / "bin" / "python"
+# WeasyPrint renders PDFs with Pango; these come from the operating system, not PyPI.
+SYSTEM_LIBRARIES = {
+    "pango-1.0": "libpango-1.0-0",
+    "pangoft2-1.0": "libpangoft2-1.0-0",
+    "harfbuzz-subset": "libharfbuzz-subset0",
+}
+FONTS_PACKAGE = "fonts-dejavu-core"
+
+
+def ensure_system_libraries() -> None:
+    missing = [pkg for lib, pkg in SYSTEM_LIBRARIES.items() if not ctypes.util.find_library(lib)]
+    if not missing:
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        sys.exit("PDF rendering needs these system packages: " + " ".join(missing))
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", *missing, FONTS_PACKAGE], check=True)
+
+
+def ensure_environment() -> None:
+    """Create .venv and install the project with its dev extras unless already up to date."""
+    stamp = VENV / ".installed-from"
+    wanted = hashlib.sha256((ROOT / "pyproject.toml").read_bytes()).hexdigest()
+    if stamp.exists() and stamp.read_text() == wanted and PYTHON.exists():
+        return
+    ensure_system_libraries()
+    if not PYTHON.exists():
+        venv.create(VENV, with_pip=True)
+    pip = [str(PYTHON), "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
+    subprocess.run([*pip, "--upgrade", "pip"], check=True)
+    subprocess.run([*pip, "--editable", f"{ROOT}[dev]"], check=True)
+    stamp.write_text(wanted)
+
+
+def main(args: list[str]) -> int:
+    if not args:
+        print(__doc__)
+        return 2
+    ensure_environment()
+    if args[0] == "test":
+        lint = subprocess.run([str(PYTHON), "-m", "ruff", "check", "."], cwd=ROOT)
+        tests = subprocess.run([str(PYTHON), "-m", "pytest", *args[1:]], cwd=ROOT)
+        return lint.returncode or tests.returncode
+    return subprocess.run([str(VENV / "bin" / "opgaveudvalg"), *args], cwd=ROOT).returncode
+
+
+if __name__ == "__main__":
+    sys.exit(main(sys.argv[1:]))

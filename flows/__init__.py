@@ -1,0 +1,1 @@
+"""Prefect flows: orchestration only. Business rules live in src/opgaveudvalg."""

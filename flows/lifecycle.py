@@ -1,0 +1,24 @@
+"""A committee's whole life, stage by stage. Each stage is skipped once the committee is past it,
+so launching again after a crash resumes where the committee stands."""
+
+from prefect import flow, task
+
+from flows.mandate import mandate_flow
+from opgaveudvalg import committee
+from opgaveudvalg.db import session_scope
+
+
+@task
+def committee_status(slug: str) -> str:
+    """The committee's status, or 'draft' for a committee not registered yet."""
+    with session_scope() as session:
+        found = committee.find_committee(session, slug)
+        return found.status.value if found else "draft"
+
+
+@flow(name="committee-lifecycle", flow_run_name="lifecycle-{slug}")
+def lifecycle_flow(slug: str) -> str:
+    status = committee_status(slug)
+    if status == "draft":
+        status = mandate_flow(slug)
+    return status

@@ -1,0 +1,1 @@
+"""opgaveudvalg: runs co-creation task committees for Danish municipalities."""

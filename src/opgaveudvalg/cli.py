@@ -1,0 +1,246 @@
+"""The `opgaveudvalg` command. Prefect is imported only inside the commands that need it,
+after its environment (home folder, server address) is set from our settings."""
+
+import getpass
+import os
+import shutil
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated
+from urllib.parse import urlparse
+
+import typer
+
+from opgaveudvalg import committee, documents
+from opgaveudvalg.db import engine_for, session_scope, upgrade
+from opgaveudvalg.errors import UserError
+from opgaveudvalg.mandate import Lang, load_mandate
+from opgaveudvalg.models import Decision
+from opgaveudvalg.settings import PROJECT_ROOT, Settings, get_settings
+
+app = typer.Typer(
+    help="Opgaveudvalg: kommissorium, rekruttering, udvælgelse og møder.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+mandate_app = typer.Typer(help="Kommissorier.", no_args_is_help=True)
+db_app = typer.Typer(help="App-databasen.", no_args_is_help=True)
+app.add_typer(mandate_app, name="mandate")
+app.add_typer(db_app, name="db")
+
+LangOption = Annotated[Lang, typer.Option("--lang", help="da eller en")]
+
+
+def use_prefect(settings: Settings, server: bool) -> None:
+    """Point Prefect at our home folder and, for `server`, at the long-running local server."""
+    settings.prefect_home.mkdir(parents=True, exist_ok=True)
+    os.environ["PREFECT_HOME"] = str(settings.prefect_home)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    if server:
+        os.environ["PREFECT_API_URL"] = settings.prefect_api_url
+        from opgaveudvalg.orchestration import check_server
+
+        check_server(settings.prefect_api_url)
+    else:
+        os.environ.pop("PREFECT_API_URL", None)
+
+
+def actor() -> str:
+    return f"cli:{getpass.getuser()}"
+
+
+@app.command()
+def validate(files: list[Path], lang: LangOption = "da") -> None:
+    """Tjek kommissorie-filer; hver fejl nævner fil, linje og felt."""
+    failed = 0
+    for path in files:
+        try:
+            mandate = load_mandate(path, lang)
+        except UserError as exc:
+            failed += 1
+            typer.echo(str(exc), err=True)
+            continue
+        typer.echo(
+            f"{path}: OK – {mandate.titel}, {len(mandate.kompetenceprofiler)} profiler, "
+            f"{mandate.sammensætning.borgere} borgerpladser"
+        )
+    if failed:
+        raise UserError(
+            f"{failed} af {len(files)} filer har fejl"
+            if lang == "da"
+            else f"{failed} of {len(files)} files have errors"
+        )
+
+
+@mandate_app.command("render")
+def render(
+    slug: str,
+    lang: LangOption = "da",
+    fmt: Annotated[
+        documents.Format | None, typer.Option("--format", help="pdf, html eller md")
+    ] = None,
+) -> None:
+    """Dan kommissoriet som PDF, HTML og Markdown (eller ét format)."""
+    settings = get_settings()
+    with session_scope() as session:
+        files = committee.render_mandate_file(
+            session,
+            committee.mandate_path(settings.committees_dir, slug),
+            settings.municipality,
+            settings.output_dir,
+            (lang,),
+            (fmt,) if fmt else documents.FORMATS,
+            date.today(),
+        )
+    for path in files:
+        typer.echo(path)
+
+
+@app.command()
+def launch(slug: str) -> None:
+    """Start udvalgets livsforløb; flowet venter på KB's godkendelse af kommissoriet."""
+    settings = get_settings()
+    load_mandate(committee.mandate_path(settings.committees_dir, slug), settings.language)
+    use_prefect(settings, server=True)
+    from flows.lifecycle import lifecycle_flow
+    from opgaveudvalg.orchestration import find_waiting_run
+
+    waiting = find_waiting_run(slug)
+    if waiting is not None:
+        raise UserError(f"'{slug}' venter allerede på KB i flowløb {waiting}")
+    typer.echo(
+        f"Starter '{slug}'. Godkend i Prefect UI ({settings.prefect_api_url.removesuffix('/api')}) "
+        f"eller med `opgaveudvalg approve {slug} …`"
+    )
+    status = lifecycle_flow(slug=slug)
+    typer.echo(f"'{slug}' har nu status: {status}")
+
+
+@app.command()
+def approve(
+    slug: str,
+    decision: Annotated[Decision, typer.Option(help="approved, amend eller rejected")],
+    kb_date: Annotated[str, typer.Option(help="Dato for KB-mødet, ÅÅÅÅ-MM-DD")],
+    item: Annotated[int, typer.Option(min=1, help="Punkt nr. på KB's dagsorden")],
+    sagsnr: Annotated[str, typer.Option(help="Sagsnummer, fx 00.01.00-A00-12-27")],
+    note: Annotated[str | None, typer.Option(help="Bemærkning (ingen personoplysninger)")] = None,
+) -> None:
+    """Giv KB's beslutning om kommissoriet til det ventende flowløb."""
+    settings = get_settings()
+    try:
+        meeting = date.fromisoformat(kb_date)
+    except ValueError:
+        raise UserError(f"--kb-date: '{kb_date}' er ikke en dato som 2027-01-28") from None
+    use_prefect(settings, server=True)
+    from opgaveudvalg.orchestration import submit_approval
+
+    given = committee.DecisionInput(decision, meeting, item, sagsnr, note)
+    run_id = submit_approval(slug, given)
+    with session_scope() as session:
+        committee.audit(
+            session,
+            committee.get_committee(session, slug).id,
+            actor(),
+            "approval.submitted",
+            flow_run_id=str(run_id),
+            decision=decision.value,
+        )
+    typer.echo(f"Beslutningen ({decision.value}) er sendt til flowløb {run_id}")
+    status = wait_for_recorded_decision(slug, str(run_id), settings.approval_poll_seconds * 3)
+    typer.echo(
+        f"'{slug}' har nu status: {status}"
+        if status
+        else "Flowløbet har ikke registreret beslutningen endnu – se `opgaveudvalg committees`"
+    )
+
+
+def wait_for_recorded_decision(slug: str, flow_run_id: str, seconds: int) -> str | None:
+    """The committee's status once the resumed flow run has recorded the decision."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with session_scope() as session:
+            if committee.decision_recorded(session, flow_run_id):
+                return committee.get_committee(session, slug).status.value
+        time.sleep(1)
+    return None
+
+
+@app.command("committees")
+def list_committees() -> None:
+    """Oversigt: slug, titel, status, seneste ændring."""
+    settings = get_settings()
+    with session_scope() as session:
+        rows = [
+            (c.slug, c.title, c.status.value, documents.local_time(c.updated_at, settings.timezone))
+            for c in committee.list_committees(session)
+        ]
+    if not rows:
+        typer.echo("Ingen udvalg endnu – start et med `opgaveudvalg launch SLUG`")
+        return
+    headers = ("slug", "titel", "status", "seneste ændring")
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(4)]
+    for row in [headers, *rows]:
+        typer.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+
+
+@db_app.command("upgrade")
+def db_upgrade() -> None:
+    """Opgradér app-databasens skema til nyeste version."""
+    upgrade(engine_for(get_settings().database_url))
+    typer.echo("Databasen er opdateret")
+
+
+@app.command()
+def server() -> None:
+    """Start den lokale Prefect-server (UI og API), som CLI og flows deler."""
+    settings = get_settings()
+    use_prefect(settings, server=False)
+    address = urlparse(settings.prefect_api_url)
+    typer.echo(f"Prefect UI: {settings.prefect_api_url.removesuffix('/api')}")
+    raise typer.Exit(
+        subprocess.call(
+            [
+                sys.executable,
+                "-m",
+                "prefect",
+                "server",
+                "start",
+                "--host",
+                address.hostname or "127.0.0.1",
+                "--port",
+                str(address.port or 4200),
+            ]
+        )
+    )
+
+
+@app.command()
+def demo() -> None:
+    """Kør eksempeludvalgene gennem livsforløbet med Prefects midlertidige server."""
+    demo_dir = PROJECT_ROOT / "var" / "demo"
+    shutil.rmtree(demo_dir, ignore_errors=True)  # the demo starts from a fresh database each time
+    os.environ.update(
+        {
+            "OPGAVEUDVALG_DATABASE_URL": f"sqlite:///{demo_dir / 'opgaveudvalg.db'}",
+            "OPGAVEUDVALG_OUTPUT_DIR": str(demo_dir / "output"),
+            "OPGAVEUDVALG_APPROVAL_POLL_SECONDS": "1",
+        }
+    )
+    get_settings.cache_clear()
+    settings = get_settings()
+    use_prefect(settings, server=False)
+    from flows.demo import run_demo
+
+    run_demo(settings)
+
+
+def main() -> None:
+    try:
+        get_settings()
+        app()
+    except UserError as exc:
+        typer.echo(f"fejl: {exc}", err=True)
+        sys.exit(1)

@@ -1,0 +1,141 @@
+"""Generated documents: one Jinja2 environment, HTML as the source, PDF via WeasyPrint."""
+
+import re
+from dataclasses import dataclass
+from datetime import UTC, date, datetime
+from functools import lru_cache
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+from zoneinfo import ZoneInfo
+
+from babel.dates import format_date
+from babel.numbers import format_decimal
+from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
+
+from opgaveudvalg.settings import TEMPLATES_DIR
+
+if TYPE_CHECKING:
+    from opgaveudvalg.mandate import Mandate
+
+Format = Literal["html", "pdf", "md"]
+FORMATS: tuple[Format, ...] = ("html", "pdf", "md")
+_LOCALES = {"da": "da_DK", "en": "en_GB"}
+_MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
+_MARKDOWN_LINE_START = re.compile(r"^(\s*)([-+]|\d+[.)])(?=\s)", re.MULTILINE)
+
+
+@dataclass(frozen=True)
+class DocumentMeta:
+    """The identity every generated file carries in its header and footer."""
+
+    kind: str
+    committee_title: str
+    municipality: str
+    version: int
+    issued: date
+    case_number: str | None
+    lang: str
+    approved: bool = False
+
+
+def markdown_text(value: Any) -> str:
+    """Escape Markdown and HTML syntax so typed-in text stays text."""
+    escaped = _MARKDOWN_SPECIAL.sub(r"\\\1", str(value))
+    return _MARKDOWN_LINE_START.sub(lambda m: m[1] + m[2][:-1] + "\\" + m[2][-1], escaped)
+
+
+@lru_cache
+def environment() -> Environment:
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES_DIR),
+        autoescape=select_autoescape(enabled_extensions=("html.j2",), default_for_string=True),
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    env.filters["md"] = markdown_text
+    return env
+
+
+def long_date(value: date, lang: str) -> str:
+    """'mandag den 26. februar 2024' / 'Monday, 26 February 2024'."""
+    return format_date(value, format="full", locale=_LOCALES[lang])
+
+
+def short_date(value: date, lang: str) -> str:
+    """'26. februar 2024' / '26 February 2024'."""
+    return format_date(value, format="long", locale=_LOCALES[lang])
+
+
+def local_time(value: datetime, timezone: str) -> str:
+    """A stored UTC timestamp as local wall-clock time, e.g. '2027-01-28 14:03'."""
+    if value.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
+        value = value.replace(tzinfo=UTC)
+    return value.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
+
+
+def number(value: float, lang: str) -> str:
+    """'120.000.000' / '120,000,000'; '2,5' / '2.5'."""
+    return format_decimal(value, locale=_LOCALES[lang])
+
+
+def render_text(template: str, lang: str, **context: Any) -> str:
+    """Render templates/<lang>/<template> with the date and number helpers bound to `lang`."""
+    helpers = {
+        "long_date": lambda value: long_date(value, lang),
+        "short_date": lambda value: short_date(value, lang),
+        "number": lambda value: number(value, lang),
+    }
+    return environment().get_template(f"{lang}/{template}").render(**helpers, **context)
+
+
+def html_to_pdf(html: str, target: Path) -> None:
+    from weasyprint import HTML  # slow import; only needed when a PDF is made
+
+    HTML(string=html, base_url=str(TEMPLATES_DIR)).write_pdf(target)
+
+
+def write_document(name: str, lang: str, fmt: Format, target_dir: Path, **context: Any) -> Path:
+    """Write document `name` (e.g. 'kommissorium') in one format; returns the file written."""
+    target_dir.mkdir(parents=True, exist_ok=True)
+    target = target_dir / f"{name}.{fmt}"
+    if fmt == "md":
+        target.write_text(render_text(f"{name}.md.j2", lang, **context), encoding="utf-8")
+    else:
+        html = render_text(f"{name}.html.j2", lang, **context)
+        if fmt == "html":
+            target.write_text(html, encoding="utf-8")
+        else:
+            html_to_pdf(html, target)
+    return target
+
+
+def mandate_document_dir(output_dir: Path, slug: str, version: int, lang: str) -> Path:
+    return output_dir / slug / f"kommissorium-v{version}" / lang
+
+
+def write_mandate(
+    mandate: "Mandate",
+    version: int,
+    issued: date,
+    case_number: str | None,
+    municipality: str,
+    output_dir: Path,
+    langs: tuple[str, ...] = ("da", "en"),
+    formats: tuple[Format, ...] = FORMATS,
+    approved: bool = False,
+) -> list[Path]:
+    """Write the kommissorium in every language and format asked for; returns the files.
+
+    `issued` is the date of the draft, or of KB's meeting once `approved`."""
+    written = []
+    for lang in langs:
+        meta = DocumentMeta(
+            "kommissorium", mandate.titel, municipality, version, issued, case_number, lang, approved
+        )
+        target_dir = mandate_document_dir(output_dir, mandate.slug, version, lang)
+        written += [
+            write_document("kommissorium", lang, fmt, target_dir, mandate=mandate, meta=meta)
+            for fmt in formats
+        ]
+    return written

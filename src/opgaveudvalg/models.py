@@ -1,0 +1,130 @@
+"""Tables of the app database (never Prefect's). Schema changes go through Alembic migrations."""
+
+from datetime import UTC, date, datetime
+from enum import StrEnum
+from typing import Any
+
+from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
+from sqlalchemy import Enum as SAEnum
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def _timestamp() -> Any:
+    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+
+
+def _text_enum(enum: type[StrEnum]) -> Any:
+    """Stored as VARCHAR so later stages can add values without altering a database type."""
+    return SAEnum(
+        enum, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
+    )
+
+
+class CommitteeStatus(StrEnum):
+    draft = "draft"
+    mandated = "mandated"
+    recruiting = "recruiting"
+    selecting = "selecting"
+    appointed = "appointed"
+    in_session = "in_session"
+    delivered = "delivered"
+    decided = "decided"
+    closed = "closed"
+
+
+class Decision(StrEnum):
+    approved = "approved"
+    amend = "amend"
+    rejected = "rejected"
+
+
+class Committee(SQLModel, table=True):
+    """A task committee (OParl Organization), subordinate to a standing committee."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    slug: str = Field(unique=True, index=True, max_length=60)
+    title: str
+    status: CommitteeStatus = Field(
+        default=CommitteeStatus.draft, sa_type=_text_enum(CommitteeStatus)
+    )
+    parent_committee: str = Field(description="The standing committee it reports to")
+    status_note: str | None = None
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class Mandate(SQLModel, table=True):
+    """One version of a committee's mandate; every version is kept."""
+
+    __table_args__ = (UniqueConstraint("committee_id", "version"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    version: int
+    content_hash: str = Field(max_length=64)
+    content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    source_file: str
+    created_at: datetime = _timestamp()
+
+
+class CompetenceProfile(SQLModel, table=True):
+    """A labelled seat group of a mandate version (Popolo Post)."""
+
+    __table_args__ = (UniqueConstraint("mandate_id", "key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    mandate_id: int = Field(foreign_key="mandate.id", index=True)
+    key: str = Field(max_length=40)
+    label: str
+    description: str | None = None
+    seats: int
+    min_age: int | None = None
+    max_age: int | None = None
+    residence_required: bool = True
+    soft_criteria: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+
+
+class RepresentationTarget(SQLModel, table=True):
+    """A balance target for one group of a category, as declared and as seat bounds."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    mandate_id: int = Field(foreign_key="mandate.id", index=True)
+    category: str
+    group: str
+    min_count: int | None = None
+    max_count: int | None = None
+    min_percent: float | None = None
+    max_percent: float | None = None
+    min_seats: int
+    max_seats: int
+
+
+class ApprovalDecision(SQLModel, table=True):
+    """The council's (KB's) recorded decision on a mandate version."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    mandate_id: int = Field(foreign_key="mandate.id", index=True)
+    decision: Decision = Field(sa_type=_text_enum(Decision))
+    meeting_date: date
+    agenda_item: int
+    case_number: str = Field(max_length=40)
+    note: str | None = None
+    flow_run_id: str | None = Field(default=None, max_length=36)
+    recorded_at: datetime = _timestamp()
+
+
+class AuditEvent(SQLModel, table=True):
+    """Who did what, when and why — written for every state change."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int | None = Field(default=None, foreign_key="committee.id", index=True)
+    at: datetime = _timestamp()
+    actor: str
+    action: str = Field(index=True)
+    reason: str | None = None
+    details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))

@@ -1,0 +1,87 @@
+"""Test set-up: every test gets its own app database and output folder; flow tests share one
+temporary Prefect server. PostgreSQL tests run when OPGAVEUDVALG_TEST_POSTGRES_URL is set (CI)."""
+
+import os
+import re
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="opgaveudvalg-tests-"))
+os.environ["PREFECT_HOME"] = str(_SESSION_DIR / "prefect")
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ.pop("PREFECT_API_URL", None)
+os.environ["OPGAVEUDVALG_APPROVAL_POLL_SECONDS"] = "1"
+
+from sqlalchemy import text  # noqa: E402
+
+from opgaveudvalg.db import engine_for  # noqa: E402
+from opgaveudvalg.settings import PROJECT_ROOT, get_settings  # noqa: E402
+
+EXAMPLES = PROJECT_ROOT / "config" / "committees"
+POSTGRES_URL = os.environ.get("OPGAVEUDVALG_TEST_POSTGRES_URL")
+
+
+@pytest.fixture(autouse=True)
+def app_settings(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
+    monkeypatch.setenv("OPGAVEUDVALG_DATABASE_URL", f"sqlite:///{tmp_path / 'app.db'}")
+    monkeypatch.setenv("OPGAVEUDVALG_OUTPUT_DIR", str(tmp_path / "output"))
+    monkeypatch.setenv("OPGAVEUDVALG_COMMITTEES_DIR", str(tmp_path / "committees"))
+    (tmp_path / "committees").mkdir()
+    get_settings.cache_clear()
+    yield
+    get_settings.cache_clear()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """An empty database of each kind; the app's settings point at it."""
+    if request.param == "sqlite":
+        url = f"sqlite:///{tmp_path / 'app.db'}"
+    else:
+        if not POSTGRES_URL:
+            pytest.skip("OPGAVEUDVALG_TEST_POSTGRES_URL is not set (CI sets it)")
+        url = POSTGRES_URL
+        engine_for.cache_clear()
+        from opgaveudvalg.db import make_engine
+
+        engine = make_engine(url)
+        with engine.begin() as connection:
+            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
+        engine.dispose()
+    os.environ["OPGAVEUDVALG_DATABASE_URL"] = url
+    get_settings.cache_clear()
+    yield url
+    engine_for.cache_clear()
+
+
+def example_text(slug: str = "ny-svoemmehal") -> str:
+    return (EXAMPLES / f"{slug}.yaml").read_text(encoding="utf-8")
+
+
+def write_mandate(
+    folder: Path, slug: str, replacements: dict[str, str] | None = None, base: str = "ny-svoemmehal"
+) -> Path:
+    """An example mandate saved as `<folder>/<slug>.yaml` with text replacements applied."""
+    text_ = example_text(base).replace(f"slug: {base}", f"slug: {slug}")
+    for old, new in (replacements or {}).items():
+        assert old in text_, f"test set-up: {old!r} not in the example"
+        text_ = text_.replace(old, new, 1)
+    path = folder / f"{slug}.yaml"
+    path.write_text(text_, encoding="utf-8")
+    return path
+
+
+def line_of(path: Path, pattern: str) -> int:
+    """1-based number of the first line matching the regular expression."""
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        if re.search(pattern, line):
+            return number
+    raise AssertionError(f"{pattern!r} not found in {path}")
+
+
+@pytest.fixture
+def committees_dir() -> Path:
+    return get_settings().committees_dir

@@ -1,0 +1,55 @@
+"""The `opgaveudvalg` command as a secretariat employee uses it (Prefect-free commands)."""
+
+import shutil
+import subprocess
+import sys
+from pathlib import Path
+
+from conftest import EXAMPLES, write_mandate
+
+
+def opgaveudvalg(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", "from opgaveudvalg.cli import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+def test_validate_ok_and_errors_with_exit_codes(tmp_path: Path) -> None:
+    good = write_mandate(tmp_path, "god")
+    bad = write_mandate(tmp_path, "daarlig", {"  borgere: 10": "  borgere: 6"})
+    ok = opgaveudvalg("validate", str(good))
+    assert ok.returncode == 0 and "OK – Opgaveudvalget for en ny svømmehal" in ok.stdout
+    failed = opgaveudvalg("validate", str(good), str(bad))
+    assert failed.returncode == 1
+    assert f"{bad}:" in failed.stderr and "kompetenceprofiler:" in failed.stderr
+    assert failed.stderr.strip().splitlines()[-1] == "fejl: 1 af 2 filer har fejl"
+    assert "Traceback" not in failed.stderr
+
+
+def test_validate_in_english(tmp_path: Path) -> None:
+    bad = write_mandate(tmp_path, "bad", {"  antal_møder: 6": "  antal_møder: many"})
+    result = opgaveudvalg("validate", "--lang", "en", str(bad))
+    assert "tidsplan.antal_møder: must be a whole number" in result.stderr
+
+
+def test_render_draft_and_list_committees(committees_dir: Path) -> None:
+    shutil.copy(EXAMPLES / "fn-verdensmaal.yaml", committees_dir)
+    result = opgaveudvalg("mandate", "render", "fn-verdensmaal", "--format", "md", "--lang", "en")
+    assert result.returncode == 0, result.stderr
+    [path] = result.stdout.split()
+    assert path.endswith("fn-verdensmaal/kommissorium-v1/en/kommissorium.md")
+    assert "## 1. Background" in Path(path).read_text(encoding="utf-8")
+    listing = opgaveudvalg("committees")
+    assert "Ingen udvalg endnu" in listing.stdout  # rendering a draft registers nothing
+
+
+def test_unknown_committee_and_bad_setting_fail_in_one_line(monkeypatch) -> None:
+    result = opgaveudvalg("mandate", "render", "findes-ikke")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "findes-ikke.yaml findes ikke" in result.stderr
+    monkeypatch.setenv("OPGAVEUDVALG_TIMEZONE", "Mars/Olympus")
+    result = opgaveudvalg("committees")
+    assert result.returncode == 1 and "OPGAVEUDVALG_TIMEZONE" in result.stderr

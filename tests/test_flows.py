@@ -1,0 +1,79 @@
+"""The lifecycle flow under one temporary Prefect server: launch, KB decides, status follows.
+
+KB's decision is given from a second thread through the same function as `opgaveudvalg approve`.
+"""
+
+import shutil
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
+from prefect.testing.utilities import prefect_test_harness
+from sqlmodel import select
+
+from flows.demo import run_committee
+from opgaveudvalg import committee, models
+from opgaveudvalg.db import session_scope
+from opgaveudvalg.mandate import load_mandate
+from opgaveudvalg.models import Decision
+from opgaveudvalg.settings import get_settings
+
+
+@pytest.fixture(scope="session")
+def prefect_database() -> Iterator[Path]:
+    """One temporary Prefect server for all flow tests; yields its SQLite file."""
+    with prefect_test_harness(server_startup_timeout=120):
+        yield Path(PREFECT_SERVER_DATABASE_CONNECTION_URL.value().split(":///", 1)[1])
+
+
+@pytest.fixture
+def example(committees_dir: Path) -> str:
+    shutil.copy(EXAMPLES / "fn-verdensmaal.yaml", committees_dir)
+    return "fn-verdensmaal"
+
+
+def decision(kind: Decision, note: str | None = None) -> committee.DecisionInput:
+    return committee.DecisionInput(kind, date(2027, 1, 28), 12, "00.01.00-A00-7-27", note)
+
+
+def test_launch_and_approve(prefect_database: Path, example: str) -> None:
+    assert run_committee(example, decision(Decision.approved)) == "mandated"
+    with session_scope() as session:
+        found = committee.get_committee(session, example)
+        events = session.exec(
+            select(models.AuditEvent).where(models.AuditEvent.action == "mandate.approved")
+        ).all()
+        recorded = session.exec(select(models.ApprovalDecision)).one()
+    assert found.status == models.CommitteeStatus.mandated
+    assert [e.actor for e in events] == ["kommunalbestyrelsen"]
+    assert recorded.flow_run_id and recorded.case_number == "00.01.00-A00-7-27"
+    pdf = get_settings().output_dir / example / "kommissorium-v1" / "da" / "kommissorium.pdf"
+    assert pdf.stat().st_size > 10_000
+
+
+def test_amend_returns_to_draft_and_relaunch_resumes(prefect_database: Path, example: str) -> None:
+    note = "Udvalget skal også se på affald"
+    assert run_committee(example, decision(Decision.amend, note)) == "draft"
+    with session_scope() as session:
+        found = committee.get_committee(session, example)
+        assert (found.status, found.status_note) == (models.CommitteeStatus.draft, note)
+        [event] = session.exec(
+            select(models.AuditEvent).where(models.AuditEvent.action == "mandate.amend")
+        ).all()
+        assert event.reason == note
+    assert run_committee(example, decision(Decision.approved)) == "mandated"
+
+
+def test_prefect_holds_no_personal_data(prefect_database: Path, example: str) -> None:
+    """After a full mandate stage, the contact person appears nowhere in Prefect's database."""
+    run_committee(example, decision(Decision.approved))
+    contact = load_mandate(EXAMPLES / f"{example}.yaml").organisering.kontaktperson
+    stored = b"".join(
+        path.read_bytes() for path in prefect_database.parent.glob(prefect_database.name + "*")
+    )
+    assert example.encode() in stored  # the scan does see what the flows wrote
+    for secret in (contact.navn, contact.email, contact.navn.split()[-1]):
+        assert secret.encode() not in stored, secret
