@@ -39,6 +39,8 @@ def use_prefect(settings: Settings, server: bool) -> None:
     settings.prefect_home.mkdir(parents=True, exist_ok=True)
     os.environ["PREFECT_HOME"] = str(settings.prefect_home)
     os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    # The first start builds Prefect's database, which can take a minute on a small machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
     if server:
         os.environ["PREFECT_API_URL"] = settings.prefect_api_url
         from opgaveudvalg.orchestration import check_server
