@@ -3,6 +3,7 @@
 KB's decision is given from a second thread through the same function as `opgaveudvalg approve`.
 """
 
+import json
 import shutil
 from collections.abc import Iterator
 from datetime import date
@@ -10,6 +11,7 @@ from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES
+from prefect.artifacts import Artifact
 from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
 from prefect.testing.utilities import prefect_test_harness
 from sqlmodel import select
@@ -52,6 +54,10 @@ def test_launch_and_approve(prefect_database: Path, example: str) -> None:
     assert recorded.flow_run_id and recorded.case_number == "00.01.00-A00-7-27"
     pdf = get_settings().output_dir / example / "kommissorium-v1" / "da" / "kommissorium.pdf"
     assert pdf.stat().st_size > 10_000
+    artifact = Artifact.get(f"kommissorium-{example}")
+    assert artifact is not None and artifact.type == "table"
+    figures = {row["nøgletal"]: row["værdi"] for row in json.loads(artifact.data)}  # type: ignore[arg-type]
+    assert (figures["borgerpladser"], figures["møder"], figures["åbne pladser"]) == (10, 7, 1)
 
 
 def test_amend_returns_to_draft_and_relaunch_resumes(prefect_database: Path, example: str) -> None:

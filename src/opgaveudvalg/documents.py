@@ -131,7 +131,14 @@ def write_mandate(
     written = []
     for lang in langs:
         meta = DocumentMeta(
-            "kommissorium", mandate.titel, municipality, version, issued, case_number, lang, approved
+            "kommissorium",
+            mandate.titel,
+            municipality,
+            version,
+            issued,
+            case_number,
+            lang,
+            approved,
         )
         target_dir = mandate_document_dir(output_dir, mandate.slug, version, lang)
         written += [

@@ -185,14 +185,26 @@ class MandateInvalid(UserError):
         super().__init__("\n".join(str(problem) for problem in problems))
 
 
+_WHOLE_NUMBER = ("skal være et helt tal", "must be a whole number")
+_NUMBER = ("skal være et tal", "must be a number")
+_DATE = ("skal være en dato som 2025-02-26", "must be a date like 2025-02-26")
+_YES_NO = ("skal være true eller false", "must be true or false")
+_SECTION = ("skal være en sektion med underfelter", "must be a section with sub-fields")
 _PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
     "missing": ("feltet mangler", "field is missing"),
     "extra_forbidden": ("ukendt felt – tjek stavningen", "unknown field – check the spelling"),
-    "int_parsing": ("skal være et helt tal", "must be a whole number"),
-    "int_type": ("skal være et helt tal", "must be a whole number"),
-    "int_from_float": ("skal være et helt tal", "must be a whole number"),
-    "float_parsing": ("skal være et tal", "must be a number"),
-    "float_type": ("skal være et tal", "must be a number"),
+    "int_parsing": _WHOLE_NUMBER,
+    "int_type": _WHOLE_NUMBER,
+    "int_from_float": _WHOLE_NUMBER,
+    "float_parsing": _NUMBER,
+    "float_type": _NUMBER,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_type": _DATE,
+    "bool_parsing": _YES_NO,
+    "bool_type": _YES_NO,
+    "model_type": _SECTION,
+    "model_attributes_type": _SECTION,
     "string_type": ("skal være tekst", "must be text"),
     "string_too_short": ("må ikke være tom", "must not be empty"),
     "string_too_long": (
@@ -203,24 +215,11 @@ _PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
         "må kun indeholde små bogstaver a–z, tal og bindestreg",
         "may only contain lower-case letters a–z, digits and hyphens",
     ),
-    "date_parsing": ("skal være en dato som 2025-02-26", "must be a date like 2025-02-26"),
-    "date_from_datetime_parsing": (
-        "skal være en dato som 2025-02-26",
-        "must be a date like 2025-02-26",
-    ),
-    "date_type": ("skal være en dato som 2025-02-26", "must be a date like 2025-02-26"),
-    "bool_parsing": ("skal være true eller false", "must be true or false"),
-    "bool_type": ("skal være true eller false", "must be true or false"),
     "greater_than_equal": ("skal være mindst {ge}", "must be at least {ge}"),
     "greater_than": ("skal være større end {gt}", "must be greater than {gt}"),
     "less_than_equal": ("må højst være {le}", "must be at most {le}"),
     "list_type": ("skal være en liste (linjer med '- ')", "must be a list (lines with '- ')"),
     "too_short": ("skal have mindst {min_length} punkt(er)", "needs at least {min_length} item(s)"),
-    "model_type": ("skal være en sektion med underfelter", "must be a section with sub-fields"),
-    "model_attributes_type": (
-        "skal være en sektion med underfelter",
-        "must be a section with sub-fields",
-    ),
     "value_error": ("ugyldig værdi: {error}", "invalid value: {error}"),
 }
 

@@ -57,8 +57,15 @@ def wait_for_mandate_approval(slug: str, timeout_days: int, poll_seconds: int) -
     with get_client(sync_client=True) as client:
         tags = set(client.read_flow_run(flow_run_id).tags) | {committee_tag(slug)}
         client.update_flow_run(flow_run_id, tags=sorted(tags))
+    form = MandateApproval.with_initial_data(
+        description=(
+            f"**Kommunalbestyrelsens beslutning om kommissoriet for `{slug}`**\n\n"
+            "Vælg *approved* (godkendt), *amend* (sendes tilbage til ændring) eller "
+            "*rejected* (afvist), og angiv dato for KB-mødet, punktets nummer og sagsnummeret."
+        )
+    )
     answer = pause_flow_run(
-        wait_for_input=MandateApproval,
+        wait_for_input=form,
         timeout=timeout_days * 24 * 3600,
         poll_interval=poll_seconds,
         key="mandate-approval",
@@ -97,7 +104,7 @@ def submit_approval(slug: str, given: DecisionInput) -> UUID:
         kb_meeting_date=given.meeting_date,
         agenda_item=given.agenda_item,
         case_number=given.case_number,
-        note=given.note,
+        note=given.note or "",
     )
     resume_flow_run(flow_run_id, run_input=approval.model_dump(mode="json"))
     return flow_run_id
