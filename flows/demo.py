@@ -1,6 +1,8 @@
 """The README's main job: the example committees through the lifecycle on a fresh demo database.
 
-KB's decision is given by the demo itself, through the same path as `opgaveudvalg approve`.
+The demo plays the people around the flow, through the same functions as the CLI: KB approves
+the mandate, the secretariat imports an export of ~150 applications (some of them bad) and
+closes the call.
 """
 
 import contextvars
@@ -8,31 +10,58 @@ import threading
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
+from pathlib import Path
+
+from opgaveudvalg.demo_applicants import write_demo_pool
 
 from flows.lifecycle import lifecycle_flow
-from opgaveudvalg import committee, documents
+from flows.recruitment import import_applications_flow
+from opgaveudvalg import committee, documents, recruitment
 from opgaveudvalg.db import session_scope
-from opgaveudvalg.models import Decision
+from opgaveudvalg.models import CommitteeStatus, Decision
 from opgaveudvalg.orchestration import find_waiting_run, submit_approval
 from opgaveudvalg.settings import Settings
 
+DEMO_ACTOR = "demo"
 
-def approve_when_waiting(
-    slug: str, given: committee.DecisionInput, flow_running: Callable[[], bool], timeout: float
-) -> None:
-    """Give KB's decision once the flow run of `slug` pauses for it (unless the flow ends first)."""
+
+def wait_until(
+    condition: Callable[[], bool], flow_running: Callable[[], bool], timeout: float
+) -> bool:
+    """True once `condition` holds; False if the flow ends first. Raises after `timeout` s."""
     deadline = time.monotonic() + timeout
     while flow_running():
-        if find_waiting_run(slug) is not None:
-            submit_approval(slug, given)
-            return
+        if condition():
+            return True
         if time.monotonic() > deadline:
-            raise TimeoutError(f"no flow run for {slug} paused within {timeout} s")
+            raise TimeoutError(f"the flow did not get there within {timeout} s")
         time.sleep(0.5)
+    return False
 
 
-def run_committee(slug: str, given: committee.DecisionInput, timeout: float = 300) -> str:
-    """Run the lifecycle of `slug` in a worker thread and give KB's decision from this one."""
+def committee_status(slug: str) -> str | None:
+    with session_scope() as session:
+        found = committee.find_committee(session, slug)
+        return found.status.value if found else None
+
+
+def secretariat_recruits(slug: str, settings: Settings) -> dict[str, int]:
+    """The secretariat's part of recruitment: import the form export, then close the call."""
+    counts = import_applications_flow(slug=slug, file=str(demo_export(slug, settings)))
+    with session_scope() as session:
+        recruitment.request_close(session, committee.get_committee(session, slug), DEMO_ACTOR)
+    return counts
+
+
+def run_committee(
+    slug: str,
+    given: committee.DecisionInput,
+    while_recruiting: Callable[[], object] | None = None,
+    timeout: float = 300,
+) -> str:
+    """Run the lifecycle of `slug` in a worker thread; give KB's decision from this one, and
+    once the call is open run `while_recruiting` (which must end by closing the call)."""
     outcome: dict[str, object] = {}
     context = contextvars.copy_context()  # the worker sees the same Prefect settings
 
@@ -44,13 +73,29 @@ def run_committee(slug: str, given: committee.DecisionInput, timeout: float = 30
 
     worker = threading.Thread(target=run, name=f"lifecycle-{slug}", daemon=True)
     worker.start()
-    approve_when_waiting(slug, given, worker.is_alive, timeout)
+    if wait_until(lambda: find_waiting_run(slug) is not None, worker.is_alive, timeout):
+        submit_approval(slug, given)
+    if while_recruiting and wait_until(
+        lambda: committee_status(slug) == CommitteeStatus.recruiting, worker.is_alive, timeout
+    ):
+        while_recruiting()
     worker.join(timeout)
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     if "status" not in outcome:
         raise TimeoutError(f"the lifecycle flow of {slug} did not finish within {timeout} s")
     return str(outcome["status"])
+
+
+def demo_export(slug: str, settings: Settings) -> Path:
+    """A seeded form-tool export of ~150 applications with some deliberately bad rows."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        mandate = committee.mandate_content(committee.latest_mandate(session, found.id))  # type: ignore[arg-type]
+    path = settings.output_dir.parent / "eksporter" / f"{slug}-ansoegninger.csv"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    write_demo_pool(mandate, path, postcodes=settings.postcodes, start=mandate.tidsplan.start)
+    return path
 
 
 def run_demo(settings: Settings) -> None:
@@ -64,13 +109,20 @@ def run_demo(settings: Settings) -> None:
             f"00.01.00-A00-{item}-{year}",
             "Godkendt af demoen",
         )
-        print(f"{slug}: {run_committee(slug, given)}")
+        status = run_committee(slug, given, partial(secretariat_recruits, slug, settings))
+        print(f"{slug}: {status}")
     print()
+    from opgaveudvalg.cli import status_report
+
     with session_scope() as session:
         for slug in slugs:
             found = committee.get_committee(session, slug)
             version = committee.latest_mandate(session, found.id).version  # type: ignore[arg-type, union-attr]
             folder = documents.mandate_document_dir(settings.output_dir, slug, version, "da").parent
-            print(
-                f"{slug}: status {found.status.value}; kommissoriet (da/en: pdf, html, md) i {folder}"
-            )
+            print(f"== {slug}: status {found.status.value}")
+            print(f"kommissorium: {folder}")
+            print(f"opslag:       {settings.output_dir / slug / 'opslag'}")
+            reports = sorted((settings.output_dir / slug / "afviste-raekker").glob("*.csv"))
+            print(f"afviste rækker: {reports[-1] if reports else 'ingen'}")
+            print(status_report(slug))
+            print()

@@ -4,6 +4,7 @@ so launching again after a crash resumes where the committee stands."""
 from prefect import flow, task
 
 from flows.mandate import mandate_flow
+from flows.recruitment import recruitment_flow
 from opgaveudvalg import committee
 from opgaveudvalg.db import session_scope
 
@@ -21,4 +22,6 @@ def lifecycle_flow(slug: str) -> str:
     status = committee_status(slug)
     if status == "draft":
         status = mandate_flow(slug)
+    if status in ("mandated", "recruiting"):
+        status = recruitment_flow(slug)
     return status

@@ -65,7 +65,9 @@ def test_danish_pdf_has_all_sections_dates_and_identity(tmp_path: Path) -> None:
     path = render(tmp_path, "da", "pdf")
     text = pdf_text(path)
     positions = [text.find(heading) for heading in DANISH_HEADINGS]
-    assert -1 not in positions, [h for h, p in zip(DANISH_HEADINGS, positions, strict=True) if p == -1]
+    assert -1 not in positions, [
+        h for h, p in zip(DANISH_HEADINGS, positions, strict=True) if p == -1
+    ]
     assert positions == sorted(positions)
     assert "godkendt af Kommunalbestyrelsen torsdag den 28. januar 2027" in text
     assert "mandag den 22. februar 2027" in text  # tidsplan.start

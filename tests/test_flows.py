@@ -7,6 +7,7 @@ import json
 import shutil
 from collections.abc import Iterator
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -16,7 +17,7 @@ from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
 from prefect.testing.utilities import prefect_test_harness
 from sqlmodel import select
 
-from flows.demo import run_committee
+from flows.demo import run_committee, secretariat_recruits
 from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.mandate import load_mandate
@@ -41,15 +42,19 @@ def decision(kind: Decision, note: str | None = None) -> committee.DecisionInput
     return committee.DecisionInput(kind, date(2027, 1, 28), 12, "00.01.00-A00-7-27", note)
 
 
-def test_launch_and_approve(prefect_database: Path, example: str) -> None:
-    assert run_committee(example, decision(Decision.approved)) == "mandated"
+def recruit(slug: str):  # type: ignore[no-untyped-def]
+    return partial(secretariat_recruits, slug, get_settings())
+
+
+def test_launch_approve_recruit_and_close(prefect_database: Path, example: str) -> None:
+    assert run_committee(example, decision(Decision.approved), recruit(example)) == "selecting"
     with session_scope() as session:
         found = committee.get_committee(session, example)
         events = session.exec(
             select(models.AuditEvent).where(models.AuditEvent.action == "mandate.approved")
         ).all()
         recorded = session.exec(select(models.ApprovalDecision)).one()
-    assert found.status == models.CommitteeStatus.mandated
+    assert found.status == models.CommitteeStatus.selecting
     assert [e.actor for e in events] == ["kommunalbestyrelsen"]
     assert recorded.flow_run_id and recorded.case_number == "00.01.00-A00-7-27"
     pdf = get_settings().output_dir / example / "kommissorium-v1" / "da" / "kommissorium.pdf"
@@ -58,6 +63,22 @@ def test_launch_and_approve(prefect_database: Path, example: str) -> None:
     assert artifact is not None and artifact.type == "table"
     figures = {row["nøgletal"]: row["værdi"] for row in json.loads(artifact.data)}  # type: ignore[arg-type]
     assert (figures["borgerpladser"], figures["møder"], figures["åbne pladser"]) == (10, 7, 1)
+    calls = get_settings().output_dir / example / "opslag"
+    assert {p.relative_to(calls).as_posix() for p in calls.rglob("opslag.*")} == {
+        f"{lang}/opslag.{fmt}" for lang in ("da", "en") for fmt in ("html", "pdf", "txt")
+    }
+    with session_scope() as session:
+        applicants = session.exec(select(models.Applicant)).all()
+        rejected = session.exec(select(models.QuarantinedRow)).all()
+        actions = [e.action for e in session.exec(select(models.AuditEvent))]
+        reviews = session.exec(select(models.DuplicateReview)).all()
+    # 150 good rows, one of them repeated with another e-mail (flagged), 8 bad rows kept aside
+    assert (len(applicants), len(reviews), len({r.row_number for r in rejected})) == (151, 1, 8)
+    assert "recruitment.close_requested" in actions
+    status = Artifact.get(f"rekruttering-{example}")
+    assert status is not None
+    counts = {row["emne"]: row["antal"] for row in json.loads(status.data)}  # type: ignore[arg-type]
+    assert (counts["ansøgere i alt"], counts["mulige dubletter til vurdering"]) == (151, 1)
 
 
 def test_amend_returns_to_draft_and_relaunch_resumes(prefect_database: Path, example: str) -> None:
@@ -70,16 +91,20 @@ def test_amend_returns_to_draft_and_relaunch_resumes(prefect_database: Path, exa
             select(models.AuditEvent).where(models.AuditEvent.action == "mandate.amend")
         ).all()
         assert event.reason == note
-    assert run_committee(example, decision(Decision.approved)) == "mandated"
+    assert run_committee(example, decision(Decision.approved), recruit(example)) == "selecting"
 
 
 def test_prefect_holds_no_personal_data(prefect_database: Path, example: str) -> None:
-    """After a full mandate stage, the contact person appears nowhere in Prefect's database."""
-    run_committee(example, decision(Decision.approved))
+    """After mandate and recruitment, no contact person or applicant appears in Prefect's database."""
+    run_committee(example, decision(Decision.approved), recruit(example))
     contact = load_mandate(EXAMPLES / f"{example}.yaml").organisering.kontaktperson
+    with session_scope() as session:
+        people = session.exec(select(models.Applicant)).all()[:20]
+    secrets = [contact.navn, contact.email, contact.navn.split()[-1]]
+    secrets += [value for person in people for value in (person.name, person.email, person.address)]
     stored = b"".join(
         path.read_bytes() for path in prefect_database.parent.glob(prefect_database.name + "*")
     )
     assert example.encode() in stored  # the scan does see what the flows wrote
-    for secret in (contact.navn, contact.email, contact.navn.split()[-1]):
-        assert secret.encode() not in stored, secret
+    for secret in secrets:
+        assert secret and secret.encode() not in stored, secret

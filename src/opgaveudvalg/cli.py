@@ -7,9 +7,10 @@ import shutil
 import subprocess
 import sys
 import time
+from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Literal
 from urllib.parse import urlparse
 
 import typer
@@ -28,6 +29,10 @@ app = typer.Typer(
 )
 mandate_app = typer.Typer(help="Kommissorier.", no_args_is_help=True)
 db_app = typer.Typer(help="App-databasen.", no_args_is_help=True)
+applications_app = typer.Typer(help="Ansøgninger.", no_args_is_help=True)
+recruitment_app = typer.Typer(help="Rekruttering.", no_args_is_help=True)
+app.add_typer(applications_app, name="applications")
+app.add_typer(recruitment_app, name="recruitment")
 app.add_typer(mandate_app, name="mandate")
 app.add_typer(db_app, name="db")
 
@@ -82,7 +87,7 @@ def render(
     slug: str,
     lang: LangOption = "da",
     fmt: Annotated[
-        documents.Format | None, typer.Option("--format", help="pdf, html eller md")
+        Literal["pdf", "html", "md"] | None, typer.Option("--format", help="pdf, html eller md")
     ] = None,
 ) -> None:
     """Dan kommissoriet som PDF, HTML og Markdown (eller ét format)."""
@@ -182,10 +187,68 @@ def list_committees() -> None:
     if not rows:
         typer.echo("Ingen udvalg endnu – start et med `opgaveudvalg launch SLUG`")
         return
-    headers = ("slug", "titel", "status", "seneste ændring")
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(4)]
-    for row in [headers, *rows]:
-        typer.echo("  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip())
+    typer.echo("\n".join(table(("slug", "titel", "status", "seneste ændring"), rows)))
+
+
+def table(headers: tuple[str, ...], rows: Sequence[Sequence[object]]) -> list[str]:
+    """Plain text columns, as wide as their widest cell."""
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    return [
+        "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+        for row in [headers, *rows]
+    ]
+
+
+@applications_app.command("import")
+def import_applications(slug: str, file: Path) -> None:
+    """Importér en eksport (CSV, XLSX eller JSON) fra formularværktøjet som sit eget flowløb."""
+    settings = get_settings()
+    use_prefect(settings, server=True)
+    from flows.recruitment import import_applications_flow
+
+    counts = import_applications_flow(slug=slug, file=str(file.resolve()))
+    typer.echo(import_summary(counts))
+
+
+def import_summary(counts: dict[str, int]) -> str:
+    return (
+        f"{counts['rows']} rækker: {counts['inserted']} nye, {counts['updated']} opdaterede, "
+        f"{counts['unchanged']} uændrede, {counts['rejected']} afviste, "
+        f"{counts['flagged']} mulige dubletter til vurdering"
+    )
+
+
+@recruitment_app.command("status")
+def recruitment_status(slug: str) -> None:
+    """Ansøgere pr. profil og pr. repræsentationsmål, afviste rækker og advarsler."""
+    typer.echo(status_report(slug))
+
+
+def status_report(slug: str) -> str:
+    from opgaveudvalg import recruitment
+
+    settings = get_settings()
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        rules = recruitment.intake_rules(
+            session, found, settings.postcodes, settings.applicant_min_age
+        )
+        status = recruitment.recruitment_status(session, found, rules)
+    rows = [(r["emne"], str(r["antal"]), str(r["bemærkning"])) for r in status.rows()]
+    lines = table(("", "antal", ""), rows)
+    lines += ["", "Advarsler:" if status.warnings else "Ingen advarsler."]
+    lines += [f"  - {warning}" for warning in status.warnings]
+    return "\n".join(lines)
+
+
+@recruitment_app.command("close")
+def recruitment_close(slug: str) -> None:
+    """Luk opslaget før fristen; rekrutteringsflowet går derefter videre til udvælgelse."""
+    from opgaveudvalg import recruitment
+
+    with session_scope() as session:
+        recruitment.request_close(session, committee.get_committee(session, slug), actor())
+    typer.echo(f"Opslaget for '{slug}' lukkes; flowet går videre til udvælgelse")
 
 
 @db_app.command("upgrade")

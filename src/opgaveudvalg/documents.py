@@ -17,7 +17,7 @@ from opgaveudvalg.settings import TEMPLATES_DIR
 if TYPE_CHECKING:
     from opgaveudvalg.mandate import Mandate
 
-Format = Literal["html", "pdf", "md"]
+Format = Literal["html", "pdf", "md", "txt"]
 FORMATS: tuple[Format, ...] = ("html", "pdf", "md")
 _LOCALES = {"da": "da_DK", "en": "en_GB"}
 _MARKDOWN_SPECIAL = re.compile(r"([\\`*_{}\[\]<>#|])")
@@ -99,8 +99,8 @@ def write_document(name: str, lang: str, fmt: Format, target_dir: Path, **contex
     """Write document `name` (e.g. 'kommissorium') in one format; returns the file written."""
     target_dir.mkdir(parents=True, exist_ok=True)
     target = target_dir / f"{name}.{fmt}"
-    if fmt == "md":
-        target.write_text(render_text(f"{name}.md.j2", lang, **context), encoding="utf-8")
+    if fmt in ("md", "txt"):
+        target.write_text(render_text(f"{name}.{fmt}.j2", lang, **context), encoding="utf-8")
     else:
         html = render_text(f"{name}.html.j2", lang, **context)
         if fmt == "html":
@@ -144,5 +144,29 @@ def write_mandate(
         written += [
             write_document("kommissorium", lang, fmt, target_dir, mandate=mandate, meta=meta)
             for fmt in formats
+        ]
+    return written
+
+
+def write_call(
+    mandate: "Mandate",
+    call: Any,
+    version: int,
+    issued: date,
+    case_number: str | None,
+    municipality: str,
+    output_dir: Path,
+    langs: tuple[str, ...] = ("da", "en"),
+) -> list[Path]:
+    """Write the public call (opslag) as a web page, PDF and plain text in each language."""
+    written = []
+    for lang in langs:
+        meta = DocumentMeta(
+            "opslag", mandate.titel, municipality, version, issued, case_number, lang, approved=True
+        )
+        target_dir = output_dir / mandate.slug / "opslag" / lang
+        written += [
+            write_document("opslag", lang, fmt, target_dir, mandate=mandate, meta=meta, call=call)
+            for fmt in ("html", "pdf", "txt")
         ]
     return written

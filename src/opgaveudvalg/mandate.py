@@ -71,10 +71,15 @@ class Kompetenceprofil(_Section):
 
 
 class Repræsentationsmål(_Section):
-    """A balance target for one group of a category, as counts or percentages of citizen seats."""
+    """A balance target for one group of a category, as counts or percentages of citizen seats.
+
+    Who belongs to the group: by age at the committee's start when `alder` is given; by gender
+    for the category 'køn'; otherwise by the applicant's answer in the column named `kategori`.
+    """
 
     kategori: str = Field(min_length=1)
     gruppe: str = Field(min_length=1)
+    alder: Aldersinterval | None = None
     min_antal: int | None = Field(default=None, ge=0)
     max_antal: int | None = Field(default=None, ge=0)
     min_procent: float | None = Field(default=None, ge=0, le=100)
@@ -118,6 +123,14 @@ class Tidsplan(_Section):
         return round((self.aflevering - self.start).days / 30.44)
 
 
+class Rekruttering(_Section):
+    """The public call: deadline, how to apply, and extra balance questions in the form."""
+
+    ansøgningsfrist: date
+    ansøgning: str = Field(min_length=1)
+    spørgsmål: list[str] = []
+
+
 class Kontaktperson(_Section):
     navn: str = Field(min_length=1)
     titel: str = Field(min_length=1)
@@ -149,6 +162,13 @@ class Mandate(_Section):
     tidsplan: Tidsplan
     organisering: Organisering
     aflevering: str = Field(min_length=1)
+    rekruttering: Rekruttering
+
+    @property
+    def balance_categories(self) -> list[str]:
+        """The categories applicants are asked about, in the order the mandate names them."""
+        names = [target.kategori for target in self.repræsentationsmål]
+        return list(dict.fromkeys([*names, *self.rekruttering.spørgsmål]))
 
     @property
     def profile_seats(self) -> int:
@@ -418,6 +438,18 @@ def _cross_field_problems(mandate: Mandate, lang: Lang) -> list[tuple[FieldPath,
                     lang,
                     f"afleveringen ({plan.aflevering}) skal ligge efter start ({plan.start})",
                     f"the handover ({plan.aflevering}) must come after the start ({plan.start})",
+                ),
+            )
+        )
+    deadline = mandate.rekruttering.ansøgningsfrist
+    if deadline >= plan.start:
+        problems.append(
+            (
+                ("rekruttering", "ansøgningsfrist"),
+                _pick(
+                    lang,
+                    f"ansøgningsfristen ({deadline}) skal ligge før start ({plan.start})",
+                    f"the application deadline ({deadline}) must come before the start ({plan.start})",
                 ),
             )
         )

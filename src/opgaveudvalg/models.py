@@ -128,3 +128,86 @@ class AuditEvent(SQLModel, table=True):
     action: str = Field(index=True)
     reason: str | None = None
     details: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+
+
+class Applicant(SQLModel, table=True):
+    """One citizen's application to one committee. All of it is personal data: deleting the row
+    (with its profiles, review flags by cascade) removes the person from the committee."""
+
+    __table_args__ = (UniqueConstraint("committee_id", "email_key"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    email_key: str = Field(max_length=320, description="E-mail normalised for deduplication")
+    name: str
+    email: str = Field(max_length=320)
+    phone: str | None = None
+    address: str | None = None
+    postcode: str = Field(max_length=4)
+    birth_year: int
+    gender: str = Field(max_length=24)
+    attributes: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    motivation: str = ""
+    publish_name: bool = False
+    household_key: str | None = Field(default=None, max_length=16, index=True)
+    content_hash: str = Field(max_length=64)
+    source: str = Field(description="File and row the current data came from")
+    created_at: datetime = _timestamp()
+    updated_at: datetime = _timestamp()
+
+
+class ApplicantProfile(SQLModel, table=True):
+    """A profile the applicant picked, with the hard criteria's verdict and its reason."""
+
+    applicant_id: int = Field(foreign_key="applicant.id", primary_key=True, ondelete="CASCADE")
+    profile_key: str = Field(primary_key=True, max_length=40)
+    eligible: bool
+    reason: str
+
+
+class DuplicateReview(SQLModel, table=True):
+    """Two applications with the same name and address but different e-mails, for a person to judge."""
+
+    __table_args__ = (UniqueConstraint("applicant_id", "other_applicant_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    applicant_id: int = Field(foreign_key="applicant.id", ondelete="CASCADE")
+    other_applicant_id: int = Field(foreign_key="applicant.id", ondelete="CASCADE")
+    resolved: bool = False
+
+
+class ImportBatch(SQLModel, table=True):
+    """One import of an export file, with what became of its rows."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    file_name: str
+    file_sha256: str = Field(max_length=64)
+    rows: int = 0
+    inserted: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    rejected: int = 0
+    flagged: int = 0
+    imported_at: datetime = _timestamp()
+
+
+class QuarantinedRow(SQLModel, table=True):
+    """A rejected row, kept until fixed: where it was, which column, why, and its values
+    (with anything that looks like a CPR number removed)."""
+
+    __table_args__ = (UniqueConstraint("committee_id", "raw_hash", "column"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    import_id: int = Field(foreign_key="importbatch.id")
+    file_name: str
+    row_number: int
+    column: str
+    reason: str
+    raw: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    raw_hash: str = Field(max_length=64)
+    email_key: str | None = Field(default=None, max_length=320)
+    person_key: str | None = Field(default=None, max_length=16, description="Name and postcode")
+    resolved: bool = False

@@ -30,6 +30,7 @@ class Settings(BaseSettings):
 
     municipality: str = Field(min_length=2)
     secretariat_email: EmailStr
+    dpo_email: EmailStr
     language: Literal["da", "en"] = "da"
     timezone: str = "Europe/Copenhagen"
     database_url: str
@@ -39,6 +40,11 @@ class Settings(BaseSettings):
     prefect_home: Path
     approval_timeout_days: int = Field(gt=0)
     approval_poll_seconds: int = Field(gt=0, le=300)
+    postcodes: list[str] = Field(min_length=1)
+    applicant_min_age: int = Field(ge=0, le=30)
+    retention_unselected_months: int = Field(ge=0, le=36)
+    retention_members_months: int = Field(ge=0, le=36)
+    column_map: Path
 
     @field_validator("timezone")
     @classmethod
@@ -59,7 +65,7 @@ class Settings(BaseSettings):
             return f"sqlite:///{PROJECT_ROOT / relative}"
         return value
 
-    @field_validator("committees_dir", "output_dir", "prefect_home")
+    @field_validator("committees_dir", "output_dir", "prefect_home", "column_map")
     @classmethod
     def _relative_to_project(cls, value: Path) -> Path:
         return value if value.is_absolute() else PROJECT_ROOT / value

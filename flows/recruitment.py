@@ -1,0 +1,108 @@
+"""Recruitment stage: open the call, take imports (each its own flow run), close at the deadline
+or on command, then hand the committee to selection."""
+
+import sys
+import time
+from datetime import date
+from pathlib import Path
+
+from prefect import flow, get_run_logger, task
+from rich.progress import Progress, SpinnerColumn, TextColumn
+
+from opgaveudvalg import committee, orchestration, recruitment
+from opgaveudvalg.db import session_scope
+from opgaveudvalg.settings import get_settings
+
+
+def _rules(session, found):  # type: ignore[no-untyped-def]
+    settings = get_settings()
+    return recruitment.intake_rules(session, found, settings.postcodes, settings.applicant_min_age)
+
+
+@task
+def open_call(slug: str) -> int:
+    with session_scope() as session:
+        files = recruitment.open_call(
+            session, committee.get_committee(session, slug), get_settings(), "flow:recruitment"
+        )
+    return len(files)
+
+
+@task
+def publish_status(slug: str) -> int:
+    """Publish the aggregates as a table artifact; returns the number of applicants."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        status = recruitment.recruitment_status(session, found, _rules(session, found))
+    orchestration.publish_table(
+        f"rekruttering-{slug}", status.rows(), f"Rekruttering til {slug}: ansøgere og mål"
+    )
+    return status.applicants
+
+
+@task
+def import_file(slug: str, file: str) -> dict[str, int]:
+    settings = get_settings()
+    logger = get_run_logger()
+    columns = (SpinnerColumn(), TextColumn("{task.description}: {task.completed} rækker"))
+    with Progress(*columns, disable=not sys.stderr.isatty()) as bar:
+        job = bar.add_task(f"Importerer {Path(file).name}", total=None)
+
+        def progress(rows: int) -> None:
+            bar.update(job, completed=rows)
+            if rows % 10_000 == 0:
+                logger.info("%s rækker læst", rows)
+
+        with session_scope() as session:
+            found = committee.get_committee(session, slug)
+            result = recruitment.import_applications(
+                session,
+                found,
+                _rules(session, found),
+                Path(file),
+                recruitment.load_column_map(settings.column_map),
+                settings.output_dir / slug / "afviste-raekker",
+                progress,
+            )
+    return {k: v for k, v in vars(result).items() if isinstance(v, int)}
+
+
+@task
+def wait_for_close(slug: str) -> str:
+    """One task for the whole call period: returns why the call closed (deadline or command)."""
+    while True:
+        with session_scope() as session:
+            found = committee.get_committee(session, slug)
+            reason = recruitment.close_reason(session, found, _rules(session, found), date.today())
+        if reason:
+            return reason
+        time.sleep(get_settings().approval_poll_seconds)
+
+
+@task
+def close(slug: str, reason: str) -> str:
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        recruitment.close_recruitment(session, found, "flow:recruitment", reason)
+        return found.status.value
+
+
+@flow(name="import-applications", flow_run_name="import-{slug}")
+def import_applications_flow(slug: str, file: str) -> dict[str, int]:
+    """One export file into the committee's applicants; then the status artifact is refreshed."""
+    counts = import_file(slug, file)
+    publish_status(slug)
+    get_run_logger().info("Import: %s", counts)
+    return counts
+
+
+@flow(name="recruitment", flow_run_name="recruitment-{slug}")
+def recruitment_flow(slug: str) -> str:
+    """Returns 'selecting' once the call has closed."""
+    logger = get_run_logger()
+    open_call(slug)
+    publish_status(slug)
+    reason = wait_for_close(slug)
+    logger.info("Opslaget lukkes: %s", reason)
+    publish_status(slug)
+    return close(slug, reason)

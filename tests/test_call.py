@@ -1,0 +1,85 @@
+"""The public call (opslag): content a citizen needs, privacy notice, escaping, three formats."""
+
+from datetime import date
+from pathlib import Path
+
+from conftest import write_mandate
+from pypdf import PdfReader
+from test_recruitment import row, run_import, write_csv
+
+from opgaveudvalg import committee, models, recruitment
+from opgaveudvalg.db import session_scope
+from opgaveudvalg.models import Decision
+from opgaveudvalg.settings import get_settings
+
+MARKUP = "<script>alert(1)</script>"
+
+
+def open_call_for(path: Path) -> list[Path]:
+    with session_scope() as session:
+        mandate_id = committee.register_mandate(session, path, "test").id
+        committee.record_decision(
+            session,
+            mandate_id,
+            committee.DecisionInput(  # type: ignore[arg-type]
+                Decision.approved, date(2026, 12, 3), 4, "00.01.00-A00-1-26"
+            ),
+            "kb",
+            "run",
+        )
+        return recruitment.open_call(
+            session, committee.get_committee(session, path.stem), get_settings(), "test"
+        )
+
+
+def test_call_in_three_formats_and_two_languages() -> None:
+    files = open_call_for(write_mandate(get_settings().committees_dir, "ny-svoemmehal"))
+    names = sorted(f"{p.parent.name}/{p.name}" for p in files)
+    assert names == sorted(
+        f"{lang}/opslag.{fmt}" for lang in ("da", "en") for fmt in ("html", "pdf", "txt")
+    )
+    with session_scope() as session:
+        assert (
+            committee.get_committee(session, "ny-svoemmehal").status
+            == models.CommitteeStatus.recruiting
+        )
+    by_name = {f"{p.parent.name}/{p.name}": p for p in files}
+    pdf = "\n".join(page.extract_text() for page in PdfReader(by_name["da/opslag.pdf"]).pages)
+    text = by_name["da/opslag.txt"].read_text(encoding="utf-8")
+    for content in (pdf, text):
+        flat = " ".join(content.split())
+        assert "søndag den 24. januar 2027" in flat  # the deadline
+        assert "6 møder à 3 timer over ca. 9 måneder" in flat  # time commitment from the mandate
+        assert "CPR-nummer" in flat and "6 måneder" in flat  # privacy notice and retention
+        assert "databeskyttelse@gentofte.dk" in flat and "litra e" in flat
+        assert "Du skal være 15–24 år i 2027" in flat
+    english = by_name["en/opslag.txt"].read_text(encoding="utf-8")
+    assert "Sunday, 24 January 2027" in english and "Published" in english
+
+
+def test_markup_is_escaped_in_every_generated_page(tmp_path: Path) -> None:
+    """Markup typed into the mandate or an application never reaches a page as markup."""
+    path = write_mandate(
+        get_settings().committees_dir,
+        "ny-svoemmehal",
+        {
+            "\nleverance: |\n": f"\nleverance: |\n  {MARKUP}\n",
+            "\nformål: |\n": f"\nformål: |\n  {MARKUP}\n",
+        },
+    )
+    open_call_for(path)
+    run_import(
+        "ny-svoemmehal", write_csv(tmp_path / "e.csv", [row(motivation=MARKUP, name=MARKUP)])
+    )
+    with session_scope() as session:
+        committee.render_stored_mandate(
+            session,
+            committee.latest_mandate(session, 1),
+            "Gentofte Kommune",
+            get_settings().output_dir,
+        )  # type: ignore[arg-type]
+    pages = list(get_settings().output_dir.rglob("*.html"))
+    assert len(pages) == 4  # kommissorium and opslag, da and en
+    for page in pages:
+        html = page.read_text(encoding="utf-8")
+        assert "<script>" not in html and "&lt;script&gt;" in html, page
