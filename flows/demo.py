@@ -13,14 +13,13 @@ from datetime import date
 from functools import partial
 from pathlib import Path
 
-from opgaveudvalg.demo_applicants import write_demo_pool
-
 from flows.lifecycle import lifecycle_flow
 from flows.recruitment import import_applications_flow
 from opgaveudvalg import committee, documents, recruitment
 from opgaveudvalg.db import session_scope
+from opgaveudvalg.demo_applicants import write_demo_pool
 from opgaveudvalg.models import CommitteeStatus, Decision
-from opgaveudvalg.orchestration import find_waiting_run, submit_approval
+from opgaveudvalg.orchestration import find_waiting_run, start_api, submit_approval
 from opgaveudvalg.settings import Settings
 
 DEMO_ACTOR = "demo"
@@ -62,6 +61,7 @@ def run_committee(
 ) -> str:
     """Run the lifecycle of `slug` in a worker thread; give KB's decision from this one, and
     once the call is open run `while_recruiting` (which must end by closing the call)."""
+    start_api()
     outcome: dict[str, object] = {}
     context = contextvars.copy_context()  # the worker sees the same Prefect settings
 

@@ -188,6 +188,7 @@ def test_missing_required_column_names_column_and_file(recruiting: str, tmp_path
         ({"profiles": "svømmeklub"}, "Kompetenceprofiler", "ukendt profil 'svømmeklub'"),
         ({"profiles": ""}, "Kompetenceprofiler", "vælg mindst én kompetenceprofil"),
         ({"name": ""}, "Navn", "navn mangler"),
+        ({"email": ""}, "E-mail", "e-mail mangler"),
     ],
 )
 def test_row_rules(recruiting: str, tmp_path: Path, bad: dict, column: str, reason: str) -> None:
@@ -389,3 +390,16 @@ def test_status_warns_when_a_share_target_lags_in_the_pool(recruiting: str, tmp_
         warnings = recruitment.recruitment_status(session, found, rules).warnings
     assert "Kvinde (køn) udgør 33 % af de egnede ansøgere – målet er mindst 40 %" in warnings
     assert not any(w.startswith("Mand (køn)") for w in warnings)
+
+
+def test_same_email_twice_in_a_file_is_idempotent(recruiting: str, tmp_path: Path) -> None:
+    """A form export holding an applicant's first answer and a later correction."""
+    path = write_csv(tmp_path / "e.csv", [row(motivation="Første svar"),
+                                          row(email=" SOEREN@example.dk", motivation="Rettet svar")])
+    first = run_import(recruiting, path)
+    [before] = applicants()
+    again = run_import(recruiting, path)
+    [after] = applicants()
+    assert (first.inserted, first.updated, first.repeated) == (1, 0, 1)
+    assert (again.inserted, again.updated, again.unchanged, again.repeated) == (0, 0, 1, 1)
+    assert after.motivation == "Rettet svar" and after.updated_at == before.updated_at

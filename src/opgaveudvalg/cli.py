@@ -212,9 +212,10 @@ def import_applications(slug: str, file: Path) -> None:
 
 def import_summary(counts: dict[str, int]) -> str:
     return (
-        f"{counts['rows']} rækker: {counts['inserted']} nye, {counts['updated']} opdaterede, "
-        f"{counts['unchanged']} uændrede, {counts['rejected']} afviste, "
-        f"{counts['flagged']} mulige dubletter til vurdering"
+        f"{counts['rows']} rækker: {counts['inserted']} nye ansøgere, "
+        f"{counts['updated']} opdaterede, {counts['unchanged']} uændrede; "
+        f"{counts['rejected']} afviste rækker; {counts['repeated']} rækker erstattet af en "
+        f"senere række med samme e-mail; {counts['flagged']} mulige dubletter til vurdering"
     )
 
 

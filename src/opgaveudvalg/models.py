@@ -178,7 +178,8 @@ class DuplicateReview(SQLModel, table=True):
 
 
 class ImportBatch(SQLModel, table=True):
-    """One import of an export file, with what became of its rows."""
+    """One import of an export file: its rows, and per applicant (unique e-mail) whether it
+    was new, updated or unchanged against the state before the import."""
 
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int = Field(foreign_key="committee.id", index=True)
@@ -190,6 +191,7 @@ class ImportBatch(SQLModel, table=True):
     unchanged: int = 0
     rejected: int = 0
     flagged: int = 0
+    repeated: int = Field(default=0, description="Rows superseded by a later row, same e-mail")
     imported_at: datetime = _timestamp()
 
 

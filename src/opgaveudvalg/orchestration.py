@@ -123,3 +123,10 @@ def check_server(api_url: str) -> None:
         raise UserError(
             f"Prefect-serveren på {api_url} svarer ikke – start den med `opgaveudvalg server`"
         ) from None
+
+
+def start_api() -> None:
+    """Make one API call so Prefect's temporary server (if any) starts now, in this thread,
+    rather than in two threads at once."""
+    with get_client(sync_client=True) as client:
+        client.hello()

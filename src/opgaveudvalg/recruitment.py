@@ -75,6 +75,7 @@ class ImportResult:
     unchanged: int = 0
     rejected: int = 0
     flagged: int = 0
+    repeated: int = 0
     report: Path | None = None
 
 
@@ -289,12 +290,15 @@ def validate_row(
 
     if not value("navn"):
         problems.append(RowProblem(column("navn"), "navn mangler"))
-    try:
-        validate_email(value("email"), check_deliverability=False)
-    except EmailNotValidError:
-        problems.append(
-            RowProblem(column("email"), f"'{value('email')}' er ikke en gyldig e-mailadresse")
-        )
+    if not value("email"):
+        problems.append(RowProblem(column("email"), "e-mail mangler"))
+    else:
+        try:
+            validate_email(value("email"), check_deliverability=False)
+        except EmailNotValidError:
+            problems.append(
+                RowProblem(column("email"), f"'{value('email')}' er ikke en gyldig e-mailadresse")
+            )
     postcode = value("postnummer")
     if not re.fullmatch(r"\d{4}", postcode):
         problems.append(
@@ -420,6 +424,9 @@ class _Importer:
             ).where(models.Applicant.committee_id == committee.id)
         ).all()
         self.by_email = {row[0]: (row[1], row[2]) for row in existing}
+        self.initial = {key: digest for key, (_, digest) in self.by_email.items()}
+        self.seen: set[str] = set()
+        self.valid_rows = 0
         self.by_person = {(_text_key(row[3]), row[4]): row[1] for row in existing if row[4]}
         self.new_rows: list[tuple[dict[str, Any], Application]] = []
         self.new_keys: set[str] = set()
@@ -431,11 +438,12 @@ class _Importer:
             self._quarantine(number, raw, application)
             return
         digest = _content_hash(application)
+        self.valid_rows += 1
+        self.seen.add(application.email_key)
         if application.email_key in self.new_keys:
             self.flush()  # the same e-mail twice in one file: the later row updates the earlier
         known = self.by_email.get(application.email_key)
         if known and known[1] == digest:
-            self.batch.unchanged += 1
             return
         values = application.values
         fields = dict(
@@ -461,7 +469,6 @@ class _Importer:
             )
         )
         self.new_keys.add(application.email_key)
-        self.batch.inserted += 1
         if len(self.new_rows) >= BATCH_SIZE:
             self.flush()
 
@@ -470,7 +477,6 @@ class _Importer:
         assert applicant is not None
         for name, value in fields.items():
             setattr(applicant, name, value)
-        applicant.updated_at = models.utcnow()
         self.session.exec(
             delete(models.ApplicantProfile).where(
                 col(models.ApplicantProfile.applicant_id) == applicant_id
@@ -483,7 +489,6 @@ class _Importer:
         self.by_email[application.email_key] = (applicant_id, fields["content_hash"])
         self._flag_same_person(applicant_id, applicant.name, applicant.household_key)
         self._resolve_rejects([application])
-        self.batch.updated += 1
 
     def _profile_rows(self, applicant_id: int, application: Application) -> list[dict[str, Any]]:
         rows = []
@@ -521,6 +526,28 @@ class _Importer:
             self._resolve_rejects([application for _, application in self.new_rows])
         self.new_rows.clear()
         self.new_keys.clear()
+
+    def finish(self) -> None:
+        """Count per applicant against the state before this import, so that a file read twice
+        counts as unchanged even when it holds the same e-mail more than once."""
+        self.flush()
+        changed = [
+            k for k in self.seen if k in self.initial and self.by_email[k][1] != self.initial[k]
+        ]
+        self.batch.inserted = sum(key not in self.initial for key in self.seen)
+        self.batch.updated = len(changed)
+        self.batch.unchanged = len(self.seen) - self.batch.inserted - self.batch.updated
+        self.batch.repeated = self.valid_rows - len(self.seen)
+        now = models.utcnow()
+        for start in range(0, len(changed), BATCH_SIZE):
+            self.session.execute(
+                update(models.Applicant)
+                .where(
+                    models.Applicant.committee_id == self.committee.id,
+                    col(models.Applicant.email_key).in_(changed[start : start + BATCH_SIZE]),
+                )
+                .values(updated_at=now)
+            )
 
     def _resolve_rejects(self, applications: list[Application]) -> None:
         """A valid row for the same e-mail, or the same name and postcode, resolves old rejects."""
@@ -630,16 +657,17 @@ def import_applications(
         importer.add(number, raw)
         if batch.rows % BATCH_SIZE == 0:
             progress(batch.rows)
-    importer.flush()
+    importer.finish()
     progress(batch.rows)
     result = ImportResult(
-        batch.id,
+        batch.id,  # type: ignore[arg-type]
         batch.rows,
         batch.inserted,
-        batch.updated,  # type: ignore[arg-type]
+        batch.updated,
         batch.unchanged,
         batch.rejected,
         batch.flagged,
+        batch.repeated,
     )
     if batch.rejected:
         result.report = write_reject_report(session, batch, report_dir)
