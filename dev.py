@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""The two set-up commands: `python3 dev.py demo` (main job) and `python3 dev.py test` (tests).
+"""The two set-up commands: `python3 dev.py demo` (main job) and `python3 dev.py test` (lint, types, tests).
 
 Each creates .venv and installs the project into it on first use (again when pyproject.toml
 changes), so a machine with only Python 3.11 needs nothing else. Anything else after
@@ -58,9 +58,11 @@ def main(args: list[str]) -> int:
         return 2
     ensure_environment()
     if args[0] == "test":
-        lint = subprocess.run([str(PYTHON), "-m", "ruff", "check", "."], cwd=ROOT)
-        tests = subprocess.run([str(PYTHON), "-m", "pytest", *args[1:]], cwd=ROOT)
-        return lint.returncode or tests.returncode
+        checks = [["ruff", "check", "."], ["mypy", "src", "flows"], ["pytest", *args[1:]]]
+        codes = [
+            subprocess.run([str(PYTHON), "-m", *check], cwd=ROOT).returncode for check in checks
+        ]
+        return max(codes)
     return subprocess.run([str(VENV / "bin" / "opgaveudvalg"), *args], cwd=ROOT).returncode
 
 

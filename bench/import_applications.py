@@ -46,22 +46,12 @@ def fresh_committee(slug: str) -> None:
             committee.transition(session, found, status, "bench")
 
 
-def timed_import(slug: str, export: Path) -> tuple[float, recruitment.ImportResult]:
+def timed_import(slug: str, export: Path) -> tuple[float, models.ImportBatch]:
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        rules = recruitment.intake_rules(
-            session, found, settings.postcodes, settings.applicant_min_age
-        )
         started = time.perf_counter()
-        result = recruitment.import_applications(
-            session,
-            found,
-            rules,
-            export,
-            recruitment.load_column_map(settings.column_map),
-            work / "reports",
-        )
-    return time.perf_counter() - started, result
+        batch = recruitment.import_applications(session, found, export, settings, work / "reports")
+    return time.perf_counter() - started, batch
 
 
 mandate = load_mandate(EXAMPLE)

@@ -14,7 +14,7 @@ from functools import partial
 from pathlib import Path
 
 from flows.lifecycle import lifecycle_flow
-from flows.recruitment import import_applications_flow
+from flows.recruitment import import_applications_flow, reject_dir
 from opgaveudvalg import committee, documents, recruitment
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.demo_applicants import write_demo_pool
@@ -112,8 +112,6 @@ def run_demo(settings: Settings) -> None:
         status = run_committee(slug, given, partial(secretariat_recruits, slug, settings))
         print(f"{slug}: {status}")
     print()
-    from opgaveudvalg.cli import status_report
-
     with session_scope() as session:
         for slug in slugs:
             found = committee.get_committee(session, slug)
@@ -122,7 +120,7 @@ def run_demo(settings: Settings) -> None:
             print(f"== {slug}: status {found.status.value}")
             print(f"kommissorium: {folder}")
             print(f"opslag:       {settings.output_dir / slug / 'opslag'}")
-            reports = sorted((settings.output_dir / slug / "afviste-raekker").glob("*.csv"))
+            reports = sorted(reject_dir(slug).glob("*.csv"))
             print(f"afviste rækker: {reports[-1] if reports else 'ingen'}")
-            print(status_report(slug))
+            print(recruitment.recruitment_status(session, found, settings).report())
             print()

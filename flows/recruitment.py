@@ -13,10 +13,11 @@ from opgaveudvalg import committee, orchestration, recruitment
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.settings import get_settings
 
+IMPORT_COUNTS = ("rows", "inserted", "updated", "unchanged", "rejected", "repeated", "flagged")
 
-def _rules(session, found):  # type: ignore[no-untyped-def]
-    settings = get_settings()
-    return recruitment.intake_rules(session, found, settings.postcodes, settings.applicant_min_age)
+
+def reject_dir(slug: str) -> Path:
+    return get_settings().output_dir / slug / "afviste-raekker"
 
 
 @task
@@ -33,7 +34,7 @@ def publish_status(slug: str) -> int:
     """Publish the aggregates as a table artifact; returns the number of applicants."""
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        status = recruitment.recruitment_status(session, found, _rules(session, found))
+        status = recruitment.recruitment_status(session, found, get_settings())
     orchestration.publish_table(
         f"rekruttering-{slug}", status.rows(), f"Rekruttering til {slug}: ansøgere og mål"
     )
@@ -55,16 +56,10 @@ def import_file(slug: str, file: str) -> dict[str, int]:
 
         with session_scope() as session:
             found = committee.get_committee(session, slug)
-            result = recruitment.import_applications(
-                session,
-                found,
-                _rules(session, found),
-                Path(file),
-                recruitment.load_column_map(settings.column_map),
-                settings.output_dir / slug / "afviste-raekker",
-                progress,
+            batch = recruitment.import_applications(
+                session, found, Path(file), settings, reject_dir(slug), progress
             )
-    return {k: v for k, v in vars(result).items() if isinstance(v, int)}
+            return batch.model_dump(include=set(IMPORT_COUNTS))
 
 
 @task
@@ -73,7 +68,7 @@ def wait_for_close(slug: str) -> str:
     while True:
         with session_scope() as session:
             found = committee.get_committee(session, slug)
-            reason = recruitment.close_reason(session, found, _rules(session, found), date.today())
+            reason = recruitment.close_reason(session, found, date.today())
         if reason:
             return reason
         time.sleep(get_settings().approval_poll_seconds)

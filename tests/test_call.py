@@ -1,39 +1,27 @@
 """The public call (opslag): content a citizen needs, privacy notice, escaping, three formats."""
 
-from datetime import date
 from pathlib import Path
 
-from conftest import write_mandate
 from pypdf import PdfReader
-from test_recruitment import row, run_import, write_csv
+from test_recruitment import open_recruitment, row, run_import, write_csv
 
 from opgaveudvalg import committee, models, recruitment
 from opgaveudvalg.db import session_scope
-from opgaveudvalg.models import Decision
 from opgaveudvalg.settings import get_settings
 
 MARKUP = "<script>alert(1)</script>"
 
 
-def open_call_for(path: Path) -> list[Path]:
+def open_call_for(replacements: dict[str, str] | None = None) -> list[Path]:
+    slug = open_recruitment(replacements)
     with session_scope() as session:
-        mandate_id = committee.register_mandate(session, path, "test").id
-        committee.record_decision(
-            session,
-            mandate_id,
-            committee.DecisionInput(  # type: ignore[arg-type]
-                Decision.approved, date(2026, 12, 3), 4, "00.01.00-A00-1-26"
-            ),
-            "kb",
-            "run",
-        )
-        return recruitment.open_call(
-            session, committee.get_committee(session, path.stem), get_settings(), "test"
-        )
+        found = committee.get_committee(session, slug)
+        assert found.status == models.CommitteeStatus.recruiting
+        return recruitment.open_call(session, found, get_settings(), "test")
 
 
 def test_call_in_three_formats_and_two_languages() -> None:
-    files = open_call_for(write_mandate(get_settings().committees_dir, "ny-svoemmehal"))
+    files = open_call_for()
     names = sorted(f"{p.parent.name}/{p.name}" for p in files)
     assert names == sorted(
         f"{lang}/opslag.{fmt}" for lang in ("da", "en") for fmt in ("html", "pdf", "txt")
@@ -59,15 +47,12 @@ def test_call_in_three_formats_and_two_languages() -> None:
 
 def test_markup_is_escaped_in_every_generated_page(tmp_path: Path) -> None:
     """Markup typed into the mandate or an application never reaches a page as markup."""
-    path = write_mandate(
-        get_settings().committees_dir,
-        "ny-svoemmehal",
+    open_call_for(
         {
             "\nleverance: |\n": f"\nleverance: |\n  {MARKUP}\n",
             "\nformål: |\n": f"\nformål: |\n  {MARKUP}\n",
-        },
+        }
     )
-    open_call_for(path)
     run_import(
         "ny-svoemmehal", write_csv(tmp_path / "e.csv", [row(motivation=MARKUP, name=MARKUP)])
     )

@@ -7,7 +7,6 @@ import shutil
 import subprocess
 import sys
 import time
-from collections.abc import Sequence
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -187,16 +186,9 @@ def list_committees() -> None:
     if not rows:
         typer.echo("Ingen udvalg endnu – start et med `opgaveudvalg launch SLUG`")
         return
-    typer.echo("\n".join(table(("slug", "titel", "status", "seneste ændring"), rows)))
-
-
-def table(headers: tuple[str, ...], rows: Sequence[Sequence[object]]) -> list[str]:
-    """Plain text columns, as wide as their widest cell."""
-    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
-    return [
-        "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
-        for row in [headers, *rows]
-    ]
+    typer.echo(
+        "\n".join(documents.text_table(("slug", "titel", "status", "seneste ændring"), rows))
+    )
 
 
 @applications_app.command("import")
@@ -222,24 +214,11 @@ def import_summary(counts: dict[str, int]) -> str:
 @recruitment_app.command("status")
 def recruitment_status(slug: str) -> None:
     """Ansøgere pr. profil og pr. repræsentationsmål, afviste rækker og advarsler."""
-    typer.echo(status_report(slug))
-
-
-def status_report(slug: str) -> str:
     from opgaveudvalg import recruitment
 
-    settings = get_settings()
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        rules = recruitment.intake_rules(
-            session, found, settings.postcodes, settings.applicant_min_age
-        )
-        status = recruitment.recruitment_status(session, found, rules)
-    rows = [(r["emne"], str(r["antal"]), str(r["bemærkning"])) for r in status.rows()]
-    lines = table(("", "antal", ""), rows)
-    lines += ["", "Advarsler:" if status.warnings else "Ingen advarsler."]
-    lines += [f"  - {warning}" for warning in status.warnings]
-    return "\n".join(lines)
+        typer.echo(recruitment.recruitment_status(session, found, get_settings()).report())
 
 
 @recruitment_app.command("close")

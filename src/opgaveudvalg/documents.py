@@ -1,6 +1,7 @@
 """Generated documents: one Jinja2 environment, HTML as the source, PDF via WeasyPrint."""
 
 import re
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from functools import lru_cache
@@ -55,6 +56,15 @@ def environment() -> Environment:
     )
     env.filters["md"] = markdown_text
     return env
+
+
+def text_table(headers: tuple[str, ...], rows: Sequence[Sequence[object]]) -> list[str]:
+    """Plain text columns for a terminal, each as wide as its widest cell."""
+    widths = [max(len(str(r[i])) for r in [headers, *rows]) for i in range(len(headers))]
+    return [
+        "  ".join(str(v).ljust(w) for v, w in zip(row, widths, strict=True)).rstrip()
+        for row in [headers, *rows]
+    ]
 
 
 def long_date(value: date, lang: str) -> str:

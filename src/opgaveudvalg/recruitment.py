@@ -19,6 +19,7 @@ from typing import Any
 from email_validator import EmailNotValidError, validate_email
 from ruamel.yaml import YAML
 from sqlalchemy import insert, update
+from sqlalchemy import select as sa_select  # sqlmodel's select types at most four columns
 from sqlmodel import Session, col, delete, select
 
 from opgaveudvalg import models
@@ -64,19 +65,6 @@ class IntakeRules:
     def reference_year(self) -> int:
         """Ages are counted in the year the committee starts."""
         return self.mandate.tidsplan.start.year
-
-
-@dataclass
-class ImportResult:
-    import_id: int
-    rows: int = 0
-    inserted: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    rejected: int = 0
-    flagged: int = 0
-    repeated: int = 0
-    report: Path | None = None
 
 
 @dataclass
@@ -414,14 +402,14 @@ class _Importer:
         self.session, self.committee, self.rules, self.batch = session, committee, rules, batch
         self.mapping = mapping
         self.profiles = _profile_lookup(rules.mandate)
-        existing = session.exec(
-            select(
-                models.Applicant.email_key,
-                models.Applicant.id,
-                models.Applicant.content_hash,
-                models.Applicant.name,
-                models.Applicant.household_key,
-            ).where(models.Applicant.committee_id == committee.id)
+        existing = session.execute(
+            sa_select(
+                col(models.Applicant.email_key),
+                col(models.Applicant.id),
+                col(models.Applicant.content_hash),
+                col(models.Applicant.name),
+                col(models.Applicant.household_key),
+            ).where(col(models.Applicant.committee_id) == committee.id)
         ).all()
         self.by_email = {row[0]: (row[1], row[2]) for row in existing}
         self.initial = {key: digest for key, (_, digest) in self.by_email.items()}
@@ -543,7 +531,7 @@ class _Importer:
             self.session.execute(
                 update(models.Applicant)
                 .where(
-                    models.Applicant.committee_id == self.committee.id,
+                    col(models.Applicant.committee_id) == self.committee.id,
                     col(models.Applicant.email_key).in_(changed[start : start + BATCH_SIZE]),
                 )
                 .values(updated_at=now)
@@ -556,7 +544,7 @@ class _Importer:
         self.session.execute(
             update(models.QuarantinedRow)
             .where(
-                models.QuarantinedRow.committee_id == self.committee.id,
+                col(models.QuarantinedRow.committee_id) == self.committee.id,
                 col(models.QuarantinedRow.resolved).is_(False),
                 col(models.QuarantinedRow.email_key).in_(emails)
                 | col(models.QuarantinedRow.person_key).in_(people),
@@ -606,17 +594,14 @@ class _Importer:
                 )
             ).first()
             if known is not None:
-                known.file_name, known.row_number, known.import_id = (
-                    self.batch.file_name,
-                    number,
-                    self.batch.id,
-                )  # type: ignore[assignment]
+                known.file_name, known.row_number = self.batch.file_name, number
+                known.import_id = self.batch.id  # type: ignore[assignment]
                 self.session.add(known)
                 continue
             self.session.add(
                 models.QuarantinedRow(
-                    committee_id=self.committee.id,
-                    import_id=self.batch.id,
+                    committee_id=self.committee.id,  # type: ignore[arg-type]
+                    import_id=self.batch.id,  # type: ignore[arg-type]
                     file_name=self.batch.file_name,
                     row_number=number,
                     column=problem.column,
@@ -632,22 +617,25 @@ class _Importer:
 def import_applications(
     session: Session,
     committee: models.Committee,
-    rules: IntakeRules,
     path: Path,
-    column_map: dict[str, str],
+    settings: Any,
     report_dir: Path,
     progress: Callable[[int], None] = lambda n: None,
-) -> ImportResult:
-    """Import one export file; returns the counts and writes the reject report (if any rejects)."""
+) -> models.ImportBatch:
+    """Import one export file; returns its counts and writes the reject report if rows were
+    rejected (see `reject_report_path`)."""
     if committee.status != models.CommitteeStatus.recruiting:
         raise UserError(
             f"'{committee.slug}' tager ikke imod ansøgninger (status '{committee.status.value}')"
         )
+    rules = intake_rules(session, committee, settings)
     headers, rows = read_export(path)
-    mapping = map_columns(path, headers, column_map, rules.mandate.balance_categories)
+    mapping = map_columns(
+        path, headers, load_column_map(settings.column_map), rules.mandate.balance_categories
+    )
     batch = models.ImportBatch(
-        committee_id=committee.id,
-        file_name=path.name,  # type: ignore[arg-type]
+        committee_id=committee.id,  # type: ignore[arg-type]
+        file_name=path.name,
         file_sha256=file_digest(path),
     )
     session.add(batch)
@@ -659,29 +647,23 @@ def import_applications(
             progress(batch.rows)
     importer.finish()
     progress(batch.rows)
-    result = ImportResult(
-        batch.id,  # type: ignore[arg-type]
-        batch.rows,
-        batch.inserted,
-        batch.updated,
-        batch.unchanged,
-        batch.rejected,
-        batch.flagged,
-        batch.repeated,
-    )
     if batch.rejected:
-        result.report = write_reject_report(session, batch, report_dir)
-    return result
+        write_reject_report(session, batch, report_dir)
+    return batch
+
+
+def reject_report_path(report_dir: Path, import_id: int) -> Path:
+    return report_dir / f"afviste-raekker-import-{import_id}.csv"
 
 
 def write_reject_report(session: Session, batch: models.ImportBatch, report_dir: Path) -> Path:
     """A CSV the secretariat opens in Excel: file, row, column, reason — no personal data."""
     report_dir.mkdir(parents=True, exist_ok=True)
-    path = report_dir / f"afviste-raekker-import-{batch.id}.csv"
+    path = reject_report_path(report_dir, batch.id)  # type: ignore[arg-type]
     rows = session.exec(
         select(models.QuarantinedRow)
         .where(models.QuarantinedRow.import_id == batch.id)
-        .order_by(models.QuarantinedRow.row_number)
+        .order_by(col(models.QuarantinedRow.row_number))
     )
     with path.open("w", encoding="utf-8-sig", newline="") as stream:
         writer = csv.writer(stream, delimiter=";")
@@ -694,16 +676,22 @@ def write_reject_report(session: Session, batch: models.ImportBatch, report_dir:
 # --- the committee's recruitment -------------------------------------------------------------
 
 
-def intake_rules(
-    session: Session, committee: models.Committee, postcodes: list[str], min_age: int
-) -> IntakeRules:
-    """The rules of the committee's newest (approved) mandate version."""
+def current_mandate(session: Session, committee: models.Committee) -> Mandate:
+    """The committee's newest (approved) mandate version."""
     from opgaveudvalg.committee import latest_mandate, mandate_content
 
     row = latest_mandate(session, committee.id)  # type: ignore[arg-type]
     if row is None:
         raise UserError(f"'{committee.slug}' har intet kommissorium endnu")
-    return IntakeRules(mandate_content(row), frozenset(postcodes), min_age)
+    return mandate_content(row)
+
+
+def intake_rules(session: Session, committee: models.Committee, settings: Any) -> IntakeRules:
+    return IntakeRules(
+        current_mandate(session, committee),
+        frozenset(settings.postcodes),
+        settings.applicant_min_age,
+    )
 
 
 @dataclass(frozen=True)
@@ -741,6 +729,15 @@ class RecruitmentStatus:
     open_rejects: int
     open_reviews: int
     warnings: list[str]
+
+    def report(self) -> str:
+        """The status as plain text for the terminal."""
+        from opgaveudvalg.documents import text_table
+
+        rows = [(r["emne"], r["antal"], r["bemærkning"]) for r in self.rows()]
+        lines = text_table(("", "antal", ""), rows)
+        lines += ["", "Advarsler:" if self.warnings else "Ingen advarsler."]
+        return "\n".join(lines + [f"  - {warning}" for warning in self.warnings])
 
     def rows(self) -> list[dict[str, object]]:
         """The aggregates as table rows (no names) for the CLI and the Prefect artifact."""
@@ -795,9 +792,10 @@ def _sentence(text: str) -> str:
 
 
 def recruitment_status(
-    session: Session, committee: models.Committee, rules: IntakeRules
+    session: Session, committee: models.Committee, settings: Any
 ) -> RecruitmentStatus:
     """Applicants per profile and per balance group against the mandate's targets, with warnings."""
+    rules = intake_rules(session, committee, settings)
     mandate = rules.mandate
     applicants = session.exec(
         select(models.Applicant).where(models.Applicant.committee_id == committee.id)
@@ -907,11 +905,9 @@ def close_requested(session: Session, committee: models.Committee) -> bool:
     )
 
 
-def close_reason(
-    session: Session, committee: models.Committee, rules: IntakeRules, today: date
-) -> str | None:
+def close_reason(session: Session, committee: models.Committee, today: date) -> str | None:
     """Why the call is closed now: the deadline has passed or a close was requested; else None."""
-    if today > rules.mandate.rekruttering.ansøgningsfrist:
+    if today > current_mandate(session, committee).rekruttering.ansøgningsfrist:
         return "ansøgningsfristen er udløbet"
     if close_requested(session, committee):
         return "lukket på kommando"
