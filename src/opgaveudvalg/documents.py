@@ -1,8 +1,8 @@
 """Generated documents: one Jinja2 environment, HTML as the source, PDF via WeasyPrint."""
 
 import re
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
 from functools import lru_cache
 from pathlib import Path
@@ -124,6 +124,31 @@ def mandate_document_dir(output_dir: Path, slug: str, version: int, lang: str) -
     return output_dir / slug / f"kommissorium-v{version}" / lang
 
 
+def write_in_languages(
+    name: str,
+    mandate: "Mandate",
+    meta: DocumentMeta,
+    target_dir: Callable[[str], Path],
+    langs: tuple[str, ...],
+    formats: tuple[Format, ...],
+    **context: Any,
+) -> list[Path]:
+    """Write document `name` about `mandate` in each language and format; returns the files."""
+    return [
+        write_document(
+            name,
+            lang,
+            fmt,
+            target_dir(lang),
+            mandate=mandate,
+            meta=replace(meta, lang=lang),
+            **context,
+        )
+        for lang in langs
+        for fmt in formats
+    ]
+
+
 def write_mandate(
     mandate: "Mandate",
     version: int,
@@ -135,27 +160,18 @@ def write_mandate(
     formats: tuple[Format, ...] = FORMATS,
     approved: bool = False,
 ) -> list[Path]:
-    """Write the kommissorium in every language and format asked for; returns the files.
-
-    `issued` is the date of the draft, or of KB's meeting once `approved`."""
-    written = []
-    for lang in langs:
-        meta = DocumentMeta(
-            "kommissorium",
-            mandate.titel,
-            municipality,
-            version,
-            issued,
-            case_number,
-            lang,
-            approved,
-        )
-        target_dir = mandate_document_dir(output_dir, mandate.slug, version, lang)
-        written += [
-            write_document("kommissorium", lang, fmt, target_dir, mandate=mandate, meta=meta)
-            for fmt in formats
-        ]
-    return written
+    """The kommissorium. `issued` is the draft's date, or KB's meeting date once `approved`."""
+    meta = DocumentMeta(
+        "kommissorium", mandate.titel, municipality, version, issued, case_number, "da", approved
+    )
+    return write_in_languages(
+        "kommissorium",
+        mandate,
+        meta,
+        lambda lang: mandate_document_dir(output_dir, mandate.slug, version, lang),
+        langs,
+        formats,
+    )
 
 
 def write_call(
@@ -168,15 +184,16 @@ def write_call(
     output_dir: Path,
     langs: tuple[str, ...] = ("da", "en"),
 ) -> list[Path]:
-    """Write the public call (opslag) as a web page, PDF and plain text in each language."""
-    written = []
-    for lang in langs:
-        meta = DocumentMeta(
-            "opslag", mandate.titel, municipality, version, issued, case_number, lang, approved=True
-        )
-        target_dir = output_dir / mandate.slug / "opslag" / lang
-        written += [
-            write_document("opslag", lang, fmt, target_dir, mandate=mandate, meta=meta, call=call)
-            for fmt in ("html", "pdf", "txt")
-        ]
-    return written
+    """The public call (opslag) as a web page, PDF and plain text."""
+    meta = DocumentMeta(
+        "opslag", mandate.titel, municipality, version, issued, case_number, "da", approved=True
+    )
+    return write_in_languages(
+        "opslag",
+        mandate,
+        meta,
+        lambda lang: output_dir / mandate.slug / "opslag" / lang,
+        langs,
+        ("html", "pdf", "txt"),
+        call=call,
+    )
