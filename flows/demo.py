@@ -8,18 +8,31 @@ closes the call.
 import contextvars
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from datetime import date
 from functools import partial
 from pathlib import Path
 
+from prefect.input import RunInput
+from sqlmodel import Session
+
 from flows.lifecycle import lifecycle_flow
 from flows.recruitment import import_applications_flow, reject_dir
-from opgaveudvalg import committee, documents, recruitment
+from opgaveudvalg import committee, documents, recruitment, selection, selection_documents
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.demo_applicants import write_demo_pool
-from opgaveudvalg.models import CommitteeStatus, Decision
-from opgaveudvalg.orchestration import find_waiting_run, start_api, submit_approval
+from opgaveudvalg.models import Committee, CommitteeStatus, Decision
+from opgaveudvalg.orchestration import (
+    APPOINTMENT,
+    MANDATE_APPROVAL,
+    PUBLIC_DRAW,
+    AppointmentInput,
+    PublicDraw,
+    find_waiting_run,
+    start_api,
+    submit_approval,
+    submit_input,
+)
 from opgaveudvalg.settings import Settings
 
 DEMO_ACTOR = "demo"
@@ -37,6 +50,10 @@ def wait_until(
             raise TimeoutError(f"the flow did not get there within {timeout} s")
         time.sleep(0.5)
     return False
+
+
+def waiting_for(slug: str, key: str) -> bool:
+    return find_waiting_run(slug, key) is not None
 
 
 def committee_status(slug: str) -> str | None:
@@ -57,10 +74,12 @@ def run_committee(
     slug: str,
     given: committee.DecisionInput,
     while_recruiting: Callable[[], object] | None = None,
+    later: Sequence[tuple[str, RunInput]] = (),
     timeout: float = 300,
 ) -> str:
-    """Run the lifecycle of `slug` in a worker thread; give KB's decision from this one, and
-    once the call is open run `while_recruiting` (which must end by closing the call)."""
+    """Run the lifecycle of `slug` in a worker thread; give KB's decision from this one, once
+    the call is open run `while_recruiting` (which must end by closing the call), then answer
+    each later pause (key, input) in turn — e.g. the public draw and the appointment."""
     start_api()
     outcome: dict[str, object] = {}
     context = contextvars.copy_context()  # the worker sees the same Prefect settings
@@ -73,12 +92,15 @@ def run_committee(
 
     worker = threading.Thread(target=run, name=f"lifecycle-{slug}", daemon=True)
     worker.start()
-    if wait_until(lambda: find_waiting_run(slug) is not None, worker.is_alive, timeout):
+    if wait_until(partial(waiting_for, slug, MANDATE_APPROVAL), worker.is_alive, timeout):
         submit_approval(slug, given)
     if while_recruiting and wait_until(
         lambda: committee_status(slug) == CommitteeStatus.recruiting, worker.is_alive, timeout
     ):
         while_recruiting()
+    for key, answer in later:
+        if wait_until(partial(waiting_for, slug, key), worker.is_alive, timeout):
+            submit_input(slug, answer, key)
     worker.join(timeout)
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
@@ -98,6 +120,29 @@ def demo_export(slug: str, settings: Settings) -> Path:
     return path
 
 
+def selection_report(session: Session, found: Committee, settings: Settings) -> str:
+    """The public selection figures, where the reports and letters are, and the members."""
+    run = selection.current_run(session, found)
+    rows = [tuple(row.values()) for row in selection_documents.summary_rows(session, run)]
+    lines = [f"Udvælgelse {run.id} ({run.status.value}):"]
+    lines += documents.text_table(("emne", "værdi"), rows)
+    lines.append(f"rapporter: {settings.output_dir / found.slug / f'udvaelgelse-{run.id}'}")
+    letters = selection_documents.letter_counts(session, found)
+    lines.append(f"breve i udbakken: {letters} ({settings.output_dir / found.slug / 'breve'})")
+    lines.append("Medlemmer udpeget af KB:")
+    labels = selection.profile_labels(selection.current_mandate(session, found))
+    for member in selection.members(session, found):
+        if member.applicant_id:
+            lines.append(
+                f"  borger (ansøger {member.applicant_id}): {labels[member.profile_key or '']}"
+            )
+        else:
+            lines.append(
+                f"  politiker: {member.politician_name} ({member.on_behalf_of}), {member.role.value}"
+            )
+    return "\n".join(lines)
+
+
 def run_demo(settings: Settings) -> None:
     slugs = sorted(path.stem for path in settings.committees_dir.glob("*.yaml"))
     year = date.today().strftime("%y")
@@ -109,7 +154,11 @@ def run_demo(settings: Settings) -> None:
             f"00.01.00-A00-{item}-{year}",
             "Godkendt af demoen",
         )
-        status = run_committee(slug, given, partial(secretariat_recruits, slug, settings))
+        council = [
+            (PUBLIC_DRAW, PublicDraw(public_number=4711 + item)),
+            (APPOINTMENT, AppointmentInput(kb_meeting_date=date.today(), agenda_item=item + 10)),
+        ]
+        status = run_committee(slug, given, partial(secretariat_recruits, slug, settings), council)
         print(f"{slug}: {status}")
     print()
     with session_scope() as session:
@@ -123,4 +172,6 @@ def run_demo(settings: Settings) -> None:
             reports = sorted(reject_dir(slug).glob("*.csv"))
             print(f"afviste rækker: {reports[-1] if reports else 'ingen'}")
             print(recruitment.recruitment_status(session, found, settings).report())
+            print()
+            print(selection_report(session, found, settings))
             print()

@@ -5,6 +5,7 @@ from prefect import flow, task
 
 from flows.mandate import mandate_flow
 from flows.recruitment import recruitment_flow
+from flows.selection import selection_flow
 from opgaveudvalg import committee
 from opgaveudvalg.db import session_scope
 
@@ -24,4 +25,6 @@ def lifecycle_flow(slug: str) -> str:
         status = mandate_flow(slug)
     if status in ("mandated", "recruiting"):
         status = recruitment_flow(slug)
+    if status == "selecting":
+        status = selection_flow(slug)
     return status

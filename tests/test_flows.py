@@ -18,10 +18,11 @@ from prefect.testing.utilities import prefect_test_harness
 from sqlmodel import select
 
 from flows.demo import run_committee, secretariat_recruits
-from opgaveudvalg import committee, models
+from opgaveudvalg import committee, models, selection
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.mandate import load_mandate
 from opgaveudvalg.models import Decision
+from opgaveudvalg.orchestration import APPOINTMENT, PUBLIC_DRAW, AppointmentInput, PublicDraw
 from opgaveudvalg.settings import get_settings
 
 
@@ -46,15 +47,26 @@ def recruit(slug: str):  # type: ignore[no-untyped-def]
     return partial(secretariat_recruits, slug, get_settings())
 
 
-def test_launch_approve_recruit_and_close(prefect_database: Path, example: str) -> None:
-    assert run_committee(example, decision(Decision.approved), recruit(example)) == "selecting"
+COUNCIL = [
+    (PUBLIC_DRAW, PublicDraw(public_number=31)),
+    (APPOINTMENT, AppointmentInput(kb_meeting_date=date(2027, 2, 25), agenda_item=7)),
+]
+
+
+def run_to_appointment(slug: str) -> str:
+    return run_committee(slug, decision(Decision.approved), recruit(slug), COUNCIL)
+
+
+def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, example: str) -> None:
+    shutil.copytree(EXAMPLES / "politikere", get_settings().committees_dir / "politikere")
+    assert run_to_appointment(example) == "appointed"
     with session_scope() as session:
         found = committee.get_committee(session, example)
         events = session.exec(
             select(models.AuditEvent).where(models.AuditEvent.action == "mandate.approved")
         ).all()
         recorded = session.exec(select(models.ApprovalDecision)).one()
-    assert found.status == models.CommitteeStatus.selecting
+    assert found.status == models.CommitteeStatus.appointed
     assert [e.actor for e in events] == ["kommunalbestyrelsen"]
     assert recorded.flow_run_id and recorded.case_number == "00.01.00-A00-7-27"
     pdf = get_settings().output_dir / example / "kommissorium-v1" / "da" / "kommissorium.pdf"
@@ -79,6 +91,23 @@ def test_launch_approve_recruit_and_close(prefect_database: Path, example: str) 
     assert status is not None
     counts = {row["emne"]: row["antal"] for row in json.loads(status.data)}  # type: ignore[arg-type]
     assert (counts["ansøgere i alt"], counts["mulige dubletter til vurdering"]) == (151, 1)
+    with session_scope() as session:
+        found = committee.get_committee(session, example)
+        run = selection.current_run(session, found)
+        members = selection.members(session, found)
+        letters = session.exec(select(models.OutboxMessage)).all()
+    assert run.seed == "00.01.00-A00-7-27/31" and run.status == models.SelectionStatus.appointed
+    assert len([m for m in members if m.applicant_id]) == 10
+    assert len([m for m in members if m.politician_name]) == 5
+    assert len(letters) == 151
+    summary = Artifact.get(f"udvaelgelse-{example}")
+    assert summary is not None
+    figures = {row["emne"]: row["værdi"] for row in json.loads(summary.data)}  # type: ignore[arg-type]
+    assert (figures["metode"], figures["borgerpladser"], figures["frø"]) == (
+        "leximin",
+        10,
+        run.seed,
+    )
 
 
 def test_amend_returns_to_draft_and_relaunch_resumes(prefect_database: Path, example: str) -> None:
@@ -91,16 +120,23 @@ def test_amend_returns_to_draft_and_relaunch_resumes(prefect_database: Path, exa
             select(models.AuditEvent).where(models.AuditEvent.action == "mandate.amend")
         ).all()
         assert event.reason == note
-    assert run_committee(example, decision(Decision.approved), recruit(example)) == "selecting"
+    assert run_to_appointment(example) == "appointed"
 
 
 def test_prefect_holds_no_personal_data(prefect_database: Path, example: str) -> None:
-    """After mandate and recruitment, no contact person or applicant appears in Prefect's database."""
-    run_committee(example, decision(Decision.approved), recruit(example))
+    """After the whole run to appointment, no contact person, applicant, member or politician
+    appears in Prefect's database."""
+    shutil.copytree(EXAMPLES / "politikere", get_settings().committees_dir / "politikere")
+    run_to_appointment(example)
     contact = load_mandate(EXAMPLES / f"{example}.yaml").organisering.kontaktperson
     with session_scope() as session:
         people = session.exec(select(models.Applicant)).all()[:20]
-    secrets = [contact.navn, contact.email, contact.navn.split()[-1]]
+        found = committee.get_committee(session, example)
+        seated = selection.members(session, found)
+        people += [session.get(models.Applicant, m.applicant_id) for m in seated if m.applicant_id]  # type: ignore[misc]
+        politicians = [m.politician_name for m in seated if m.politician_name]
+    assert len(politicians) == 5
+    secrets = [contact.navn, contact.email, contact.navn.split()[-1], *politicians]
     secrets += [value for person in people for value in (person.name, person.email, person.address)]
     stored = b"".join(
         path.read_bytes() for path in prefect_database.parent.glob(prefect_database.name + "*")

@@ -30,6 +30,12 @@ mandate_app = typer.Typer(help="Kommissorier.", no_args_is_help=True)
 db_app = typer.Typer(help="App-databasen.", no_args_is_help=True)
 applications_app = typer.Typer(help="Ansøgninger.", no_args_is_help=True)
 recruitment_app = typer.Typer(help="Rekruttering.", no_args_is_help=True)
+selection_app = typer.Typer(help="Udvælgelse og lodtrækning.", no_args_is_help=True)
+members_app = typer.Typer(help="Medlemmer.", no_args_is_help=True)
+targets_app = typer.Typer(help="Repræsentationsmål.", no_args_is_help=True)
+app.add_typer(selection_app, name="selection")
+app.add_typer(members_app, name="members")
+app.add_typer(targets_app, name="targets")
 app.add_typer(applications_app, name="applications")
 app.add_typer(recruitment_app, name="recruitment")
 app.add_typer(mandate_app, name="mandate")
@@ -116,7 +122,7 @@ def launch(slug: str) -> None:
 
     waiting = find_waiting_run(slug)
     if waiting is not None:
-        raise UserError(f"'{slug}' venter allerede på KB i flowløb {waiting}")
+        raise UserError(f"'{slug}' kører allerede og venter i flowløb {waiting}")
     typer.echo(
         f"Starter '{slug}'. Godkend i Prefect UI ({settings.prefect_api_url.removesuffix('/api')}) "
         f"eller med `opgaveudvalg approve {slug} …`"
@@ -231,6 +237,156 @@ def recruitment_close(slug: str) -> None:
     typer.echo(f"Opslaget for '{slug}' lukkes; flowet går videre til udvælgelse")
 
 
+@selection_app.command("check")
+def selection_check(slug: str) -> None:
+    """Kan der sammensættes et udvalg? Ellers: hvilke mål strider mod hinanden, og mindste lempelse."""
+    from opgaveudvalg import selection
+
+    with session_scope() as session:
+        instance = selection.check_feasible(session, committee.get_committee(session, slug))
+    typer.echo(f"'{slug}': {len(instance.people)} egnede ansøgere; et udvalg kan sammensættes")
+
+
+@selection_app.command("show")
+def selection_show(slug: str) -> None:
+    """Udvælgelsens offentlige tal: metode, frø, mål mod opnået, sandsynligheder."""
+    from opgaveudvalg import selection, selection_documents
+
+    with session_scope() as session:
+        run = selection.current_run(session, committee.get_committee(session, slug))
+        rows = selection_documents.summary_rows(session, run)
+    typer.echo(f"Udvælgelse {run.id} ({run.status.value})")
+    typer.echo(
+        "\n".join(documents.text_table(("emne", "værdi"), [tuple(r.values()) for r in rows]))
+    )
+
+
+@selection_app.command("draw")
+def selection_draw(
+    slug: str,
+    number: Annotated[int, typer.Argument(min=0, help="Tallet trukket på det offentlige møde")],
+) -> None:
+    """Giv det offentligt trukne tal til det ventende flowløb; panelet trækkes med det."""
+    use_prefect(get_settings(), server=True)
+    from opgaveudvalg.orchestration import PUBLIC_DRAW, PublicDraw, submit_input
+
+    run_id = submit_input(slug, PublicDraw(public_number=number), PUBLIC_DRAW)
+    typer.echo(f"Tallet {number} er sendt til flowløb {run_id}")
+
+
+@selection_app.command("verify")
+def selection_verify(run: int) -> None:
+    """Genberegn udvælgelse RUN fra de gemte input og frøet, og sig om panelet stemmer."""
+    from opgaveudvalg import selection
+
+    with session_scope() as session:
+        result = selection.verify(session, run)
+    typer.echo(result.report())
+    if not result.ok:
+        raise typer.Exit(1)
+
+
+@app.command()
+def appoint(
+    slug: str,
+    kb_date: Annotated[str, typer.Option(help="Dato for KB-mødet, ÅÅÅÅ-MM-DD")],
+    item: Annotated[int, typer.Option(min=1, help="Punkt nr. på KB's dagsorden")],
+    replace: Annotated[
+        list[str] | None,
+        typer.Option(help="KB udpeger en anden: INDSTILLET:UDPEGET (ansøger-ID'er)"),
+    ] = None,
+) -> None:
+    """Giv KB's udpegning af medlemmerne til det ventende flowløb (politikere fra config/committees/politikere/)."""
+    try:
+        meeting = date.fromisoformat(kb_date)
+        changes = [tuple(int(x) for x in pair.split(":")) for pair in replace or []]
+    except ValueError:
+        raise UserError(
+            "--kb-date skal være en dato som 2027-02-25 og --replace som 12:34"
+        ) from None
+    use_prefect(get_settings(), server=True)
+    from opgaveudvalg.orchestration import (
+        APPOINTMENT,
+        AmendmentInput,
+        AppointmentInput,
+        submit_input,
+    )
+
+    answer = AppointmentInput(
+        kb_meeting_date=meeting,
+        agenda_item=item,
+        amendments=[AmendmentInput(remove=a, add=b) for a, b in changes],
+    )
+    run_id = submit_input(slug, answer, APPOINTMENT)
+    typer.echo(f"Udpegningen er sendt til flowløb {run_id}")
+
+
+@members_app.command("list")
+def members_list(slug: str) -> None:
+    """Udvalgets medlemmer: borgere (profil) og politikere (parti, rolle)."""
+    from opgaveudvalg import models, selection
+
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        rows = []
+        for m in selection.members(session, found):
+            person = session.get(models.Applicant, m.applicant_id) if m.applicant_id else None
+            name = person.name if person else m.politician_name
+            seat = m.profile_key or m.on_behalf_of or ""
+            until = m.end_date.isoformat() if m.end_date else ""
+            rows.append(
+                (m.applicant_id or "", name, seat, m.role.value, m.start_date.isoformat(), until)
+            )
+    typer.echo(
+        "\n".join(documents.text_table(("ID", "navn", "plads/parti", "rolle", "fra", "til"), rows))
+    )
+
+
+@members_app.command("replace")
+def members_replace(
+    slug: str,
+    person: Annotated[int, typer.Argument(help="Ansøger-ID på medlemmet, der træder ud")],
+    reason: Annotated[
+        str, typer.Option(help="Hvorfor (ingen helbreds- eller andre følsomme oplysninger)")
+    ] = "udtrådt",
+) -> None:
+    """Fyld en ledig borgerplads fra reservelisten, så profil og mål stadig holder."""
+    from opgaveudvalg import selection
+
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        successor = selection.replace_member(session, found, person, date.today(), reason, actor())
+        typer.echo(
+            f"Ansøger {successor.applicant_id} overtager pladsen '{successor.profile_key}' fra {successor.start_date}"
+        )
+
+
+@targets_app.command("suggest")
+def targets_suggest(
+    slug: str,
+    kommune: Annotated[str, typer.Option(help="Kommunekode, fx 157 for Gentofte")],
+    periode: Annotated[
+        str | None, typer.Option(help="Kvartal, fx 2025K3 (standard: nyeste)")
+    ] = None,
+    slack: Annotated[
+        int, typer.Option(min=0, help="Ekstra pladser til hver side af det forholdsmæssige")
+    ] = 1,
+) -> None:
+    """Forslag til repræsentationsmål ud fra befolkningen (Danmarks Statistik, FOLK1A)."""
+    from opgaveudvalg import statbank
+
+    settings = get_settings()
+    mandate = load_mandate(committee.mandate_path(settings.committees_dir, slug), settings.language)
+    bands = (
+        statbank.age_bands_from_targets(mandate.repræsentationsmål) or statbank.DEFAULT_AGE_BANDS
+    )
+    with statbank.StatBankClient(settings.statbank_url) as client:
+        population = client.population(kommune, periode)
+    shares = statbank.population_shares(population.counts, bands, min_age=min(b[1] for b in bands))
+    suggestions = statbank.proportional_targets(shares, mandate.sammensætning.borgere, slack)
+    typer.echo(statbank.targets_yaml(suggestions, bands, source=population.source))
+
+
 @db_app.command("upgrade")
 def db_upgrade() -> None:
     """Opgradér app-databasens skema til nyeste version."""
@@ -289,3 +445,7 @@ def main() -> None:
     except UserError as exc:
         typer.echo(f"fejl: {exc}", err=True)
         sys.exit(1)
+
+
+if __name__ == "__main__":
+    main()

@@ -213,3 +213,94 @@ class QuarantinedRow(SQLModel, table=True):
     email_key: str | None = Field(default=None, max_length=320)
     person_key: str | None = Field(default=None, max_length=16, description="Name and postcode")
     resolved: bool = False
+
+
+class SelectionStatus(StrEnum):
+    computed = "computed"  # probabilities known, waiting for the public draw
+    drawn = "drawn"
+    appointed = "appointed"
+    superseded = "superseded"
+
+
+class SelectionRun(SQLModel, table=True):
+    """One fair lottery: its inputs (IDs and groups only), the distribution over panels, the
+    public seed and the panel drawn — everything `selection verify` needs to redo the draw."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    mandate_id: int = Field(foreign_key="mandate.id")
+    status: SelectionStatus = Field(
+        default=SelectionStatus.computed, sa_type=_text_enum(SelectionStatus)
+    )
+    method: str = Field(max_length=20)
+    software_version: str = Field(max_length=40)
+    inputs_hash: str = Field(max_length=64)
+    inputs: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    distribution: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
+    probabilities: dict[str, float] = Field(sa_column=Column(JSON, nullable=False))
+    seconds: float
+    seed: str | None = Field(default=None, max_length=100)
+    panel_index: int | None = None
+    panel: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    reserves: dict[str, list[str]] = Field(
+        default_factory=dict, sa_column=Column(JSON, nullable=False)
+    )
+    created_at: datetime = _timestamp()
+    drawn_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class Appointment(SQLModel, table=True):
+    """The council's (KB's) appointment of the members proposed by a selection run."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    selection_run_id: int = Field(foreign_key="selectionrun.id")
+    meeting_date: date
+    agenda_item: int
+    amendments: list[dict[str, str]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    flow_run_id: str | None = Field(default=None, max_length=36, unique=True)
+    recorded_at: datetime = _timestamp()
+
+
+class MemberRole(StrEnum):
+    chair = "chair"
+    vice_chair = "vice_chair"
+    member = "member"
+
+
+class Membership(SQLModel, table=True):
+    """A seat held: a citizen (by applicant) on a profile, or a politician on behalf of a party."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    applicant_id: int | None = Field(default=None, foreign_key="applicant.id")
+    profile_key: str | None = Field(default=None, max_length=40)
+    politician_name: str | None = None
+    on_behalf_of: str | None = Field(default=None, description="The politician's party")
+    role: MemberRole = Field(default=MemberRole.member, sa_type=_text_enum(MemberRole))
+    start_date: date
+    end_date: date | None = None
+    end_reason: str | None = None
+
+
+class OutboxMessage(SQLModel, table=True):
+    """A message to one recipient, stored before it is sent; the key makes sending idempotent."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    idempotency_key: str = Field(max_length=120, unique=True)
+    kind: str = Field(max_length=40)
+    applicant_id: int | None = Field(default=None, foreign_key="applicant.id", ondelete="CASCADE")
+    to_address: str = Field(max_length=320)
+    language: str = Field(max_length=2)
+    subject: str
+    body_text: str
+    body_html: str
+    attachment: str | None = Field(default=None, description="Path of a generated file to attach")
+    status: str = Field(default="pending", max_length=20)
+    created_at: datetime = _timestamp()
+    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))

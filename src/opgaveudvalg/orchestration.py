@@ -20,11 +20,20 @@ from prefect.client.schemas.objects import StateType
 from prefect.client.schemas.sorting import FlowRunSort
 from prefect.flow_runs import pause_flow_run, resume_flow_run
 from prefect.input import RunInput
-from pydantic import Field
+from pydantic import BaseModel, Field
 
 from opgaveudvalg.committee import DecisionInput
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.models import Decision
+
+MANDATE_APPROVAL = "mandate-approval"
+PUBLIC_DRAW = "public-draw"
+APPOINTMENT = "appointment"
+WAITING_FOR = {
+    MANDATE_APPROVAL: "KB's beslutning om kommissoriet",
+    PUBLIC_DRAW: "det offentligt trukne tal",
+    APPOINTMENT: "KB's udpegning af medlemmerne",
+}
 
 
 class MandateApproval(RunInput):
@@ -47,16 +56,34 @@ class MandateApproval(RunInput):
         )
 
 
+class PublicDraw(RunInput):
+    """The number drawn at a public meeting; with KB's case number it is the lottery's seed."""
+
+    public_number: int = Field(ge=0, title="Offentligt trukket tal")
+
+
+class AmendmentInput(BaseModel):
+    remove: int = Field(title="Indstillet ansøger (ID), der ikke udpeges")
+    add: int = Field(title="Ansøger (ID), der udpeges i stedet")
+
+
+class AppointmentInput(RunInput):
+    """KB's appointment of the members, entered in the Prefect UI or by `opgaveudvalg appoint`."""
+
+    kb_meeting_date: date = Field(title="Dato for KB-mødet")
+    agenda_item: int = Field(ge=1, title="Punkt nr. på dagsordenen")
+    amendments: list[AmendmentInput] = Field(
+        default_factory=list, title="Ændringer i forhold til indstillingen (ansøger-ID'er)"
+    )
+
+
 def committee_tag(slug: str) -> str:
     return f"committee:{slug}"
 
 
 def wait_for_mandate_approval(slug: str, timeout_days: int, poll_seconds: int) -> DecisionInput:
     """Pause the current flow run until KB's decision arrives from the UI or the CLI."""
-    flow_run_id = runtime.flow_run.id
-    with get_client(sync_client=True) as client:
-        tags = set(client.read_flow_run(flow_run_id).tags) | {committee_tag(slug)}
-        client.update_flow_run(flow_run_id, tags=sorted(tags))
+    _tag_current_run(slug)
     form = MandateApproval.with_initial_data(
         description=(
             f"**Kommunalbestyrelsens beslutning om kommissoriet for `{slug}`**\n\n"
@@ -68,17 +95,59 @@ def wait_for_mandate_approval(slug: str, timeout_days: int, poll_seconds: int) -
         wait_for_input=form,
         timeout=timeout_days * 24 * 3600,
         poll_interval=poll_seconds,
-        key="mandate-approval",
+        key=MANDATE_APPROVAL,
     )
     return answer.as_decision()
+
+
+def _tag_current_run(slug: str) -> None:
+    flow_run_id = runtime.flow_run.id
+    with get_client(sync_client=True) as client:
+        tags = set(client.read_flow_run(flow_run_id).tags) | {committee_tag(slug)}
+        client.update_flow_run(flow_run_id, tags=sorted(tags))
+
+
+def wait_for_public_draw(slug: str, timeout_days: int, poll_seconds: int) -> int:
+    _tag_current_run(slug)
+    form = PublicDraw.with_initial_data(
+        description=(
+            f"**Offentlig lodtrækning for `{slug}`**\n\n"
+            "Angiv tallet, der blev trukket på det offentlige møde. Sammen med KB's sagsnummer "
+            "er det frøet, som panelet trækkes med – alle kan gentage trækningen."
+        )
+    )
+    answer = pause_flow_run(
+        wait_for_input=form,
+        timeout=timeout_days * 24 * 3600,
+        poll_interval=poll_seconds,
+        key=PUBLIC_DRAW,
+    )
+    return answer.public_number
+
+
+def wait_for_appointment(slug: str, timeout_days: int, poll_seconds: int) -> AppointmentInput:
+    _tag_current_run(slug)
+    form = AppointmentInput.with_initial_data(
+        description=(
+            f"**Kommunalbestyrelsens udpegning af medlemmerne af `{slug}`**\n\n"
+            "Angiv dato og punkt. Udpeger KB en anden ansøger end den indstillede, angives "
+            "begges ansøger-ID (aldrig navne)."
+        )
+    )
+    return pause_flow_run(
+        wait_for_input=form,
+        timeout=timeout_days * 24 * 3600,
+        poll_interval=poll_seconds,
+        key=APPOINTMENT,
+    )
 
 
 def current_flow_run_id() -> str:
     return str(runtime.flow_run.id)
 
 
-def find_waiting_run(slug: str) -> UUID | None:
-    """The paused flow run waiting for a decision on this committee, if there is one."""
+def find_waiting_run(slug: str, key: str | None = None) -> UUID | None:
+    """The committee's flow run paused for input `key` (e.g. 'mandate-approval'; None: any)."""
     with get_client(sync_client=True) as client:
         runs = client.read_flow_runs(
             flow_run_filter=FlowRunFilter(
@@ -86,19 +155,29 @@ def find_waiting_run(slug: str) -> UUID | None:
                 state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.PAUSED])),
             ),
             sort=FlowRunSort.START_TIME_DESC,
-            limit=1,
         )
-    return runs[0].id if runs else None
+    waiting = [
+        run
+        for run in runs
+        if key is None or (run.state and run.state.state_details.pause_key == key)
+    ]
+    return waiting[0].id if waiting else None
+
+
+def submit_input(slug: str, answer: RunInput, key: str) -> UUID:
+    """Resume the committee's flow run paused for `key` with `answer`."""
+    flow_run_id = find_waiting_run(slug, key)
+    if flow_run_id is None:
+        raise UserError(
+            f"Intet flowløb for '{slug}' venter på {WAITING_FOR[key]} – "
+            f"start det med `opgaveudvalg launch {slug}`"
+        )
+    resume_flow_run(flow_run_id, run_input=answer.model_dump(mode="json"))
+    return flow_run_id
 
 
 def submit_approval(slug: str, given: DecisionInput) -> UUID:
     """Resume the waiting flow run with KB's decision; the flow records it in the app database."""
-    flow_run_id = find_waiting_run(slug)
-    if flow_run_id is None:
-        raise UserError(
-            f"Intet flowløb venter på KB's beslutning om '{slug}' – "
-            f"start det med `opgaveudvalg launch {slug}`"
-        )
     approval = MandateApproval(
         decision=given.decision,
         kb_meeting_date=given.meeting_date,
@@ -106,8 +185,7 @@ def submit_approval(slug: str, given: DecisionInput) -> UUID:
         case_number=given.case_number,
         note=given.note or "",
     )
-    resume_flow_run(flow_run_id, run_input=approval.model_dump(mode="json"))
-    return flow_run_id
+    return submit_input(slug, approval, MANDATE_APPROVAL)
 
 
 def publish_table(key: str, rows: list[dict[str, object]], description: str) -> None:

@@ -776,7 +776,7 @@ class RecruitmentStatus:
         return table
 
 
-def _in_group(target: Any, applicant: models.Applicant, year: int) -> bool:
+def in_group(target: Any, applicant: models.Applicant, year: int) -> bool:
     if target.alder is not None:
         age = year - applicant.birth_year
         return (target.alder.min is None or age >= target.alder.min) and (
@@ -823,7 +823,7 @@ def recruitment_status(
     groups = []
     for target in mandate.repræsentationsmål:
         low, high = target.seat_bounds(mandate.sammensætning.borgere)
-        count = sum(_in_group(target, a, rules.reference_year) for a in pool)
+        count = sum(in_group(target, a, rules.reference_year) for a in pool)
         share = count / len(pool) if pool else 0.0
         warning = None
         wanted = target.min_procent  # a share of the seats: compare with the share of the pool

@@ -45,6 +45,7 @@ class Settings(BaseSettings):
     retention_unselected_months: int = Field(ge=0, le=36)
     retention_members_months: int = Field(ge=0, le=36)
     column_map: Path
+    statbank_url: str = "https://api.statbank.dk/v1"
 
     @field_validator("timezone")
     @classmethod

@@ -1,0 +1,233 @@
+"""The fair lottery on its own: valid panels, exact LEXIMIN on the public instances, explanations
+of infeasible targets, and a draw anyone can redo."""
+
+import os
+import subprocess
+import sys
+from itertools import product
+
+import pytest
+
+from opgaveudvalg.benchmark_instances import committee_instance, instance_path, load_instance
+from opgaveudvalg.sortition import (
+    Infeasible,
+    Instance,
+    Method,
+    Person,
+    Quota,
+    Seat,
+    distribution,
+    draw,
+    explain_infeasibility,
+    panel_is_valid,
+    person_types,
+)
+
+
+def assert_every_panel_valid(instance: Instance, method: Method) -> dict[str, float]:
+    result = distribution(instance, method, samples=100)
+    by_type = result.types
+    for panel in result.panels:
+        seats = [
+            Seat(member, profile)
+            for index, profile, count in panel.seats
+            for member in by_type[index].members[:count]
+        ]
+        assert panel_is_valid(instance, seats) == []
+    probabilities = result.probabilities()
+    assert sum(probabilities.values()) == pytest.approx(instance.size, abs=1e-6)
+    assert sum(result.weights) == 10**12
+    return probabilities
+
+
+def test_leximin_gives_everyone_ten_percent_on_example_small_20() -> None:
+    instance = load_instance(instance_path("example_small_20"))
+    probabilities = assert_every_panel_valid(instance, Method.leximin)
+    assert len(probabilities) == 200
+    assert min(probabilities.values()) == pytest.approx(0.10, abs=1e-9)
+    assert max(probabilities.values()) == pytest.approx(0.10, abs=1e-9)
+
+
+def test_quotas_hold_on_every_panel_of_the_four_category_fixture() -> None:
+    instance = load_instance(instance_path("sortition-algorithms-fixture_22"))
+    leximin = assert_every_panel_valid(instance, Method.leximin)
+    maximin = assert_every_panel_valid(instance, Method.maximin)
+    # LEXIMIN's smallest probability is MAXIMIN's optimum; above it LEXIMIN raises the rest
+    assert min(leximin.values()) == pytest.approx(min(maximin.values()), abs=1e-7)
+    assert leximin_at_least(sorted(leximin.values()), sorted(maximin.values()))
+
+
+def leximin_at_least(ours: list[float], other: list[float]) -> bool:
+    """Sorted probability vectors compared from the smallest up, with solver tolerance."""
+    for a, b in zip(ours, other, strict=True):
+        if abs(a - b) > 1e-7:
+            return a > b
+    return True
+
+
+def test_committee_profiles_seats_and_households_hold_on_every_panel() -> None:
+    instance = committee_instance(applicants=60, seed=3)
+    found = {method: assert_every_panel_valid(instance, method) for method in Method}
+    for probabilities in found.values():
+        assert set(probabilities) == {p.id for p in instance.people}
+    assert min(found[Method.leximin].values()) > min(found[Method.uniform].values())
+
+
+def test_household_members_are_never_on_the_same_panel() -> None:
+    # Four people, two seats, no targets: without the rule the pair would often sit together
+    people = (
+        Person("a", frozenset(), frozenset({"p"}), household="h1"),
+        Person("b", frozenset(), frozenset({"p"}), household="h1"),
+        Person("c", frozenset(), frozenset({"p"}), household="h2"),
+        Person("d", frozenset(), frozenset({"p"})),
+    )
+    instance = Instance(people, {"p": 2}, ())
+    result = distribution(instance)
+    for panel in result.panels:
+        members = {result.types[i].members[0] for i, _p, c in panel.seats if c}
+        assert not {"a", "b"} <= members
+    probabilities = result.probabilities()
+    assert probabilities["a"] + probabilities["b"] <= 1 + 1e-9
+    # LEXIMIN: the pair shares at most one seat (a half each), leaving c and d a half each
+    assert probabilities["a"] == pytest.approx(probabilities["b"])
+    assert min(probabilities.values()) == pytest.approx(0.5, abs=1e-7)
+
+
+def test_fixed_members_always_sit_and_excluded_never() -> None:
+    instance = committee_instance(applicants=60, seed=5)
+    fixed = instance.people[0].id
+    excluded = instance.people[1].id
+    constrained = Instance(
+        instance.people, instance.seats, instance.quotas, frozenset({fixed}), frozenset({excluded})
+    )
+    probabilities = distribution(constrained).probabilities()
+    assert probabilities[fixed] == pytest.approx(1.0)
+    assert excluded not in probabilities
+
+
+def test_infeasible_targets_are_explained_with_the_smallest_relaxation() -> None:
+    # 10 seats; only one applicant aged 18–29 but the mandate asks for two
+    people = tuple(
+        Person(
+            f"p{i}",
+            frozenset(
+                {("køn", "kvinde" if i % 2 else "mand")}
+                | ({("alder", "18-29")} if i == 0 else set())
+            ),
+            frozenset({"åben"}),
+        )
+        for i in range(30)
+    )
+    quotas = (
+        Quota("alder", "18-29", 2, 10),
+        Quota("køn", "kvinde", 4, 6),
+        Quota("køn", "mand", 4, 6),
+    )
+    instance = Instance(people, {"åben": 10}, quotas)
+    with pytest.raises(Infeasible):
+        distribution(instance)
+    relaxation = explain_infeasibility(instance)
+    assert relaxation.conflicting == [quotas[0]]
+    [change] = relaxation.changes
+    assert (change.quota, change.side, change.new) == (quotas[0], "min", 1)
+
+
+def test_conflicting_targets_name_both_sides() -> None:
+    # Women must be ≥ 6 of 10, and the young ≥ 5 — but every young applicant is a man
+    people = tuple(
+        Person(f"w{i}", frozenset({("køn", "kvinde")}), frozenset({"åben"})) for i in range(10)
+    ) + tuple(
+        Person(f"m{i}", frozenset({("køn", "mand"), ("alder", "ung")}), frozenset({"åben"}))
+        for i in range(10)
+    )
+    quotas = (
+        Quota("køn", "kvinde", 6, 10),
+        Quota("alder", "ung", 5, 10),
+        Quota("køn", "mand", 0, 10),
+    )
+    relaxation = explain_infeasibility(Instance(people, {"åben": 10}, quotas))
+    assert relaxation.conflicting == [quotas[0], quotas[1]]
+    assert (
+        sum(
+            abs(c.new - (c.quota.min if c.side == "min" else c.quota.max))
+            for c in relaxation.changes
+        )
+        == 1
+    )
+
+
+def test_short_profile_is_explained_before_targets() -> None:
+    people = (
+        Person("a", frozenset(), frozenset({"ung"})),
+        Person("b", frozenset(), frozenset({"voksen"})),
+    )
+    relaxation = explain_infeasibility(Instance(people, {"ung": 2, "voksen": 1}, ()))
+    assert relaxation.short_profiles == [("ung", 2, 1)]
+
+
+def test_interchangeable_applicants_form_one_type() -> None:
+    instance = load_instance(instance_path("example_large_200"))
+    types = person_types(instance)
+    assert sum(t.size for t in types) == 2000
+    assert len(types) <= 4  # two categories with two values each
+
+
+def test_draw_is_reproducible_and_depends_on_the_seed() -> None:
+    instance = committee_instance(applicants=80, seed=7)
+    result = distribution(instance)
+    first = draw(result, "00.01.00-A00-1-27/4711", instance.people)
+    again = draw(result, "00.01.00-A00-1-27/4711", instance.people)
+    assert first == again
+    assert panel_is_valid(instance, first.seats) == []
+    others = {
+        tuple(sorted(s.person for s in draw(result, f"seed/{n}", instance.people).seats))
+        for n in range(20)
+    }
+    assert len(others) > 1
+    chosen = {s.person for s in first.seats}
+    for profile, reserves in first.reserves.items():
+        assert not chosen & set(reserves)
+        assert all(
+            profile in next(p for p in instance.people if p.id == r).profiles for r in reserves
+        )
+
+
+DRAW_SCRIPT = """
+from opgaveudvalg.benchmark_instances import committee_instance
+from opgaveudvalg.sortition import distribution, draw
+instance = committee_instance(applicants=80, seed=7)
+result = distribution(instance)
+print(sorted((s.person, s.profile) for s in draw(result, "sag/42", instance.people).seats))
+"""
+
+
+def test_the_draw_is_the_same_in_processes_with_different_hash_seeds() -> None:
+    script = DRAW_SCRIPT
+    outputs = set()
+    for hash_seed in ("0", "1", "4242"):
+        done = subprocess.run(
+            [sys.executable, "-c", script],
+            env={**os.environ, "PYTHONHASHSEED": hash_seed},
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        outputs.add(done.stdout)
+    assert len(outputs) == 1
+
+
+@pytest.mark.parametrize("seats,women", list(product([4, 6], [1, 3])))
+def test_probabilities_never_exceed_one_and_cover_each_profile(seats: int, women: int) -> None:
+    people = tuple(
+        Person(f"p{i}", frozenset({("køn", "kvinde" if i < women else "mand")}), frozenset({"a"}))
+        for i in range(12)
+    )
+    instance = Instance(
+        people, {"a": seats}, (Quota("køn", "kvinde", min(women, seats // 2), seats),)
+    )
+    probabilities = distribution(instance).probabilities()
+    assert all(0 <= p <= 1 + 1e-9 for p in probabilities.values())
+    wanted = min(women, seats // 2)
+    # women get what the target forces, or the common share if that is more
+    expected = max(wanted / women, seats / 12)
+    assert all(probabilities[f"p{i}"] == pytest.approx(expected, abs=1e-7) for i in range(women))
