@@ -49,7 +49,8 @@ def write_reports(run_id: int) -> int:
 
 
 @task
-def appoint(slug: str, answer: orchestration.AppointmentInput, flow_run_id: str) -> str:
+def appoint(slug: str, answer: orchestration.AppointmentInput, flow_run_id: str) -> int:
+    """Record KB's appointment and queue the letters in one transaction; returns the letters."""
     settings = get_settings()
     with session_scope() as session:
         found = committee.get_committee(session, slug)
@@ -63,15 +64,7 @@ def appoint(slug: str, answer: orchestration.AppointmentInput, flow_run_id: str)
             flow_run_id,
             ACTOR,
         )
-        return found.status.value
-
-
-@task
-def write_letters(slug: str) -> int:
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
-        messages = selection_documents.write_letters(session, found, get_settings())
-    return len(messages)
+        return len(selection_documents.write_letters(session, found, settings))
 
 
 @flow(name="selection", flow_run_name="selection-{slug}")
@@ -95,7 +88,6 @@ def selection_flow(slug: str) -> str:
     answer = orchestration.wait_for_appointment(
         slug, settings.approval_timeout_days, settings.approval_poll_seconds
     )
-    status = appoint(slug, answer, orchestration.current_flow_run_id())
-    letters = write_letters(slug)
+    letters = appoint(slug, answer, orchestration.current_flow_run_id())
     logger.info("KB har udpeget medlemmerne; %s breve lagt i udbakken", letters)
-    return status
+    return "appointed"
