@@ -5,6 +5,7 @@ import os
 import subprocess
 import sys
 from datetime import date
+from functools import partial
 from pathlib import Path
 
 import pytest
@@ -143,24 +144,27 @@ def test_replacement_keeps_profile_targets_and_households(tmp_path: Path) -> Non
         found = committee.get_committee(session, SLUG)
         run = selection.get_run(session, run_id)
         instance = selection.instance_from_json(run.inputs)
-        leaving = selection.members(session, found)[0]
-        successor = selection.replace_member(
-            session, found, leaving.applicant_id, date(2027, 4, 1), "flyttet", "test"
-        )  # type: ignore[arg-type]
-        assert successor.profile_key == leaving.profile_key
-        assert str(successor.applicant_id) in run.reserves[leaving.profile_key]  # type: ignore[index]
+        start = current_mandate(session, found).tidsplan.start
+        first, second = selection.members(session, found)[:2]
+        # Before the start: the seat passes on from the start date
+        replace = partial(selection.replace_member, session, found, actor="test")  # type: ignore[call-arg]
+        early = replace(first.applicant_id, date(2026, 12, 1), "fortrudt")
+        assert (first.end_date, early.start_date) == (start, start)
+        holding = {m.applicant_id for m in selection.members(session, found, date(2026, 12, 2))}
+        assert first.applicant_id not in holding and early.applicant_id in holding
+        # During the committee's life
+        late = replace(second.applicant_id, date(2027, 4, 1), "flyttet")
+        assert late.profile_key == second.profile_key and second.end_date == date(2027, 4, 1)
+        assert str(late.applicant_id) in run.reserves[second.profile_key]  # type: ignore[index]
         active = selection.members(session, found, date(2027, 4, 1))
         seats = [sortition.Seat(str(m.applicant_id), m.profile_key or "") for m in active]
-        assert sortition.panel_is_valid(instance, seats) == []
-        assert leaving.end_date == date(2027, 4, 1)
-        event = session.exec(
+        assert len(seats) == 10 and sortition.panel_is_valid(instance, seats) == []
+        events = session.exec(
             select(models.AuditEvent).where(models.AuditEvent.action == "members.replaced")
-        ).one()
-        assert event.details["left"] == leaving.applicant_id
+        ).all()
+        assert [e.details["left"] for e in events] == [first.applicant_id, second.applicant_id]
         with pytest.raises(UserError, match="ikke medlem"):
-            selection.replace_member(
-                session, found, leaving.applicant_id, date(2027, 4, 2), "igen", "test"
-            )  # type: ignore[arg-type]
+            replace(second.applicant_id, date(2027, 4, 2), "igen")
 
 
 def test_kb_amendment_swaps_a_member_on_the_same_profile(tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ never a name or a contact detail.
 """
 
 from datetime import date
+from typing import TypeVar
 from uuid import UUID
 
 import httpx
@@ -26,6 +27,7 @@ from opgaveudvalg.committee import DecisionInput
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.models import Decision
 
+T = TypeVar("T", bound=RunInput)
 MANDATE_APPROVAL = "mandate-approval"
 PUBLIC_DRAW = "public-draw"
 APPOINTMENT = "appointment"
@@ -81,21 +83,28 @@ def committee_tag(slug: str) -> str:
     return f"committee:{slug}"
 
 
-def wait_for_mandate_approval(slug: str, timeout_days: int, poll_seconds: int) -> DecisionInput:
-    """Pause the current flow run until KB's decision arrives from the UI or the CLI."""
+def _wait_for(
+    slug: str, form: type[T], key: str, description: str, timeout_days: int, poll_seconds: int
+) -> T:
+    """Tag the current run with the committee, then pause it until `form` is answered."""
     _tag_current_run(slug)
-    form = MandateApproval.with_initial_data(
-        description=(
-            f"**Kommunalbestyrelsens beslutning om kommissoriet for `{slug}`**\n\n"
-            "Vælg *approved* (godkendt), *amend* (sendes tilbage til ændring) eller "
-            "*rejected* (afvist), og angiv dato for KB-mødet, punktets nummer og sagsnummeret."
-        )
-    )
-    answer = pause_flow_run(
-        wait_for_input=form,
+    return pause_flow_run(
+        wait_for_input=form.with_initial_data(description=description),
         timeout=timeout_days * 24 * 3600,
         poll_interval=poll_seconds,
-        key=MANDATE_APPROVAL,
+        key=key,
+    )
+
+
+def wait_for_mandate_approval(slug: str, timeout_days: int, poll_seconds: int) -> DecisionInput:
+    """Pause the current flow run until KB's decision arrives from the UI or the CLI."""
+    description = (
+        f"**Kommunalbestyrelsens beslutning om kommissoriet for `{slug}`**\n\n"
+        "Vælg *approved* (godkendt), *amend* (sendes tilbage til ændring) eller "
+        "*rejected* (afvist), og angiv dato for KB-mødet, punktets nummer og sagsnummeret."
+    )
+    answer = _wait_for(
+        slug, MandateApproval, MANDATE_APPROVAL, description, timeout_days, poll_seconds
     )
     return answer.as_decision()
 
@@ -108,38 +117,22 @@ def _tag_current_run(slug: str) -> None:
 
 
 def wait_for_public_draw(slug: str, timeout_days: int, poll_seconds: int) -> int:
-    _tag_current_run(slug)
-    form = PublicDraw.with_initial_data(
-        description=(
-            f"**Offentlig lodtrækning for `{slug}`**\n\n"
-            "Angiv tallet, der blev trukket på det offentlige møde. Sammen med KB's sagsnummer "
-            "er det frøet, som panelet trækkes med – alle kan gentage trækningen."
-        )
+    description = (
+        f"**Offentlig lodtrækning for `{slug}`**\n\n"
+        "Angiv tallet, der blev trukket på det offentlige møde. Sammen med KB's sagsnummer "
+        "er det frøet, som panelet trækkes med – alle kan gentage trækningen."
     )
-    answer = pause_flow_run(
-        wait_for_input=form,
-        timeout=timeout_days * 24 * 3600,
-        poll_interval=poll_seconds,
-        key=PUBLIC_DRAW,
-    )
+    answer = _wait_for(slug, PublicDraw, PUBLIC_DRAW, description, timeout_days, poll_seconds)
     return answer.public_number
 
 
 def wait_for_appointment(slug: str, timeout_days: int, poll_seconds: int) -> AppointmentInput:
-    _tag_current_run(slug)
-    form = AppointmentInput.with_initial_data(
-        description=(
-            f"**Kommunalbestyrelsens udpegning af medlemmerne af `{slug}`**\n\n"
-            "Angiv dato og punkt. Udpeger KB en anden ansøger end den indstillede, angives "
-            "begges ansøger-ID (aldrig navne)."
-        )
+    description = (
+        f"**Kommunalbestyrelsens udpegning af medlemmerne af `{slug}`**\n\n"
+        "Angiv dato og punkt. Udpeger KB en anden ansøger end den indstillede, angives "
+        "begges ansøger-ID (aldrig navne)."
     )
-    return pause_flow_run(
-        wait_for_input=form,
-        timeout=timeout_days * 24 * 3600,
-        poll_interval=poll_seconds,
-        key=APPOINTMENT,
-    )
+    return _wait_for(slug, AppointmentInput, APPOINTMENT, description, timeout_days, poll_seconds)
 
 
 def current_flow_run_id() -> str:

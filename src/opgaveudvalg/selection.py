@@ -527,7 +527,13 @@ def members(
 ) -> list[models.Membership]:
     query = select(models.Membership).where(models.Membership.committee_id == committee.id)
     rows = list(session.exec(query.order_by(col(models.Membership.id))))
-    return [m for m in rows if active_on is None or m.end_date is None or m.end_date > active_on]
+    return [m for m in rows if active_on is None or _holds_seat(m, active_on)]
+
+
+def _holds_seat(membership: models.Membership, day: date) -> bool:
+    """Not ended by `day`; a seat given up before the committee started was never held."""
+    end = membership.end_date
+    return end is None or (end > day and end > membership.start_date)
 
 
 def replace_member(
@@ -540,7 +546,7 @@ def replace_member(
 ) -> models.Membership:
     """Fill a vacated citizen seat with the first reserve who keeps the profile, the targets
     and the household rule; the change is in the audit log."""
-    active = [m for m in members(session, committee, today) if m.applicant_id is not None]
+    active = [m for m in members(session, committee) if m.applicant_id and m.end_date is None]
     leaving = next((m for m in active if m.applicant_id == applicant_id), None)
     if leaving is None:
         raise UserError(f"Ansøger {applicant_id} er ikke medlem af '{committee.slug}'")
@@ -571,14 +577,15 @@ def _swap(
     reason: str,
     actor: str,
 ) -> models.Membership:
-    leaving.end_date = today
+    effective = max(today, leaving.start_date)  # a seat given up before the start changes then
+    leaving.end_date = effective
     leaving.end_reason = reason
     session.add(leaving)
     successor = models.Membership(
         committee_id=committee.id,  # type: ignore[arg-type]
         applicant_id=candidate,
         profile_key=leaving.profile_key,
-        start_date=today,
+        start_date=effective,
     )
     session.add(successor)
     audit(

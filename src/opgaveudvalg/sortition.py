@@ -10,6 +10,7 @@ type the same probability, which is what the optimum does anyway (Flanigan et al
 import hashlib
 import math
 import random
+import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -402,8 +403,6 @@ def distribution(
     instance: Instance, method: Method = Method.leximin, samples: int = 1000
 ) -> Distribution:
     """The panels and their probabilities under `method`."""
-    import time
-
     started = time.perf_counter()
     find_panel(instance)
     types = person_types(instance)
