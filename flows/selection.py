@@ -31,12 +31,15 @@ def publish_summary(slug: str, run_id: int) -> None:
 
 
 @task
-def draw(run_id: int, public_number: int) -> int:
+def draw(slug: str, public_number: int) -> int:
+    """Draw from the newest open run: the secretariat may have recomputed it meanwhile
+    (`opgaveudvalg selection compute`, e.g. with a re-appointed member fixed). Returns its ID."""
     with session_scope() as session:
+        found = committee.get_committee(session, slug)
         run = selection.draw_panel(
-            session, selection.get_run(session, run_id), public_number, ACTOR
+            session, selection.open_runs(session, found)[0], public_number, ACTOR
         )
-        return len(run.panel)
+        return run.id  # type: ignore[return-value]
 
 
 @task
@@ -81,8 +84,8 @@ def selection_flow(slug: str) -> str:
         number = orchestration.wait_for_public_draw(
             slug, settings.approval_timeout_days, settings.approval_poll_seconds
         )
-        members = draw(run_id, number)
-        logger.info("Panel trukket: %s borgerpladser", members)
+        run_id = draw(slug, number)
+        logger.info("Panel trukket i udvælgelse %s", run_id)
         publish_summary(slug, run_id)
     write_reports(run_id)
     answer = orchestration.wait_for_appointment(

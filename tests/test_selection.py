@@ -227,3 +227,26 @@ def test_politicians_file_errors_name_the_file_and_entry(tmp_path: Path) -> None
         selection.load_politicians(path)
     example = selection.load_politicians(selection.politicians_path(EXAMPLES, "fn-verdensmaal"))
     assert [p.role for p in example].count(models.MemberRole.chair) == 1
+
+
+def test_recompute_with_fixed_and_excluded_members_then_refused_after_the_draw(
+    tmp_path: Path,
+) -> None:
+    selecting(tmp_path)
+    with session_scope() as session:
+        found = committee.get_committee(session, SLUG)
+        first = selection.compute_selection(session, found)
+        ids = sorted(first.probabilities, key=int)
+        fixed, excluded = ids[0], ids[1]
+        second = selection.compute_selection(
+            session, found, fixed=frozenset({fixed}), excluded=frozenset({excluded})
+        )
+        assert first.status == models.SelectionStatus.superseded
+        assert second.probabilities[fixed] == pytest.approx(1.0)
+        assert excluded not in second.probabilities
+        with pytest.raises(UserError, match="Ikke egnede ansøgere.*99999"):
+            selection.compute_selection(session, found, fixed=frozenset({"99999"}))
+        drawn = selection.draw_panel(session, selection.open_runs(session, found)[0], 5, "test")
+        assert fixed in {seat["applicant"] for seat in drawn.panel}
+        with pytest.raises(UserError, match="allerede trukket offentligt"):
+            selection.compute_selection(session, found)

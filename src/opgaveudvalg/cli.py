@@ -247,6 +247,40 @@ def selection_check(slug: str) -> None:
     typer.echo(f"'{slug}': {len(instance.people)} egnede ansøgere; et udvalg kan sammensættes")
 
 
+@selection_app.command("compute")
+def selection_compute(
+    slug: str,
+    method: Annotated[
+        str, typer.Option(help="leximin (standard), maximin eller uniform")
+    ] = "leximin",
+    fixed: Annotated[
+        list[int] | None,
+        typer.Option("--fast", help="Ansøger-ID, der skal være med (fx genudpeget)"),
+    ] = None,
+    excluded: Annotated[
+        list[int] | None, typer.Option("--udeluk", help="Ansøger-ID, der ikke kan udvælges")
+    ] = None,
+) -> None:
+    """Beregn lodtrækningen igen før trækningen; den erstatter den ventende beregning."""
+    from opgaveudvalg import selection, sortition
+
+    try:
+        chosen = sortition.Method(method)
+    except ValueError:
+        raise UserError(f"--method: '{method}' er ikke leximin, maximin eller uniform") from None
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        run = selection.compute_selection(
+            session,
+            found,
+            chosen,
+            frozenset(str(i) for i in fixed or []),
+            frozenset(str(i) for i in excluded or []),
+        )
+        minimum = min(run.probabilities.values())
+    typer.echo(f"Udvælgelse {run.id} ({chosen.value}): mindste sandsynlighed {minimum:.2%}")
+
+
 @selection_app.command("show")
 def selection_show(slug: str) -> None:
     """Udvælgelsens offentlige tal: metode, frø, mål mod opnået, sandsynligheder."""

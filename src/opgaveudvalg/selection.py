@@ -234,10 +234,23 @@ def compute_selection(
     fixed: frozenset[str] = frozenset(),
     excluded: frozenset[str] = frozenset(),
 ) -> models.SelectionRun:
-    """The lottery's probabilities; any earlier run not yet appointed is superseded."""
+    """The lottery's probabilities; an earlier run not drawn yet is superseded. Once a panel
+    has been drawn in public, it cannot be recomputed."""
+    if committee.status != CommitteeStatus.selecting:
+        raise UserError(f"'{committee.slug}' har status {committee.status.value}, ikke selecting")
+    drawn = _runs(session, committee, SelectionStatus.drawn)
+    if drawn:
+        raise UserError(
+            f"Udvælgelse {drawn[0].id} for '{committee.slug}' er allerede trukket offentligt"
+        )
     instance = check_feasible(session, committee, fixed, excluded)
+    unknown = (fixed | excluded) - {person.id for person in instance.people}
+    if unknown:
+        raise UserError(
+            f"Ikke egnede ansøgere til '{committee.slug}': {', '.join(sorted(unknown))}"
+        )
     result = sortition.distribution(instance, method)
-    for earlier in _runs(session, committee, SelectionStatus.computed, SelectionStatus.drawn):
+    for earlier in _runs(session, committee, SelectionStatus.computed):
         earlier.status = SelectionStatus.superseded
         session.add(earlier)
     run = models.SelectionRun(
