@@ -26,7 +26,9 @@ from peer_env import peer_python  # noqa: E402
 PEER_SCRIPT = Path(__file__).parent / "peer_sortition.py"
 
 
-def ours(instance: Instance, method: Method = Method.leximin, samples: int = 100) -> tuple[float, float]:
+def ours(
+    instance: Instance, method: Method = Method.leximin, samples: int = 100
+) -> tuple[float, float]:
     started = time.perf_counter()
     result = distribution(instance, method, samples=samples)
     seconds = time.perf_counter() - started
@@ -70,7 +72,13 @@ def quotas_only(instance: Instance) -> Instance:
     return Instance(people, {"panel": instance.size}, instance.quotas)
 
 
-def row(name: str, n: int, k: int, our: tuple[float, float], other: tuple[float | None, float | None, str]) -> str:
+def row(
+    name: str,
+    n: int,
+    k: int,
+    our: tuple[float, float],
+    other: tuple[float | None, float | None, str],
+) -> str:
     seconds, minimum = our
     peer_seconds, peer_minimum, note = other
     ratio = f"{peer_seconds / seconds:,.0f}×" if peer_seconds else "–"
@@ -84,19 +92,39 @@ def main() -> None:
     parser.add_argument("--peer-timeout", type=float, default=1800)
     parser.add_argument("--only", help="run just this public instance")
     args = parser.parse_args()
-    print("| instance | n | k | ours LEXIMIN s | ours min p | peer MAXIMIN s | peer min p | peer/ours time | peer |")
+    print(
+        "| instance | n | k | ours LEXIMIN s | ours min p | peer MAXIMIN s | peer min p | peer/ours time | peer |"
+    )
     print("|---|---|---|---|---|---|---|---|---|")
     folders = [f for f in public_instances() if not args.only or f.name == args.only]
     for folder in folders:
         instance = load_instance(folder)
-        print(row(folder.name, len(instance.people), instance.size, ours(instance), peer(folder, args.peer_timeout)), flush=True)
+        print(
+            row(
+                folder.name,
+                len(instance.people),
+                instance.size,
+                ours(instance),
+                peer(folder, args.peer_timeout),
+            ),
+            flush=True,
+        )
     if args.only:
         return
     committee = committee_instance(applicants=300, seed=1)
     simple = quotas_only(committee)
     with tempfile.TemporaryDirectory() as scratch:
         folder = write_folder(simple, Path(scratch), "committee-quotas-only")
-        print(row("committee-300 (quotas only)", 300, 10, ours(simple), peer(folder, args.peer_timeout)), flush=True)
+        print(
+            row(
+                "committee-300 (quotas only)",
+                300,
+                10,
+                ours(simple),
+                peer(folder, args.peer_timeout),
+            ),
+            flush=True,
+        )
     print()
     print("Committee-shaped instance with profiles and households (the peer cannot model these):")
     print()
