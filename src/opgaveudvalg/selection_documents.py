@@ -2,7 +2,7 @@
 for Prefect (aggregates only), and the letters to applicants (files and outbox messages)."""
 
 import statistics
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -97,14 +97,17 @@ class PersonLine:
     probability: float
 
 
-def _context(session: Session, run: models.SelectionRun) -> tuple[Mandate, DocumentMeta, str]:
+def _context(
+    session: Session, run: models.SelectionRun, municipality: str
+) -> tuple[Mandate, DocumentMeta, str]:
+    """The run's mandate, the documents' identity, and the committee's slug."""
     mandate_row = session.get(models.Mandate, run.mandate_id)
     mandate = record.mandate_content(mandate_row)  # type: ignore[arg-type]
     decision = record.decision_for(session, run.mandate_id)
     meta = DocumentMeta(
         "udvaelgelse",
         mandate.titel,
-        "",
+        municipality,
         mandate_row.version,  # type: ignore[union-attr]
         (run.drawn_at or run.created_at).date(),
         decision.case_number if decision else None,
@@ -138,8 +141,7 @@ def internal_lines(
 
 def write_reports(session: Session, run: models.SelectionRun, settings: Any) -> list[Path]:
     """The selection report in two versions: public (no names) and internal, HTML and PDF."""
-    mandate, meta, slug = _context(session, run)
-    meta = DocumentMeta(**{**meta.__dict__, "municipality": settings.municipality})
+    mandate, meta, slug = _context(session, run, settings.municipality)
     members, reserves = internal_lines(session, run)
     files = []
     for lang in LANGS:
@@ -154,7 +156,7 @@ def write_reports(session: Session, run: models.SelectionRun, settings: Any) -> 
                         fmt,  # type: ignore[arg-type]
                         folder,
                         mandate=mandate,
-                        meta=DocumentMeta(**{**meta.__dict__, "lang": lang}),
+                        meta=replace(meta, lang=lang),
                         run=run,
                         public=audience == "offentlig",
                         summary=probability_summary(run),
@@ -194,7 +196,7 @@ def write_letters(
     """One letter per applicant (Danish, then English) as files and as an outbox message.
     Writing them again does not add messages: each has an idempotency key."""
     run = selection.current_run(session, committee)
-    mandate, meta, slug = _context(session, run)
+    mandate, meta, slug = _context(session, run, settings.municipality)
     appointment = session.exec(
         select(models.Appointment).where(models.Appointment.selection_run_id == run.id)
     ).one()
