@@ -301,6 +301,58 @@ class OutboxMessage(SQLModel, table=True):
     body_text: str
     body_html: str
     attachment: str | None = Field(default=None, description="Path of a generated file to attach")
-    status: str = Field(default="pending", max_length=20)
+    calendar: str | None = Field(
+        default=None, description="An iTIP iCalendar object (METHOD:REQUEST/CANCEL) to send along"
+    )
+    status: str = Field(default="pending", max_length=20, index=True)
+    attempts: int = 0
+    last_error: str | None = None
+    next_attempt_at: datetime | None = Field(
+        default=None, sa_column=Column(DateTime(timezone=True))
+    )
     created_at: datetime = _timestamp()
     sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+
+
+class MeetingState(StrEnum):
+    planned = "planned"
+    invited = "invited"
+    held = "held"
+    cancelled = "cancelled"
+
+
+class Meeting(SQLModel, table=True):
+    """One committee meeting. `uid` and `sequence` are its iCalendar identity: the UID never
+    changes, the sequence goes up with every change sent to the members."""
+
+    __table_args__ = (UniqueConstraint("committee_id", "number"),)
+    id: int | None = Field(default=None, primary_key=True)
+    committee_id: int = Field(foreign_key="committee.id", index=True)
+    number: int
+    uid: str = Field(max_length=80, unique=True)
+    sequence: int = 0
+    state: MeetingState = Field(default=MeetingState.planned, sa_type=_text_enum(MeetingState))
+    starts_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    ends_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    location: str
+    facilitators: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
+    agenda: list[dict[str, Any]] = Field(
+        default_factory=list, sa_column=Column(JSON, nullable=False)
+    )
+    minutes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    minutes_approved_at_meeting: int | None = None
+    updated_at: datetime = _timestamp()
+
+
+class AttendanceStatus(StrEnum):
+    present = "present"
+    absent_with_notice = "absent_with_notice"
+    absent_without_notice = "absent_no_notice"
+
+
+class Attendance(SQLModel, table=True):
+    """Who was at a meeting, per membership."""
+
+    meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
+    membership_id: int = Field(foreign_key="membership.id", primary_key=True)
+    status: AttendanceStatus = Field(sa_type=_text_enum(AttendanceStatus))
