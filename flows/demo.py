@@ -6,10 +6,11 @@ closes the call.
 """
 
 import contextvars
+import json
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import date
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 
@@ -18,10 +19,17 @@ from sqlmodel import Session
 
 from flows.lifecycle import lifecycle_flow
 from flows.recruitment import import_applications_flow, reject_dir
-from opgaveudvalg import committee, documents, recruitment, selection, selection_documents
+from opgaveudvalg import (
+    committee,
+    documents,
+    meetings,
+    recruitment,
+    selection,
+    selection_documents,
+)
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.demo_applicants import write_demo_pool
-from opgaveudvalg.models import Committee, CommitteeStatus, Decision
+from opgaveudvalg.models import Committee, CommitteeStatus, Decision, MeetingState
 from opgaveudvalg.orchestration import (
     APPOINTMENT,
     MANDATE_APPROVAL,
@@ -75,11 +83,13 @@ def run_committee(
     given: committee.DecisionInput,
     while_recruiting: Callable[[], object] | None = None,
     later: Sequence[tuple[str, RunInput]] = (),
+    in_session: Callable[[], object] | None = None,
     timeout: float = 300,
 ) -> str:
     """Run the lifecycle of `slug` in a worker thread; give KB's decision from this one, once
     the call is open run `while_recruiting` (which must end by closing the call), then answer
-    each later pause (key, input) in turn — e.g. the public draw and the appointment."""
+    each later pause (key, input) in turn — e.g. the public draw and the appointment — and
+    once the members are appointed run `in_session` (which must end the meetings)."""
     start_api()
     outcome: dict[str, object] = {}
     context = contextvars.copy_context()  # the worker sees the same Prefect settings
@@ -101,12 +111,94 @@ def run_committee(
     for key, answer in later:
         if wait_until(partial(waiting_for, slug, key), worker.is_alive, timeout):
             submit_input(slug, answer, key)
+    if in_session and wait_until(
+        lambda: committee_status(slug) == CommitteeStatus.appointed, worker.is_alive, timeout
+    ):
+        in_session()
     worker.join(timeout)
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     if "status" not in outcome:
         raise TimeoutError(f"the lifecycle flow of {slug} did not finish within {timeout} s")
     return str(outcome["status"])
+
+
+def secretariat_holds_meetings(slug: str, settings: Settings, timeout: float = 300) -> None:
+    """The secretariat's part of the meetings: the agendas' own items, one meeting moved and
+    one cancelled after the invitations went out, and the minutes of each meeting once its
+    agenda has been sent — written as YAML files and recorded like `opgaveudvalg meetings`."""
+    folder = settings.output_dir.parent / "moeder" / slug
+    folder.mkdir(parents=True, exist_ok=True)
+    wait_until(partial(has_meetings, slug), lambda: True, timeout)
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        mandate = selection.current_mandate(session, found)
+        numbers = [m.number for m in meetings.meetings(session, found)]
+        for number in numbers:
+            path = folder / f"dagsorden-{number}.yaml"
+            path.write_text(demo_agenda(mandate.opgaver, number), encoding="utf-8")
+            meetings.set_agenda(session, found, number, path, DEMO_ACTOR)
+    for number in numbers:
+        agenda = meetings.meeting_dir(settings.output_dir, slug, number, "da") / "dagsorden.pdf"
+        if not wait_until(agenda.exists, partial(meeting_open, slug, number), timeout):
+            continue  # cancelled
+        if number == 1:
+            change_plan(slug, numbers)
+        path = folder / f"referat-{number}.yaml"
+        path.write_text(demo_minutes(slug, number), encoding="utf-8")
+        with session_scope() as session:
+            found = committee.get_committee(session, slug)
+            meetings.record_minutes(session, found, number, path, DEMO_ACTOR)
+
+
+def has_meetings(slug: str) -> bool:
+    with session_scope() as session:
+        return bool(meetings.meetings(session, committee.get_committee(session, slug)))
+
+
+def meeting_open(slug: str, number: int) -> bool:
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        return meetings.get_meeting(session, found, number).state != MeetingState.cancelled
+
+
+def change_plan(slug: str, numbers: list[int]) -> None:
+    """After the first invitations: meeting 3 moves a week, the last but one is cancelled."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        third = meetings.get_meeting(session, found, 3)
+        later = meetings._as_aware(third.starts_at) + timedelta(days=7)
+        meetings.move_meeting(session, found, 3, later, DEMO_ACTOR)
+        meetings.cancel_meeting(
+            session, found, numbers[-2], DEMO_ACTOR, "sammenlagt med næste møde"
+        )
+
+
+def demo_agenda(tasks: list[str], number: int) -> str:
+    task = tasks[(number - 1) % len(tasks)]
+    return (
+        "punkter:\n"
+        f"  - titel: {json.dumps(task[:80], ensure_ascii=False)}\n"
+        f"    indstilling: {json.dumps('Det indstilles, at udvalget drøfter opgaven og peger på de vigtigste anbefalinger.', ensure_ascii=False)}\n"
+        f"    beskrivelse: {json.dumps(task, ensure_ascii=False)}\n"
+        f"    bilag: [{json.dumps(f'Oplæg fra administrationen til møde {number}.pdf', ensure_ascii=False)}]\n"
+    )
+
+
+def demo_minutes(slug: str, number: int) -> str:
+    """Every item decided; at meeting 2 one citizen is absent with notice."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        meeting = meetings.get_meeting(session, found, number)
+        seated = [m for m in selection.members(session, found) if m.applicant_id]
+        items = len(meeting.agenda)
+    decisions = "".join(f"  {n}: Godkendt\n" for n in range(1, items + 1))
+    absent = f"fravær:\n  - {{medlem: {seated[0].id}, afbud: true}}\n" if number == 2 else ""
+    return (
+        f"beslutninger:\n{decisions}"
+        f"drøftelser:\n  {items - 1}: Udvalget drøftede opgaven i grupper og samlede op i plenum.\n"
+        f"{absent}"
+    )
 
 
 def demo_export(slug: str, settings: Settings) -> Path:
@@ -128,7 +220,7 @@ def selection_report(session: Session, found: Committee, settings: Settings) -> 
     lines += documents.text_table(("emne", "værdi"), rows)
     lines.append(f"rapporter: {settings.output_dir / found.slug / f'udvaelgelse-{run.id}'}")
     letters = selection_documents.letter_counts(session, found)
-    lines.append(f"breve i udbakken: {letters} ({settings.output_dir / found.slug / 'breve'})")
+    lines.append(f"beskeder i udbakken: {letters} ({settings.output_dir / found.slug / 'breve'})")
     lines.append("Medlemmer udpeget af KB:")
     labels = selection.profile_labels(selection.current_mandate(session, found))
     for member in selection.members(session, found):
@@ -140,6 +232,20 @@ def selection_report(session: Session, found: Committee, settings: Settings) -> 
             lines.append(
                 f"  politiker: {member.politician_name} ({member.on_behalf_of}), {member.role.value}"
             )
+    return "\n".join(lines)
+
+
+def meetings_report(session: Session, found: Committee, settings: Settings) -> str:
+    """The meetings as the secretariat sees them, and where their documents and mails are."""
+    rows = [
+        (m.number, documents.local_time(m.starts_at, settings.timezone), m.state.value, m.sequence)
+        for m in meetings.meetings(session, found)
+    ]
+    lines = ["Møder:", *documents.text_table(("nr.", "tid", "tilstand", "sekvens"), rows)]
+    lines.append(f"dagsordener og referater: {settings.output_dir / found.slug / 'moeder'}")
+    lines.append(f"kalender (abonnement): {settings.output_dir / found.slug / 'kalender.ics'}")
+    lines.append(f"e-mails (.eml, med .ics til møderne): {settings.eml_dir / found.slug}")
+    lines += [f"Advarsel: {w}" for w in meetings.attendance_warnings(session, found)]
     return "\n".join(lines)
 
 
@@ -158,7 +264,13 @@ def run_demo(settings: Settings) -> None:
             (PUBLIC_DRAW, PublicDraw(public_number=4711 + item)),
             (APPOINTMENT, AppointmentInput(kb_meeting_date=date.today(), agenda_item=item + 10)),
         ]
-        status = run_committee(slug, given, partial(secretariat_recruits, slug, settings), council)
+        status = run_committee(
+            slug,
+            given,
+            partial(secretariat_recruits, slug, settings),
+            council,
+            partial(secretariat_holds_meetings, slug, settings),
+        )
         print(f"{slug}: {status}")
     print()
     with session_scope() as session:
@@ -174,4 +286,6 @@ def run_demo(settings: Settings) -> None:
             print(recruitment.recruitment_status(session, found, settings).report())
             print()
             print(selection_report(session, found, settings))
+            print()
+            print(meetings_report(session, found, settings))
             print()

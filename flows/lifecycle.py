@@ -4,6 +4,7 @@ so launching again after a crash resumes where the committee stands."""
 from prefect import flow, task
 
 from flows.mandate import mandate_flow
+from flows.meetings import meetings_flow
 from flows.recruitment import recruitment_flow
 from flows.selection import selection_flow
 from opgaveudvalg import committee
@@ -27,4 +28,6 @@ def lifecycle_flow(slug: str) -> str:
         status = recruitment_flow(slug)
     if status == "selecting":
         status = selection_flow(slug)
+    if status in ("appointed", "in_session"):
+        status = meetings_flow(slug)
     return status

@@ -17,8 +17,8 @@ from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
 from prefect.testing.utilities import prefect_test_harness
 from sqlmodel import select
 
-from flows.demo import run_committee, secretariat_recruits
-from opgaveudvalg import committee, models, selection
+from flows.demo import run_committee, secretariat_holds_meetings, secretariat_recruits
+from opgaveudvalg import committee, meetings, models, selection
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.mandate import load_mandate
 from opgaveudvalg.models import Decision
@@ -53,20 +53,21 @@ COUNCIL = [
 ]
 
 
-def run_to_appointment(slug: str) -> str:
-    return run_committee(slug, decision(Decision.approved), recruit(slug), COUNCIL)
+def run_through_meetings(slug: str) -> str:
+    hold = partial(secretariat_holds_meetings, slug, get_settings())
+    return run_committee(slug, decision(Decision.approved), recruit(slug), COUNCIL, hold)
 
 
 def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, example: str) -> None:
     shutil.copytree(EXAMPLES / "politikere", get_settings().committees_dir / "politikere")
-    assert run_to_appointment(example) == "appointed"
+    assert run_through_meetings(example) == "in_session"
     with session_scope() as session:
         found = committee.get_committee(session, example)
         events = session.exec(
             select(models.AuditEvent).where(models.AuditEvent.action == "mandate.approved")
         ).all()
         recorded = session.exec(select(models.ApprovalDecision)).one()
-    assert found.status == models.CommitteeStatus.appointed
+    assert found.status == models.CommitteeStatus.in_session
     assert [e.actor for e in events] == ["kommunalbestyrelsen"]
     assert recorded.flow_run_id and recorded.case_number == "00.01.00-A00-7-27"
     pdf = get_settings().output_dir / example / "kommissorium-v1" / "da" / "kommissorium.pdf"
@@ -99,7 +100,20 @@ def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, examp
     assert run.seed == "00.01.00-A00-7-27/31" and run.status == models.SelectionStatus.appointed
     assert len([m for m in members if m.applicant_id]) == 10
     assert len([m for m in members if m.politician_name]) == 5
-    assert len(letters) == 151
+    assert len([m for m in letters if m.kind.startswith("brev-")]) == 151
+    with session_scope() as session:
+        found = committee.get_committee(session, example)
+        planned = meetings.meetings(session, found)
+        invitations = session.exec(
+            select(models.OutboxMessage).where(models.OutboxMessage.kind == "moede-request")
+        ).all()
+    states = [m.state for m in planned]
+    assert states.count(models.MeetingState.cancelled) == 1
+    assert states.count(models.MeetingState.held) == len(planned) - 1
+    # every citizen was invited to every meeting, and again to the moved one
+    assert len(invitations) == 10 * (len(planned) + 1)
+    minutes = get_settings().output_dir / example / "moeder" / "moede-1" / "da" / "referat.pdf"
+    assert minutes.stat().st_size > 10_000
     summary = Artifact.get(f"udvaelgelse-{example}")
     assert summary is not None
     figures = {row["emne"]: row["værdi"] for row in json.loads(summary.data)}  # type: ignore[arg-type]
@@ -120,14 +134,14 @@ def test_amend_returns_to_draft_and_relaunch_resumes(prefect_database: Path, exa
             select(models.AuditEvent).where(models.AuditEvent.action == "mandate.amend")
         ).all()
         assert event.reason == note
-    assert run_to_appointment(example) == "appointed"
+    assert run_through_meetings(example) == "in_session"
 
 
 def test_prefect_holds_no_personal_data(prefect_database: Path, example: str) -> None:
     """After the whole run to appointment, no contact person, applicant, member or politician
     appears in Prefect's database."""
     shutil.copytree(EXAMPLES / "politikere", get_settings().committees_dir / "politikere")
-    run_to_appointment(example)
+    run_through_meetings(example)
     contact = load_mandate(EXAMPLES / f"{example}.yaml").organisering.kontaktperson
     with session_scope() as session:
         people = session.exec(select(models.Applicant)).all()[:20]

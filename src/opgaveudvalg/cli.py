@@ -7,14 +7,15 @@ import shutil
 import subprocess
 import sys
 import time
-from datetime import date
+from datetime import date, datetime
+from datetime import time as time_of_day
 from pathlib import Path
 from typing import Annotated, Literal
 from urllib.parse import urlparse
 
 import typer
 
-from opgaveudvalg import committee, documents
+from opgaveudvalg import committee, documents, meetings
 from opgaveudvalg.db import engine_for, session_scope, upgrade
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate import Lang, load_mandate
@@ -33,6 +34,12 @@ recruitment_app = typer.Typer(help="Rekruttering.", no_args_is_help=True)
 selection_app = typer.Typer(help="Udvælgelse og lodtrækning.", no_args_is_help=True)
 members_app = typer.Typer(help="Medlemmer.", no_args_is_help=True)
 targets_app = typer.Typer(help="Repræsentationsmål.", no_args_is_help=True)
+meetings_app = typer.Typer(
+    help="Møder: plan, ændringer, dagsordener, referater.", no_args_is_help=True
+)
+outbox_app = typer.Typer(help="Udbakken: e-mails og kalenderinvitationer.", no_args_is_help=True)
+app.add_typer(meetings_app, name="meetings")
+app.add_typer(outbox_app, name="outbox")
 app.add_typer(selection_app, name="selection")
 app.add_typer(members_app, name="members")
 app.add_typer(targets_app, name="targets")
@@ -385,11 +392,12 @@ def members_replace(
     ] = "udtrådt",
 ) -> None:
     """Fyld en ledig borgerplads fra reservelisten, så profil og mål stadig holder."""
-    from opgaveudvalg import selection
 
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        successor = selection.replace_member(session, found, person, date.today(), reason, actor())
+        successor = meetings.hand_over_seat(
+            session, found, person, date.today(), reason, actor(), get_settings()
+        )
         typer.echo(
             f"Ansøger {successor.applicant_id} overtager pladsen '{successor.profile_key}' fra {successor.start_date}"
         )
@@ -419,6 +427,165 @@ def targets_suggest(
     shares = statbank.population_shares(population.counts, bands, min_age=min(b[1] for b in bands))
     suggestions = statbank.proportional_targets(shares, mandate.sammensætning.borgere, slack)
     typer.echo(statbank.targets_yaml(suggestions, bands, source=population.source))
+
+
+def local_datetime(day: str, at: str, option: str) -> datetime:
+    try:
+        return meetings.local(
+            date.fromisoformat(day), time_of_day.fromisoformat(at), get_settings().timezone
+        )
+    except ValueError:
+        raise UserError(
+            f"{option}: '{day} {at}' er ikke en dato og et klokkeslæt som 2027-03-02 17:00"
+        ) from None
+
+
+@meetings_app.command("plan")
+def meetings_plan(slug: str) -> None:
+    """Foreslå møderne ud fra kommissoriets tidsplan (helligdage og skoleferier undgås)."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        planned = meetings.plan_meetings(session, found, get_settings(), actor())
+    typer.echo(f"{len(planned)} møder planlagt – se `opgaveudvalg meetings list {slug}`")
+
+
+@meetings_app.command("list")
+def meetings_list(slug: str) -> None:
+    """Møderne med tid, sted, tilstand og SEQUENCE; advarsler om fravær."""
+    settings = get_settings()
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        rows = [
+            (
+                x.number,
+                documents.local_time(x.starts_at, settings.timezone),
+                x.location,
+                x.state.value,
+                x.sequence,
+                len(x.agenda),
+            )
+            for x in meetings.meetings(session, found)
+        ]
+        warnings = meetings.attendance_warnings(session, found)
+    typer.echo(
+        "\n".join(
+            documents.text_table(("nr.", "tid", "sted", "tilstand", "sekvens", "punkter"), rows)
+        )
+    )
+    for warning in warnings:
+        typer.echo(f"Advarsel: {warning}")
+
+
+@meetings_app.command("move")
+def meetings_move(
+    slug: str,
+    number: int,
+    day: Annotated[str, typer.Option("--date", help="ÅÅÅÅ-MM-DD")],
+    at: Annotated[str, typer.Option("--time", help="TT:MM")],
+    location: Annotated[str | None, typer.Option(help="Nyt sted")] = None,
+) -> None:
+    """Flyt et møde; inviterede medlemmer får en opdatering med samme UID."""
+    starts = local_datetime(day, at, "--date/--time")
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        meeting = meetings.move_meeting(session, found, number, starts, actor(), location)
+    typer.echo(
+        f"Møde {number} flyttet (sekvens {meeting.sequence}); send med `opgaveudvalg meetings invite {slug}`"
+    )
+
+
+@meetings_app.command("cancel")
+def meetings_cancel(
+    slug: str, number: int, reason: Annotated[str, typer.Option(help="Hvorfor")] = "aflyst"
+) -> None:
+    """Aflys et møde; inviterede medlemmer får en aflysning (METHOD:CANCEL)."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        meetings.cancel_meeting(session, found, number, actor(), reason)
+    typer.echo(f"Møde {number} aflyst; send med `opgaveudvalg meetings invite {slug}`")
+
+
+@meetings_app.command("add")
+def meetings_add(
+    slug: str,
+    day: Annotated[str, typer.Option("--date", help="ÅÅÅÅ-MM-DD")],
+    at: Annotated[str, typer.Option("--time", help="TT:MM")],
+    hours: Annotated[float, typer.Option(min=0.5, max=12)] = 3,
+    location: Annotated[
+        str | None, typer.Option(help="Sted (standard: indstillingen meeting_location)")
+    ] = None,
+) -> None:
+    """Tilføj et møde."""
+    starts = local_datetime(day, at, "--date/--time")
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        meeting = meetings.add_meeting(
+            session, found, starts, hours, location or get_settings().meeting_location, actor()
+        )
+    typer.echo(f"Møde {meeting.number} tilføjet")
+
+
+@meetings_app.command("agenda")
+def meetings_agenda(slug: str, number: int, file: Path) -> None:
+    """Sæt dagsordenens punkter fra en YAML-fil (punkter: titel, indstilling, beskrivelse, bilag)."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        meeting = meetings.set_agenda(session, found, number, file, actor())
+        files = meetings.write_meeting_document(
+            session, found, meeting, get_settings(), minutes=False
+        )
+    typer.echo("\n".join(str(f) for f in files))
+
+
+@meetings_app.command("minutes")
+def meetings_minutes(slug: str, number: int, file: Path) -> None:
+    """Registrér referatet fra en YAML-fil (beslutninger, drøftelser, fravær) og dan det."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        meeting = meetings.record_minutes(session, found, number, file, actor())
+        files = meetings.write_meeting_document(
+            session, found, meeting, get_settings(), minutes=True
+        )
+        warnings = meetings.attendance_warnings(session, found)
+    typer.echo("\n".join(str(f) for f in files))
+    for warning in warnings:
+        typer.echo(f"Advarsel: {warning}")
+
+
+@meetings_app.command("invite")
+def meetings_invite(
+    slug: str,
+    dry_run: Annotated[bool, typer.Option(help="Skriv .eml-filer i stedet for at sende")] = False,
+) -> None:
+    """Læg invitationer, opdateringer og aflysninger i udbakken og send dem."""
+    from opgaveudvalg import outbox
+
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        queued = meetings.queue_invitations(session, found, get_settings(), date.today())
+        committee_id = found.id
+    report = outbox.send_pending(committee_id=committee_id, dry_run=dry_run)
+    typer.echo(f"{len(queued)} nye beskeder i udbakken; {report.counts()}")
+
+
+@meetings_app.command("feed")
+def meetings_feed(slug: str) -> None:
+    """Skriv udvalgets abonnérbare kalender (.ics, METHOD:PUBLISH) til output-mappen."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        path = meetings.write_feed(session, found, get_settings())
+    typer.echo(path)
+
+
+@outbox_app.command("send")
+def outbox_send(
+    dry_run: Annotated[bool, typer.Option(help="Skriv .eml-filer i stedet for at sende")] = False,
+) -> None:
+    """Send alle ventende beskeder (gentagne forsøg sender aldrig det samme to gange)."""
+    from opgaveudvalg import outbox
+
+    report = outbox.send_pending(dry_run=dry_run)
+    typer.echo(str(report.counts()))
 
 
 @db_app.command("upgrade")
@@ -461,6 +628,8 @@ def demo() -> None:
         {
             "OPGAVEUDVALG_DATABASE_URL": f"sqlite:///{demo_dir / 'opgaveudvalg.db'}",
             "OPGAVEUDVALG_OUTPUT_DIR": str(demo_dir / "output"),
+            "OPGAVEUDVALG_EML_DIR": str(demo_dir / "outbox"),
+            "OPGAVEUDVALG_MAIL_DRY_RUN": "true",
             "OPGAVEUDVALG_APPROVAL_POLL_SECONDS": "1",
         }
     )

@@ -5,7 +5,7 @@ from pathlib import Path
 from typing import Literal
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import EmailStr, Field, ValidationError, field_validator
+from pydantic import EmailStr, Field, SecretStr, ValidationError, field_validator
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -46,6 +46,22 @@ class Settings(BaseSettings):
     retention_members_months: int = Field(ge=0, le=36)
     column_map: Path
     statbank_url: str = "https://api.statbank.dk/v1"
+    meeting_weekday: Literal["mandag", "tirsdag", "onsdag", "torsdag", "fredag"] = "tirsdag"
+    meeting_start_time: str = Field(default="17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
+    meeting_location: str = Field(default="Rådhuset", min_length=2)
+    mail_dry_run: bool = True
+    smtp_host: str = "localhost"
+    smtp_port: int = Field(default=25, gt=0, lt=65536)
+    smtp_starttls: bool = False
+    smtp_username: str | None = None
+    smtp_password: SecretStr | None = None
+    smtp_timeout: float = Field(default=30.0, gt=0)
+    mail_from: EmailStr | None = Field(default=None, description="None: secretariat_email")
+    send_batch_size: int = Field(default=50, gt=0)
+    send_max_attempts: int = Field(default=5, gt=0)
+    send_backoff_seconds: int = Field(default=60, ge=0)
+    webhook_url: str | None = None
+    eml_dir: Path = Path("var/outbox")
 
     @field_validator("timezone")
     @classmethod
@@ -69,6 +85,11 @@ class Settings(BaseSettings):
     @field_validator("committees_dir", "output_dir", "prefect_home", "column_map")
     @classmethod
     def _relative_to_project(cls, value: Path) -> Path:
+        return value if value.is_absolute() else PROJECT_ROOT / value
+
+    @field_validator("eml_dir")
+    @classmethod
+    def _eml_dir_relative_to_project(cls, value: Path) -> Path:
         return value if value.is_absolute() else PROJECT_ROOT / value
 
     @classmethod

@@ -1,0 +1,105 @@
+"""Meetings stage: plan the meetings, invite the members, and for each meeting send the agenda
+with any calendar updates, wait for the minutes, and write them. Only numbers, IDs and counts
+reach Prefect."""
+
+import time
+from datetime import date
+
+from prefect import flow, get_run_logger, task
+
+from opgaveudvalg import committee, meetings, outbox
+from opgaveudvalg.db import session_scope
+from opgaveudvalg.models import CommitteeStatus, MeetingState
+from opgaveudvalg.settings import get_settings
+
+ACTOR = "flow:meetings"
+
+
+@task
+def plan(slug: str) -> list[int]:
+    """The meeting numbers (planning again keeps the existing plan)."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        return [m.number for m in meetings.plan_meetings(session, found, get_settings(), ACTOR)]
+
+
+@task
+def next_meeting(slug: str) -> int | None:
+    """The first meeting neither held nor cancelled (the plan may change while the flow runs)."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        open_ = [
+            m.number
+            for m in meetings.meetings(session, found)
+            if m.state in (MeetingState.planned, MeetingState.invited)
+        ]
+    return min(open_, default=None)
+
+
+@task
+def send_invitations(slug: str) -> dict[str, int]:
+    """Queue a REQUEST or CANCEL for every change the members have not had, then deliver."""
+    settings = get_settings()
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        queued = len(meetings.queue_invitations(session, found, settings, date.today()))
+        meetings.write_feed(session, found, settings)
+        committee_id = found.id
+    report = outbox.send_pending(committee_id=committee_id, dry_run=settings.mail_dry_run)
+    return {"queued": queued, **report.counts()}
+
+
+@task
+def write_agenda(slug: str, number: int) -> int:
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        meeting = meetings.get_meeting(session, found, number)
+        return len(
+            meetings.write_meeting_document(session, found, meeting, get_settings(), minutes=False)
+        )
+
+
+@task
+def wait_for_minutes(slug: str, number: int) -> str:
+    """One task for the time until the secretariat has recorded the minutes (or cancelled)."""
+    while True:
+        with session_scope() as session:
+            found = committee.get_committee(session, slug)
+            state = meetings.get_meeting(session, found, number).state
+        if state in (MeetingState.held, MeetingState.cancelled):
+            return state.value
+        time.sleep(get_settings().approval_poll_seconds)
+
+
+@task
+def write_minutes(slug: str, number: int) -> int:
+    """The minutes; returns how many attendance warnings there are."""
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        if found.status == CommitteeStatus.appointed:
+            committee.transition(
+                session, found, CommitteeStatus.in_session, ACTOR, "første møde holdt"
+            )
+        meeting = meetings.get_meeting(session, found, number)
+        meetings.write_meeting_document(session, found, meeting, get_settings(), minutes=True)
+        return len(meetings.attendance_warnings(session, found))
+
+
+@flow(name="meetings", flow_run_name="meetings-{slug}")
+def meetings_flow(slug: str) -> str:
+    """Runs until every meeting is held or cancelled; returns the committee's status."""
+    logger = get_run_logger()
+    logger.info("%s møder planlagt", len(plan(slug)))
+    while (number := next_meeting(slug)) is not None:
+        counts = send_invitations(slug)
+        logger.info("Invitationer før møde %s: %s", number, counts)
+        write_agenda(slug, number)
+        state = wait_for_minutes(slug, number)
+        if state == MeetingState.held.value:
+            warnings = write_minutes(slug, number)
+            logger.info("Møde %s holdt; %s advarsler om fravær", number, warnings)
+        else:
+            logger.info("Møde %s er aflyst", number)
+    send_invitations(slug)
+    with session_scope() as session:
+        return committee.get_committee(session, slug).status.value

@@ -1,0 +1,601 @@
+"""The outbox: stored messages sent by SMTP one at a time, each delivered at most once.
+
+A message's `status`:
+
+- ``pending``: stored, not tried yet (or put back by a person with `resolve`).
+- ``sending``: claimed by a send run, which is handing it to the SMTP server right now.
+- ``sent``: the SMTP server accepted it (`sent_at`).
+- ``failed``: the server refused it, or it could not be built; tried again from
+  `next_attempt_at` (`send_backoff_seconds` × 2^(attempts−1)).
+- ``dead``: refused `send_max_attempts` times; a person must look at it (`resolve`).
+- ``unknown``: a run stopped while the message was with the server: the process died between
+  the claim and recording the answer (found as ``sending`` at the start of the next run), or
+  the connection broke during the SMTP transaction. It may or may not have arrived, so it is
+  never resent automatically: a person checks and calls `resolve`.
+
+The rule is *at most once*: a message is claimed in its own committed transaction before the
+server hears of it, and marked sent in the next transaction right after the server accepts it.
+Only the SMTP transaction itself lies between the two, so a crash can leave at most one
+message per run in doubt, and that one is reported rather than sent twice. One sender at a time
+per committee: a second run started while another is sending would mark the first one's
+in-flight message ``unknown`` (a false alarm, never a double delivery).
+
+E-mail addresses go to the SMTP server only; logs, reports and the webhook get IDs and counts.
+"""
+
+import hashlib
+import logging
+import mimetypes
+import re
+import smtplib
+import ssl
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import UTC, datetime, timedelta
+from email import policy
+from email.message import EmailMessage
+from email.utils import format_datetime, getaddresses
+from enum import StrEnum
+from pathlib import Path
+from typing import Any
+
+import httpx
+from sqlalchemy import and_, or_, update
+from sqlmodel import col, select
+
+from opgaveudvalg.db import session_scope
+from opgaveudvalg.errors import UserError
+from opgaveudvalg.models import AuditEvent, Committee, OutboxMessage, utcnow
+from opgaveudvalg.settings import PROJECT_ROOT, Settings, get_settings
+
+logger = logging.getLogger(__name__)
+
+# Quoted-printable or base64 bodies: no relay on the way needs 8BITMIME.
+# Lines up to RFC 5322's limit: with the default 78, CPython folds "svømmehal – møde" into two
+# encoded words and the space between them is lost on decoding.
+POLICY = policy.SMTP.clone(cte_type="7bit", max_line_length=998)
+WEBHOOK_TIMEOUT = 10.0
+ITIP_METHODS = ("PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH", "COUNTER")
+_ADDRESS = re.compile(r"[^\s<>()\[\]@,;:\"']+@[^\s<>()\[\]@,;:\"']+")
+_METHOD = re.compile(r"^METHOD:([A-Za-z-]+)\s*$", re.MULTILINE)
+
+
+class Status(StrEnum):
+    pending = "pending"
+    sending = "sending"
+    sent = "sent"
+    failed = "failed"
+    dead = "dead"
+    unknown = "unknown"
+
+
+@dataclass
+class SendFailure:
+    """A message that was not delivered this run: its ID, new status and why (no addresses)."""
+
+    message_id: int
+    status: str
+    error: str
+
+
+@dataclass
+class SendReport:
+    """What one send run did, in IDs and counts only (safe for Prefect logs and artifacts)."""
+
+    committee_id: int | None
+    dry_run: bool = False
+    sent: int = 0
+    failed: int = 0
+    dead: int = 0
+    unknown: int = 0
+    written: list[str] = field(default_factory=list)
+    failures: list[SendFailure] = field(default_factory=list)
+    error: str | None = None
+    webhook_error: str | None = None
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing failed, died, is in doubt, and the run was not cut short."""
+        return self.error is None and not (self.failed or self.dead or self.unknown)
+
+    def counts(self) -> dict[str, int]:
+        """The run's numbers, for the CLI and Prefect."""
+        return {
+            "sent": self.sent,
+            "failed": self.failed,
+            "dead": self.dead,
+            "unknown": self.unknown,
+            "written": len(self.written),
+        }
+
+    def summary(self) -> dict[str, Any]:
+        """The webhook's JSON body."""
+        return {
+            "committee_id": self.committee_id,
+            "sent": self.sent,
+            "failed": self.failed,
+            "dead": self.dead,
+            "unknown": self.unknown,
+        }
+
+    def as_dict(self) -> dict[str, Any]:
+        return asdict(self)
+
+    def _add_failure(self, message_id: int, status: Status, error: str) -> None:
+        setattr(self, status.value, getattr(self, status.value) + 1)
+        self.failures.append(SendFailure(message_id, status.value, error))
+
+
+class SmtpUnavailable(Exception):
+    """The SMTP server could not be reached or refused the session (not one message)."""
+
+
+# --- building ----------------------------------------------------------------------------------
+
+
+def sender_address(settings: Settings | None = None) -> str:
+    """The From address: `mail_from`, else the secretariat's mailbox."""
+    settings = settings or get_settings()
+    return str(settings.mail_from or settings.secretariat_email)
+
+
+def message_id(idempotency_key: str, sender: str) -> str:
+    """A Message-ID that is the same every time the message is built."""
+    digest = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:32]
+    return f"<{digest}@opgaveudvalg.{sender.rpartition('@')[2]}>"
+
+
+def calendar_method(calendar: str) -> str:
+    """The iTIP method (REQUEST, CANCEL …) from the calendar's METHOD line."""
+    found = _METHOD.search(calendar.replace("\r\n", "\n"))
+    if not found or found.group(1).upper() not in ITIP_METHODS:
+        raise ValueError("kalenderinvitationen mangler en gyldig METHOD-linje")
+    return found.group(1).upper()
+
+
+def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
+    """The e-mail for one outbox row, to its one recipient only: text and HTML alternatives,
+    with a calendar invitation (inline part and invite.ics) and a file when the row has them."""
+    message = EmailMessage(policy=POLICY)
+    message["From"] = sender
+    message["To"] = _single_recipient(row.to_address)
+    message["Subject"] = row.subject
+    message["Date"] = format_datetime(_aware(row.created_at))
+    message["Message-ID"] = message_id(row.idempotency_key, sender)
+    message["Auto-Submitted"] = "auto-generated"
+    message.set_content(row.body_text)
+    message.add_alternative(row.body_html, subtype="html")
+    message["Content-Language"] = row.language  # after the body: making it multipart moves it
+    if row.calendar:
+        _add_calendar(message, row.calendar)
+    if row.attachment:
+        _attach_file(message, _resolve_path(row.attachment))
+    return message
+
+
+def _single_recipient(address: str) -> str:
+    parsed = getaddresses([address])
+    if len(parsed) != 1 or not _ADDRESS.fullmatch(parsed[0][1]) or parsed[0][1] != address.strip():
+        raise ValueError("modtageradressen er ikke én gyldig e-mailadresse")
+    return parsed[0][1]
+
+
+def _add_calendar(message: EmailMessage, calendar: str) -> None:
+    method = calendar_method(calendar)
+    message.add_alternative(calendar, subtype="calendar", params={"method": method})
+    message.add_attachment(
+        calendar.encode("utf-8"), maintype="application", subtype="ics", filename="invite.ics"
+    )
+
+
+def _attach_file(message: EmailMessage, path: Path) -> None:
+    if not path.is_file():
+        raise FileNotFoundError(f"den vedhæftede fil findes ikke: {path.name}")
+    content_type, encoding = mimetypes.guess_type(path.name)
+    if content_type is None or encoding is not None:
+        content_type = "application/octet-stream"
+    maintype, subtype = content_type.split("/", 1)
+    message.add_attachment(
+        path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name
+    )
+
+
+def _resolve_path(value: str) -> Path:
+    path = Path(value)
+    return path if path.is_absolute() else PROJECT_ROOT / path
+
+
+def _aware(moment: datetime) -> datetime:
+    """Timestamps read back from SQLite are naive; every stored time is UTC."""
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
+
+
+# --- selecting and recording -------------------------------------------------------------------
+
+
+def _due_clause(now: datetime, max_attempts: int) -> Any:
+    waiting = or_(
+        col(OutboxMessage.status) == Status.pending.value,
+        and_(
+            col(OutboxMessage.status) == Status.failed.value,
+            col(OutboxMessage.attempts) < max_attempts,
+        ),
+    )
+    timely = or_(
+        col(OutboxMessage.next_attempt_at).is_(None), col(OutboxMessage.next_attempt_at) <= now
+    )
+    return and_(waiting, timely)
+
+
+def _for_committee(statement: Any, committee_id: int | None) -> Any:
+    if committee_id is None:
+        return statement
+    return statement.where(col(OutboxMessage.committee_id) == committee_id)
+
+
+def due_ids(committee_id: int | None, now: datetime, max_attempts: int) -> list[int]:
+    """IDs of the messages to send now, oldest first."""
+    statement = select(OutboxMessage.id).where(_due_clause(now, max_attempts))
+    statement = _for_committee(statement, committee_id).order_by(col(OutboxMessage.id))
+    with session_scope() as session:
+        return [i for i in session.exec(statement) if i is not None]
+
+
+def _load_due(message_id: int, now: datetime, max_attempts: int) -> OutboxMessage | None:
+    statement = select(OutboxMessage).where(
+        col(OutboxMessage.id) == message_id, _due_clause(now, max_attempts)
+    )
+    with session_scope() as session:
+        return session.exec(statement).first()
+
+
+def _update(message_id: int, *conditions: Any, **values: Any) -> bool:
+    """One committed UPDATE of one row; True when the row matched the conditions."""
+    statement = (
+        update(OutboxMessage)
+        .where(col(OutboxMessage.id) == message_id, *conditions)
+        .values(**values)
+    )
+    with session_scope() as session:
+        return session.connection().execute(statement).rowcount == 1
+
+
+def _claim(row: OutboxMessage) -> bool:
+    """Take the row for this run (committed before SMTP hears of it); False if another run did."""
+    assert row.id is not None
+    return _update(
+        row.id,
+        col(OutboxMessage.status) == row.status,
+        col(OutboxMessage.attempts) == row.attempts,
+        status=Status.sending.value,
+        attempts=row.attempts + 1,
+    )
+
+
+def _mark_sent(message_id: int, when: datetime) -> None:
+    _update(message_id, status=Status.sent.value, sent_at=when, last_error=None)
+
+
+def _mark_unknown(message_id: int, error: str) -> None:
+    _update(message_id, status=Status.unknown.value, last_error=error)
+
+
+def _mark_failed(message_id: int, attempts: int, error: str, now: datetime) -> Status:
+    """Failed with a later retry, or dead after the last allowed attempt."""
+    settings = get_settings()
+    if attempts >= settings.send_max_attempts:
+        _update(message_id, status=Status.dead.value, last_error=error, next_attempt_at=None)
+        return Status.dead
+    delay = settings.send_backoff_seconds * 2 ** (attempts - 1)
+    _update(
+        message_id,
+        status=Status.failed.value,
+        last_error=error,
+        next_attempt_at=now + timedelta(seconds=delay),
+    )
+    return Status.failed
+
+
+INTERRUPTED = (
+    "afsendelsen blev afbrudt, mens beskeden var hos SMTP-serveren; "
+    "kontrollér om modtageren fik den, og afklar den med 'resolve'"
+)
+
+
+def mark_interrupted(committee_id: int | None = None) -> list[int]:
+    """Rows left in 'sending' by a run that died become 'unknown' (never resent blindly)."""
+    statement = select(OutboxMessage.id).where(col(OutboxMessage.status) == Status.sending.value)
+    with session_scope() as session:
+        ids = [i for i in session.exec(_for_committee(statement, committee_id)) if i is not None]
+    for message_id in ids:
+        _update(
+            message_id,
+            col(OutboxMessage.status) == Status.sending.value,
+            status=Status.unknown.value,
+            last_error=INTERRUPTED,
+        )
+        logger.warning("outbox: message %s was interrupted while sending; now unknown", message_id)
+    return ids
+
+
+# --- SMTP --------------------------------------------------------------------------------------
+
+
+class _Connection:
+    """One SMTP session, opened when first needed and checked (NOOP) before every message."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.client: smtplib.SMTP | None = None
+
+    def __enter__(self) -> "_Connection":
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
+    def ready(self) -> smtplib.SMTP:
+        """A working session: the current one if it answers, else a new one."""
+        if self.client is not None:
+            try:
+                if self.client.noop()[0] == 250:
+                    return self.client
+            except (smtplib.SMTPException, OSError):
+                pass
+            self.close()
+        self.client = self._connect()
+        return self.client
+
+    def _connect(self) -> smtplib.SMTP:
+        s = self.settings
+        client = smtplib.SMTP(timeout=s.smtp_timeout)
+        try:
+            client.connect(s.smtp_host, s.smtp_port)
+            if s.smtp_starttls:
+                client.starttls(context=ssl.create_default_context())
+            if s.smtp_username:
+                password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+                client.login(s.smtp_username, password)
+        except (smtplib.SMTPException, OSError) as exc:
+            client.close()
+            raise SmtpUnavailable(
+                f"SMTP-serveren {s.smtp_host}:{s.smtp_port} kan ikke bruges: {describe_error(exc)}"
+            ) from exc
+        return client
+
+    def drop(self) -> None:
+        """Forget a broken session without talking to the server."""
+        if self.client is not None:
+            self.client.close()
+            self.client = None
+
+    def close(self) -> None:
+        if self.client is None:
+            return
+        try:
+            self.client.quit()
+        except (smtplib.SMTPException, OSError):
+            self.client.close()
+        self.client = None
+
+
+# Errors where the server answered "no": the message was certainly not accepted.
+_REFUSALS = (
+    smtplib.SMTPRecipientsRefused,
+    smtplib.SMTPResponseException,
+    smtplib.SMTPNotSupportedError,  # raised before anything is sent
+)
+
+
+def describe_error(exc: BaseException) -> str:
+    """The server's answer or the error's kind, with any e-mail address removed."""
+    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
+        code, answer = next(iter(exc.recipients.values()))
+        text = f"{code} {_text(answer)}"
+    elif isinstance(exc, smtplib.SMTPResponseException):
+        text = f"{exc.smtp_code} {_text(exc.smtp_error)}"
+    else:
+        text = f"{type(exc).__name__}: {exc}"
+    return redact(text)[:500]
+
+
+def redact(text: str) -> str:
+    return _ADDRESS.sub("[adresse]", text)
+
+
+def _text(answer: bytes | str) -> str:
+    return answer.decode("utf-8", "replace") if isinstance(answer, bytes) else answer
+
+
+# --- sending -----------------------------------------------------------------------------------
+
+
+def send_pending(
+    committee_id: int | None = None, dry_run: bool = False, now: datetime | None = None
+) -> SendReport:
+    """Send the messages that are due (all committees, or one), at most once each.
+
+    `dry_run` writes them as .eml files under `eml_dir` instead and changes nothing in the
+    database. A real run first marks messages a dead run left in 'sending' as 'unknown', sends
+    the due ones in batches of `send_batch_size` (one SMTP connection each), and stops with
+    `report.error` when the server cannot be reached. `now` fixes the clock (tests)."""
+    settings = get_settings()
+    clock = _fixed_clock(now) if now else utcnow
+    report = SendReport(committee_id=committee_id, dry_run=dry_run)
+    if dry_run:
+        write_eml(committee_id, clock(), report)
+        return report
+    for message_id in mark_interrupted(committee_id):
+        report._add_failure(message_id, Status.unknown, INTERRUPTED)
+    ids = due_ids(committee_id, clock(), settings.send_max_attempts)
+    for batch in _chunks(ids, settings.send_batch_size):
+        try:
+            _send_batch(batch, settings, clock, report)
+        except SmtpUnavailable as exc:
+            report.error = str(exc)
+            logger.error("outbox: %s", report.error)
+            break
+    if settings.webhook_url and (report.sent or report.failures or report.error):
+        report.webhook_error = post_webhook(settings.webhook_url, report.summary())
+    return report
+
+
+def _fixed_clock(moment: datetime) -> Callable[[], datetime]:
+    fixed = _aware(moment)
+    return lambda: fixed
+
+
+def _chunks(ids: list[int], size: int) -> Iterator[list[int]]:
+    for start in range(0, len(ids), size):
+        yield ids[start : start + size]
+
+
+def _send_batch(
+    ids: list[int], settings: Settings, clock: Callable[[], datetime], report: SendReport
+) -> None:
+    sender = sender_address(settings)
+    with _Connection(settings) as connection:
+        for message_id in ids:
+            _send_one(message_id, sender, connection, settings, clock, report)
+
+
+def _send_one(
+    message_id: int,
+    sender: str,
+    connection: _Connection,
+    settings: Settings,
+    clock: Callable[[], datetime],
+    report: SendReport,
+) -> None:
+    """Build, claim, hand to the server, record — one message, each step committed."""
+    row = _load_due(message_id, clock(), settings.send_max_attempts)
+    if row is None:
+        return  # sent or claimed by another run since the list was made
+    try:
+        message = build_message(row, sender)
+    except (OSError, ValueError) as exc:
+        if _claim(row):
+            _record_failure(row, f"kunne ikke danne beskeden: {redact(str(exc))}", clock, report)
+        return
+    client = connection.ready()  # before the claim: an unreachable server leaves the row as is
+    if not _claim(row):
+        return
+    try:
+        client.send_message(message, from_addr=sender, to_addrs=[row.to_address])
+    except _REFUSALS as exc:
+        _record_failure(row, describe_error(exc), clock, report)
+        return
+    except (smtplib.SMTPException, OSError) as exc:
+        connection.drop()
+        error = f"forbindelsen til SMTP-serveren afbrød under afsendelsen ({describe_error(exc)})"
+        _mark_unknown(message_id, error)
+        report._add_failure(message_id, Status.unknown, error)
+        logger.warning("outbox: message %s in doubt: %s", message_id, error)
+        return
+    _mark_sent(message_id, clock())
+    report.sent += 1
+    logger.info("outbox: message %s sent", message_id)
+
+
+def _record_failure(
+    row: OutboxMessage, error: str, clock: Callable[[], datetime], report: SendReport
+) -> None:
+    assert row.id is not None
+    status = _mark_failed(row.id, row.attempts + 1, error, clock())
+    report._add_failure(row.id, status, error)
+    logger.warning(
+        "outbox: message %s %s (attempt %s): %s", row.id, status, row.attempts + 1, error
+    )
+
+
+# --- dry run -----------------------------------------------------------------------------------
+
+
+def write_eml(committee_id: int | None, now: datetime, report: SendReport) -> None:
+    """Write each due message as <eml_dir>/<committee slug>/<id>-<kind>.eml; no status changes."""
+    settings = get_settings()
+    sender = sender_address(settings)
+    statement = select(OutboxMessage).where(_due_clause(now, settings.send_max_attempts))
+    statement = _for_committee(statement, committee_id).order_by(col(OutboxMessage.id))
+    with session_scope() as session:
+        rows = list(session.exec(statement))
+        slugs = {c.id: c.slug for c in session.exec(select(Committee))}
+    for row in rows:
+        assert row.id is not None
+        try:
+            message = build_message(row, sender)
+        except (OSError, ValueError) as exc:
+            error = f"kunne ikke danne beskeden: {redact(str(exc))}"
+            report.failures.append(SendFailure(row.id, row.status, error))
+            continue
+        kind = re.sub(r"[^A-Za-z0-9_-]+", "_", row.kind)
+        target = settings.eml_dir / slugs[row.committee_id] / f"{row.id}-{kind}.eml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(message.as_bytes(policy=POLICY))
+        report.written.append(str(target))
+
+
+# --- webhook -----------------------------------------------------------------------------------
+
+
+def post_webhook(url: str, summary: dict[str, Any]) -> str | None:
+    """POST the run's summary; a failure is logged and returned, never raised."""
+    try:
+        response = httpx.post(url, json=summary, timeout=WEBHOOK_TIMEOUT)
+        response.raise_for_status()
+    except httpx.HTTPStatusError as exc:
+        error = f"webhooken svarede {exc.response.status_code}"
+    except httpx.HTTPError as exc:
+        error = f"webhooken kunne ikke nås ({type(exc).__name__})"
+    else:
+        return None
+    logger.warning("outbox: %s", error)
+    return error
+
+
+# --- for people --------------------------------------------------------------------------------
+
+
+def status_counts(committee_id: int | None = None) -> dict[str, int]:
+    """How many messages have each status."""
+    statement = _for_committee(select(OutboxMessage.status), committee_id)
+    counts: dict[str, int] = {}
+    with session_scope() as session:
+        for status in session.exec(statement):
+            counts[status] = counts.get(status, 0) + 1
+    return counts
+
+
+RESOLVABLE = (Status.unknown, Status.dead, Status.failed)
+
+
+def resolve(message_id: int, delivered: bool, actor: str, reason: str) -> Status:
+    """A person's verdict on an 'unknown', 'dead' or 'failed' message: it arrived (→ sent) or it
+    did not (→ pending, attempts reset, sent by the next run). Written to the audit log."""
+    with session_scope() as session:
+        row = session.get(OutboxMessage, message_id)
+        if row is None:
+            raise UserError(f"Der er ingen besked med id {message_id} i udbakken.")
+        if row.status not in RESOLVABLE:
+            raise UserError(
+                f"Besked {message_id} har status '{row.status}'; kun beskeder med status "
+                "'unknown', 'dead' eller 'failed' kan afklares."
+            )
+        old = row.status
+        new = Status.sent if delivered else Status.pending
+        row.status = new.value
+        row.sent_at = utcnow() if delivered else None
+        row.attempts = row.attempts if delivered else 0
+        row.next_attempt_at = None
+        row.last_error = None
+        session.add(row)
+        session.add(
+            AuditEvent(
+                committee_id=row.committee_id,
+                actor=actor,
+                action="outbox.resolve",
+                reason=reason,
+                details={"message_id": message_id, "from": old, "to": new.value},
+            )
+        )
+    return new
