@@ -50,13 +50,18 @@ def send_invitations(slug: str) -> dict[str, int]:
 
 
 @task
-def write_agenda(slug: str, number: int) -> int:
+def send_agenda(slug: str, number: int) -> dict[str, int]:
+    """Write the agenda and send it to the members (again only if it changed)."""
+    settings = get_settings()
     with session_scope() as session:
         found = committee.get_committee(session, slug)
         meeting = meetings.get_meeting(session, found, number)
-        return len(
-            meetings.write_meeting_document(session, found, meeting, get_settings(), minutes=False)
-        )
+        files = meetings.write_meeting_document(session, found, meeting, settings, minutes=False)
+        pdf = next(f for f in files if f.suffix == ".pdf" and f.parent.name == "da")
+        queued = len(meetings.queue_agenda(session, found, meeting, settings, pdf))
+        committee_id = found.id
+    report = outbox.send_pending(committee_id=committee_id, dry_run=settings.mail_dry_run)
+    return {"queued": queued, **report.counts()}
 
 
 @task
@@ -93,7 +98,7 @@ def meetings_flow(slug: str) -> str:
     while (number := next_meeting(slug)) is not None:
         counts = send_invitations(slug)
         logger.info("Invitationer før møde %s: %s", number, counts)
-        write_agenda(slug, number)
+        logger.info("Dagsorden til møde %s: %s", number, send_agenda(slug, number))
         state = wait_for_minutes(slug, number)
         if state == MeetingState.held.value:
             warnings = write_minutes(slug, number)

@@ -231,3 +231,22 @@ def test_dst_weeks_keep_local_time(appointed: str) -> None:
     moved = only_event(icalendar.Calendar.from_ical(message.calendar)).decoded("DTSTART")
     assert moved.utcoffset() == timedelta(hours=2)
     assert moved.astimezone(ZoneInfo("UTC")).hour == int(settings.meeting_start_time[:2]) - 2
+
+
+def test_the_agenda_goes_to_each_member_once_per_version(appointed: str, tmp_path: Path) -> None:
+    settings = get_settings()
+    with session_scope() as session:
+        found = committee.get_committee(session, appointed)
+        meeting = meetings.get_meeting(session, found, 1)
+        files = meetings.write_meeting_document(session, found, meeting, settings, minutes=False)
+        pdf = next(f for f in files if f.suffix == ".pdf" and f.parent.name == "da")
+        first = meetings.queue_agenda(session, found, meeting, settings, pdf)
+        again = meetings.queue_agenda(session, found, meeting, settings, pdf)
+        agenda = tmp_path / "dagsorden.yaml"
+        agenda.write_text("punkter:\n  - titel: Budget\n", encoding="utf-8")
+        meeting = meetings.set_agenda(session, found, 1, agenda, "test")
+        changed = meetings.queue_agenda(session, found, meeting, settings, pdf)
+    assert len(first) == 10 and again == [] and len(changed) == 10
+    assert len({m.to_address for m in first}) == 10
+    assert all(m.attachment == str(pdf) and m.calendar is None for m in first)
+    assert "2. Budget" in changed[0].body_text

@@ -1,6 +1,9 @@
 """The committee's meetings: the plan from the mandate's timetable, changes (move, cancel, add),
 agendas, minutes with attendance, and the invitations each change sends to the members."""
 
+import hashlib
+import html
+import json
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
@@ -325,11 +328,57 @@ def _message(
         language="da",
         subject=subject,
         body_text=text,
-        body_html="<p>" + text.replace("\n\n", "</p><p>").replace("\n", "<br>") + "</p>",
+        body_html="<p>"
+        + html.escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>")
+        + "</p>",
         calendar=calendar,
     )
     session.add(message)
     return [message]
+
+
+def queue_agenda(
+    session: Session,
+    committee: models.Committee,
+    meeting: models.Meeting,
+    settings: Any,
+    agenda_pdf: Path,
+) -> list[models.OutboxMessage]:
+    """The agenda to every member before the meeting, as a PDF attachment; a changed agenda
+    is sent again, the same agenda never twice."""
+    mandate = current_mandate(session, committee)
+    version = hashlib.sha256(json.dumps(meeting.agenda, sort_keys=True).encode()).hexdigest()[:12]
+    when = _as_aware(meeting.starts_at).astimezone(ZoneInfo(settings.timezone))
+    items = "\n".join(f"{n}. {item['titel']}" for n, item in enumerate(meeting.agenda, start=1))
+    queued = []
+    for recipient in recipients(session, committee, when.date()):
+        key = f"agenda-{meeting.uid}-{version}-{recipient.membership_id}"
+        if session.exec(
+            select(models.OutboxMessage).where(models.OutboxMessage.idempotency_key == key)
+        ).first():
+            continue
+        text = (
+            f"Kære {recipient.person.name}\n\nHer er dagsordenen til møde {meeting.number} i "
+            f"{mandate.titel} {when:%d.%m.%Y kl. %H.%M}, {meeting.location}:\n\n{items}\n\n"
+            f"Dagsordenen med sagsfremstillinger er vedhæftet.\n\nMed venlig hilsen\n{mandate.organisering.sekretariat}"
+        )
+        message = models.OutboxMessage(
+            committee_id=committee.id,  # type: ignore[arg-type]
+            idempotency_key=key,
+            kind="moede-dagsorden",
+            applicant_id=recipient.applicant_id,
+            to_address=recipient.person.email,
+            language="da",
+            subject=f"Dagsorden: {mandate.titel} – møde {meeting.number}",
+            body_text=text,
+            body_html="<p>"
+            + html.escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>")
+            + "</p>",
+            attachment=str(agenda_pdf),
+        )
+        session.add(message)
+        queued.append(message)
+    return queued
 
 
 def write_feed(session: Session, committee: models.Committee, settings: Any) -> Path:
