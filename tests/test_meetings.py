@@ -1,11 +1,13 @@
 """Meetings of an appointed committee: the plan, changes, invitations that update and cancel,
 agendas, minutes and attendance."""
 
+import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import holidays
+import httpx
 import icalendar
 import pytest
 from ics_rules import check_itip
@@ -195,6 +197,7 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
     pdf = next(f for f in files if f.suffix == ".pdf" and f.parent.name == "da")
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "Referat" in text and "Beslutning" in text and "Udvalget valgte scenarie B." in text
+    assert "(uden afbud)" in text  # meeting 2: absent without notice
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
         first = meetings.get_meeting(session, found, 1)
@@ -250,3 +253,27 @@ def test_the_agenda_goes_to_each_member_once_per_version(appointed: str, tmp_pat
     assert len({m.to_address for m in first}) == 10
     assert all(m.attachment == str(pdf) and m.calendar is None for m in first)
     assert "2. Budget" in changed[0].body_text
+
+
+def test_the_feed_is_served_as_text_calendar(appointed: str) -> None:
+    settings = get_settings()
+    with session_scope() as session:
+        found = committee.get_committee(session, appointed)
+        path = meetings.write_feed(session, found, settings)
+    server = meetings.feed_server(settings.output_dir, port=0)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    base = f"http://127.0.0.1:{server.server_address[1]}"
+    try:
+        answer = httpx.get(f"{base}/{appointed}.ics")
+        missing = [
+            httpx.get(f"{base}{p}").status_code
+            for p in ("/ukendt.ics", "/../app.db", f"/{appointed}/kalender.ics")
+        ]
+    finally:
+        server.shutdown()
+        server.server_close()
+    assert answer.status_code == 200
+    assert answer.headers["content-type"] == "text/calendar; charset=utf-8"
+    assert answer.content == path.read_bytes()
+    assert missing == [404, 404, 404]

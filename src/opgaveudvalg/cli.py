@@ -577,6 +577,20 @@ def meetings_feed(slug: str) -> None:
     typer.echo(path)
 
 
+@meetings_app.command("serve-feeds")
+def meetings_serve_feeds(
+    host: Annotated[str, typer.Option(help="Adresse at lytte på")] = "127.0.0.1",
+    port: Annotated[int, typer.Option(help="Port")] = 8088,
+) -> None:
+    """Server udvalgenes kalendere (/<slug>.ics), så medlemmer og borgere kan abonnere."""
+    server = meetings.feed_server(get_settings().output_dir, host, port)
+    typer.echo(f"Kalendere på http://{host}:{port}/<slug>.ics – stop med Ctrl+C")
+    try:
+        server.serve_forever()
+    except KeyboardInterrupt:
+        server.server_close()
+
+
 @outbox_app.command("send")
 def outbox_send(
     dry_run: Annotated[bool, typer.Option(help="Skriv .eml-filer i stedet for at sende")] = False,

@@ -4,10 +4,12 @@ agendas, minutes with attendance, and the invitations each change sends to the m
 import hashlib
 import html
 import json
+import re
 import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass, replace
 from datetime import date, datetime, time, timedelta
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -285,7 +287,9 @@ def queue_invitations(
             meeting.state = MeetingState.invited
             session.add(meeting)
         for recipient in recipients(session, committee, _as_aware(meeting.starts_at).date()):
-            queued.extend(_message(session, committee, meeting, mandate, organizer, recipient))
+            queued += _message(
+                session, committee, meeting, mandate, organizer, recipient, settings.timezone
+            )
     return queued
 
 
@@ -296,20 +300,19 @@ def _message(
     mandate: Mandate,
     organizer: itip.Person,
     recipient: Recipient,
+    timezone: str,
     cancel: bool = False,
 ) -> list[models.OutboxMessage]:
     cancelled = cancel or meeting.state == MeetingState.cancelled
     method = "CANCEL" if cancelled else "REQUEST"
     key = f"meeting-{meeting.uid}-{meeting.sequence}-{method}-{recipient.membership_id}"
-    if session.exec(
-        select(models.OutboxMessage).where(models.OutboxMessage.idempotency_key == key)
-    ).first():
+    if _queued(session, key):
         return []
     details = event(meeting, mandate)
     builder = itip.cancel if cancelled else itip.request
-    calendar = builder(details, organizer, recipient.person)
+    calendar = builder(details, organizer, recipient.person, timezone)
     subject = f"{'Aflyst' if cancelled else 'Invitation'}: {details.summary}"
-    when = _as_aware(meeting.starts_at).astimezone(ZoneInfo("Europe/Copenhagen"))
+    when = _as_aware(meeting.starts_at).astimezone(ZoneInfo(timezone))
     text = (
         f"Kære {recipient.person.name}\n\n"
         + (
@@ -319,22 +322,41 @@ def _message(
         )
         + f"\nMed venlig hilsen\n{organizer.name}"
     )
+    kind = f"moede-{method.lower()}"
+    return [_enqueue(session, committee, recipient, key, kind, subject, text, calendar=calendar)]
+
+
+def _queued(session: Session, key: str) -> bool:
+    query = select(models.OutboxMessage).where(models.OutboxMessage.idempotency_key == key)
+    return session.exec(query).first() is not None
+
+
+def _enqueue(
+    session: Session,
+    committee: models.Committee,
+    recipient: Recipient,
+    key: str,
+    kind: str,
+    subject: str,
+    text: str,
+    **extra: Any,
+) -> models.OutboxMessage:
+    """One message to one member, in Danish, text and HTML; sent later by the outbox."""
+    paragraphs = html.escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>")
     message = models.OutboxMessage(
         committee_id=committee.id,  # type: ignore[arg-type]
         idempotency_key=key,
-        kind=f"moede-{method.lower()}",
+        kind=kind,
         applicant_id=recipient.applicant_id,
         to_address=recipient.person.email,
         language="da",
         subject=subject,
         body_text=text,
-        body_html="<p>"
-        + html.escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>")
-        + "</p>",
-        calendar=calendar,
+        body_html=f"<p>{paragraphs}</p>",
+        **extra,
     )
     session.add(message)
-    return [message]
+    return message
 
 
 def queue_agenda(
@@ -353,31 +375,26 @@ def queue_agenda(
     queued = []
     for recipient in recipients(session, committee, when.date()):
         key = f"agenda-{meeting.uid}-{version}-{recipient.membership_id}"
-        if session.exec(
-            select(models.OutboxMessage).where(models.OutboxMessage.idempotency_key == key)
-        ).first():
+        if _queued(session, key):
             continue
         text = (
             f"Kære {recipient.person.name}\n\nHer er dagsordenen til møde {meeting.number} i "
             f"{mandate.titel} {when:%d.%m.%Y kl. %H.%M}, {meeting.location}:\n\n{items}\n\n"
             f"Dagsordenen med sagsfremstillinger er vedhæftet.\n\nMed venlig hilsen\n{mandate.organisering.sekretariat}"
         )
-        message = models.OutboxMessage(
-            committee_id=committee.id,  # type: ignore[arg-type]
-            idempotency_key=key,
-            kind="moede-dagsorden",
-            applicant_id=recipient.applicant_id,
-            to_address=recipient.person.email,
-            language="da",
-            subject=f"Dagsorden: {mandate.titel} – møde {meeting.number}",
-            body_text=text,
-            body_html="<p>"
-            + html.escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>")
-            + "</p>",
-            attachment=str(agenda_pdf),
+        subject = f"Dagsorden: {mandate.titel} – møde {meeting.number}"
+        queued.append(
+            _enqueue(
+                session,
+                committee,
+                recipient,
+                key,
+                "moede-dagsorden",
+                subject,
+                text,
+                attachment=str(agenda_pdf),
+            )
         )
-        session.add(message)
-        queued.append(message)
     return queued
 
 
@@ -417,6 +434,33 @@ def hand_over_seat(
     return successor
 
 
+FEED_PATH = re.compile(r"^/([a-z0-9]+(?:-[a-z0-9]+)*)\.ics$")
+
+
+def feed_server(output_dir: Path, host: str = "127.0.0.1", port: int = 8088) -> ThreadingHTTPServer:
+    """Serves each committee's feed at /<slug>.ics as text/calendar for calendar apps to
+    subscribe to (webcal://host:port/<slug>.ics); nothing else under output_dir is reachable."""
+
+    class FeedHandler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            match = FEED_PATH.match(self.path.split("?", 1)[0])
+            path = output_dir / match[1] / "kalender.ics" if match else None
+            if path is None or not path.is_file():
+                self.send_error(404, "Ingen kalender her")
+                return
+            body = path.read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/calendar; charset=utf-8")
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass  # request lines name no one, but a feed server needs no access log here
+
+    return ThreadingHTTPServer((host, port), FeedHandler)
+
+
 def member_left(
     session: Session,
     committee: models.Committee,
@@ -435,7 +479,7 @@ def member_left(
     for meeting in meetings(session, committee):
         if meeting.state == MeetingState.invited and _as_aware(meeting.starts_at).date() >= today:
             queued += _message(
-                session, committee, meeting, mandate, organizer, recipient, cancel=True
+                session, committee, meeting, mandate, organizer, recipient, settings.timezone, True
             )
     return queued
 
@@ -649,7 +693,7 @@ def write_meeting_document(
             models.Attendance.status != AttendanceStatus.present,
         )
     ).all()
-    absent = {row.membership_id for row in absent_rows}
+    absent = {row.membership_id: row.status for row in absent_rows}
     facilitators = meeting.facilitators or [mandate.organisering.sekretariat]
     kind = "referat" if minutes else "dagsorden"
     meta = documents.DocumentMeta(
@@ -676,7 +720,13 @@ def write_meeting_document(
             until=until,
             called_by=mandate.organisering.sekretariat,
             participants=_names(session, committee, [i for i in seated if i not in absent]),
-            absent=_names(session, committee, sorted(absent)),
+            absent=list(
+                zip(
+                    _names(session, committee, sorted(absent)),
+                    [absent[i] == AttendanceStatus.absent_with_notice for i in sorted(absent)],
+                    strict=True,
+                )
+            ),
             chair=facilitators[0],
             secretary=facilitators[-1],
         )
