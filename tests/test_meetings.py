@@ -1,6 +1,8 @@
 """Meetings of an appointed committee: the plan, changes, invitations that update and cancel,
 agendas, minutes and attendance."""
 
+import subprocess
+import sys
 import threading
 from datetime import date, datetime, timedelta
 from pathlib import Path
@@ -277,3 +279,28 @@ def test_the_feed_is_served_as_text_calendar(appointed: str) -> None:
     assert answer.headers["content-type"] == "text/calendar; charset=utf-8"
     assert answer.content == path.read_bytes()
     assert missing == [404, 404, 404]
+
+
+def opgaveudvalg(*args: str) -> subprocess.CompletedProcess[str]:
+    command = [sys.executable, "-m", "opgaveudvalg.cli", *args]
+    return subprocess.run(command, capture_output=True, text=True, timeout=120)
+
+
+def test_the_secretariat_changes_the_plan_from_the_command_line(appointed: str) -> None:
+    moved = opgaveudvalg(
+        "meetings", "move", appointed, "2", "--date", "2027-04-27", "--time", "16:30"
+    )
+    assert moved.returncode == 0, moved.stderr
+    cancelled = opgaveudvalg("meetings", "cancel", appointed, "3", "--reason", "sygdom")
+    assert cancelled.returncode == 0, cancelled.stderr
+    listed = opgaveudvalg("meetings", "list", appointed)
+    lines = {line.split()[0]: line for line in listed.stdout.splitlines()[1:]}
+    assert "2027-04-27 16:30" in lines["2"] and "planned" in lines["2"]
+    assert "cancelled" in lines["3"]
+    wrong = opgaveudvalg(
+        "meetings", "move", appointed, "2", "--date", "27-04-2027", "--time", "16:30"
+    )
+    assert wrong.returncode == 1
+    assert "er ikke en dato og et klokkeslæt som 2027-03-02 17:00" in wrong.stderr
+    unknown = opgaveudvalg("meetings", "cancel", appointed, "99")
+    assert unknown.returncode == 1 and "intet møde nr. 99" in unknown.stderr
