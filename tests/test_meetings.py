@@ -217,6 +217,11 @@ def test_minutes_file_errors_name_the_file_and_the_entry(appointed: str, tmp_pat
         found = committee.get_committee(session, appointed)
         with pytest.raises(UserError, match=r"referat.yaml: dagsordenen har punkterne 1–2"):
             meetings.record_minutes(session, found, 1, bad, "test")
+    bad.write_text("beslutninger:\n  første: Godkendt\n", encoding="utf-8")
+    with session_scope() as session:
+        found = committee.get_committee(session, appointed)
+        with pytest.raises(UserError, match=r"referat.yaml: 'beslutninger' skal være punktnumre"):
+            meetings.record_minutes(session, found, 1, bad, "test")
     bad.write_text("beslutninger:\n  1: Godkendt\nfravær:\n  - {medlem: 99999}\n", encoding="utf-8")
     with session_scope() as session:
         found = committee.get_committee(session, appointed)

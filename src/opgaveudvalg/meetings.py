@@ -563,8 +563,8 @@ def record_minutes(
     data = read_yaml(path)
     if not isinstance(data, dict):
         raise UserError(f"{path}: skal have 'beslutninger' og evt. 'drøftelser' og 'fravær'")
-    decisions = {int(k): str(v) for k, v in (data.get("beslutninger") or {}).items()}
-    discussion = {int(k): str(v) for k, v in (data.get("drøftelser") or {}).items()}
+    decisions = _numbered(data, "beslutninger", path)
+    discussion = _numbered(data, "drøftelser", path)
     if not (set(decisions) | set(discussion)) <= set(range(1, len(meeting.agenda) + 1)):
         raise UserError(f"{path}: dagsordenen har punkterne 1–{len(meeting.agenda)}")
     meeting.minutes = {"beslutninger": decisions, "drøftelser": discussion}
@@ -587,6 +587,14 @@ def record_minutes(
         session.add(previous)
     audit(session, committee.id, actor, "meeting.minutes", number=number)
     return meeting
+
+
+def _numbered(data: dict[str, Any], key: str, path: Path) -> dict[int, str]:
+    """`key:` as item number -> text, e.g. `beslutninger: {1: Godkendt}`."""
+    given = data.get(key) or {}
+    if not isinstance(given, dict) or not all(str(k).isdigit() for k in given):
+        raise UserError(f"{path}: '{key}' skal være punktnumre med tekst, fx '1: Godkendt'")
+    return {int(k): str(v) for k, v in given.items()}
 
 
 def _record_attendance(
