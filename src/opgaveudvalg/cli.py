@@ -614,6 +614,7 @@ def server() -> None:
     """Start den lokale Prefect-server (UI og API), som CLI og flows deler."""
     settings = get_settings()
     use_prefect(settings, server=False)
+    os.environ["PREFECT_UI_API_URL"] = settings.prefect_api_url  # else the UI calls port 4200
     address = urlparse(settings.prefect_api_url)
     typer.echo(f"Prefect UI: {settings.prefect_api_url.removesuffix('/api')}")
     raise typer.Exit(
