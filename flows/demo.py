@@ -167,7 +167,7 @@ def change_plan(slug: str, numbers: list[int]) -> None:
     with session_scope() as session:
         found = committee.get_committee(session, slug)
         third = meetings.get_meeting(session, found, 3)
-        later = meetings._as_aware(third.starts_at) + timedelta(days=7)
+        later = third.starts_at + timedelta(days=7)
         meetings.move_meeting(session, found, 3, later, DEMO_ACTOR)
         meetings.cancel_meeting(
             session, found, numbers[-2], DEMO_ACTOR, "sammenlagt med næste møde"

@@ -59,7 +59,7 @@ def test_plan_follows_the_mandate_and_is_stable(appointed: str) -> None:
     assert [m.id for m in again] == [m.id for m in planned]
     zone = ZoneInfo(settings.timezone)
     for meeting in planned:
-        start = meetings._as_aware(meeting.starts_at).astimezone(zone)
+        start = meeting.starts_at.astimezone(zone)
         assert start.strftime("%A %H:%M") == f"{start:%A} {settings.meeting_start_time}"
         assert meetings.WEEKDAYS[start.weekday()] == settings.meeting_weekday
         assert start.date() not in danish

@@ -3,7 +3,7 @@
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Literal
@@ -79,8 +79,6 @@ def short_date(value: date, lang: str) -> str:
 
 def local_time(value: datetime, timezone: str) -> str:
     """A stored UTC timestamp as local wall-clock time, e.g. '2027-01-28 14:03'."""
-    if value.tzinfo is None:  # SQLite returns naive datetimes; we store UTC
-        value = value.replace(tzinfo=UTC)
     return value.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")
 
 

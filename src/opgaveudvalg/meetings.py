@@ -128,8 +128,8 @@ def _meeting(
         committee_id=committee.id,  # type: ignore[arg-type]
         number=number,
         uid=f"{uuid.uuid4()}@opgaveudvalg",
-        starts_at=_utc(starts),
-        ends_at=_utc(ends),
+        starts_at=starts,
+        ends_at=ends,
         location=location,
         facilitators=list(mandate.organisering.facilitatorer),
         agenda=default_agenda(number),
@@ -167,9 +167,9 @@ def move_meeting(
     """A new time (and place); invited members get an update with the same UID."""
     meeting = get_meeting(session, committee, number)
     _changeable(meeting)
-    length = _as_aware(meeting.ends_at) - _as_aware(meeting.starts_at)
-    before = _as_aware(meeting.starts_at).isoformat()
-    meeting.starts_at, meeting.ends_at = _utc(starts), _utc(starts + length)
+    length = meeting.ends_at - meeting.starts_at
+    before = meeting.starts_at.isoformat()
+    meeting.starts_at, meeting.ends_at = starts, starts + length
     meeting.location = location or meeting.location
     _changed(session, meeting)
     audit(
@@ -226,16 +226,6 @@ def _changed(session: Session, meeting: models.Meeting) -> None:
     session.add(meeting)
 
 
-def _utc(value: datetime) -> datetime:
-    """Stored in UTC: SQLite keeps no offset, so a local time would come back shifted."""
-    return value.astimezone(ZoneInfo("UTC"))
-
-
-def _as_aware(value: datetime) -> datetime:
-    """SQLite gives naive datetimes back; they were stored in UTC."""
-    return value if value.tzinfo else value.replace(tzinfo=ZoneInfo("UTC"))
-
-
 # --- invitations ---------------------------------------------------------------------------
 
 
@@ -264,8 +254,8 @@ def event(meeting: models.Meeting, mandate: Mandate) -> itip.MeetingEvent:
     return itip.MeetingEvent(
         uid=meeting.uid,
         sequence=meeting.sequence,
-        starts_at=_as_aware(meeting.starts_at),
-        ends_at=_as_aware(meeting.ends_at),
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
         summary=f"{mandate.titel} – møde {meeting.number}",
         location=meeting.location,
         description=f"Dagsorden:\n{items}",
@@ -281,12 +271,12 @@ def queue_invitations(
     organizer = itip.Person(settings.secretariat_email, mandate.organisering.sekretariat)
     queued = []
     for meeting in meetings(session, committee):
-        if meeting.state == MeetingState.held or _as_aware(meeting.ends_at).date() < today:
+        if meeting.state == MeetingState.held or meeting.ends_at.date() < today:
             continue
         if meeting.state == MeetingState.planned:
             meeting.state = MeetingState.invited
             session.add(meeting)
-        for recipient in recipients(session, committee, _as_aware(meeting.starts_at).date()):
+        for recipient in recipients(session, committee, meeting.starts_at.date()):
             queued += _message(
                 session, committee, meeting, mandate, organizer, recipient, settings.timezone
             )
@@ -312,7 +302,7 @@ def _message(
     builder = itip.cancel if cancelled else itip.request
     calendar = builder(details, organizer, recipient.person, timezone)
     subject = f"{'Aflyst' if cancelled else 'Invitation'}: {details.summary}"
-    when = _as_aware(meeting.starts_at).astimezone(ZoneInfo(timezone))
+    when = meeting.starts_at.astimezone(ZoneInfo(timezone))
     text = (
         f"Kære {recipient.person.name}\n\n"
         + (
@@ -370,7 +360,7 @@ def queue_agenda(
     is sent again, the same agenda never twice."""
     mandate = current_mandate(session, committee)
     version = hashlib.sha256(json.dumps(meeting.agenda, sort_keys=True).encode()).hexdigest()[:12]
-    when = _as_aware(meeting.starts_at).astimezone(ZoneInfo(settings.timezone))
+    when = meeting.starts_at.astimezone(ZoneInfo(settings.timezone))
     items = "\n".join(f"{n}. {item['titel']}" for n, item in enumerate(meeting.agenda, start=1))
     queued = []
     for recipient in recipients(session, committee, when.date()):
@@ -477,7 +467,7 @@ def member_left(
     recipient = Recipient(leaving.id, applicant.id, itip.Person(applicant.email, applicant.name))  # type: ignore[arg-type]
     queued = []
     for meeting in meetings(session, committee):
-        if meeting.state == MeetingState.invited and _as_aware(meeting.starts_at).date() >= today:
+        if meeting.state == MeetingState.invited and meeting.starts_at.date() >= today:
             queued += _message(
                 session, committee, meeting, mandate, organizer, recipient, settings.timezone, True
             )
@@ -604,7 +594,7 @@ def _record_attendance(
     absent: list[Any],
     path: Path,
 ) -> None:
-    seated = {m.id: m for m in members(session, committee, _as_aware(meeting.starts_at).date())}
+    seated = {m.id: m for m in members(session, committee, meeting.starts_at.date())}
     statuses = dict.fromkeys(seated, AttendanceStatus.present)
     for index, entry in enumerate(absent, start=1):
         membership = entry.get("medlem") if isinstance(entry, dict) else None
@@ -691,8 +681,8 @@ def write_meeting_document(
     decision = decision_for(session, row.id) if row else None  # type: ignore[arg-type]
     zone = ZoneInfo(settings.timezone)
     when, until = (
-        _as_aware(meeting.starts_at).astimezone(zone),
-        _as_aware(meeting.ends_at).astimezone(zone),
+        meeting.starts_at.astimezone(zone),
+        meeting.ends_at.astimezone(zone),
     )
     seated = [m.id for m in members(session, committee, when.date()) if m.id is not None]
     absent_rows = session.exec(

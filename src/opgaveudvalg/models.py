@@ -6,6 +6,7 @@ from typing import Any
 
 from sqlalchemy import JSON, Column, DateTime, UniqueConstraint
 from sqlalchemy import Enum as SAEnum
+from sqlalchemy.types import TypeDecorator
 from sqlmodel import Field, SQLModel
 
 
@@ -13,8 +14,23 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
+class UTCDateTime(TypeDecorator[datetime]):
+    """Stored in UTC and read back with tzinfo=UTC on every engine (SQLite keeps no offset)."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        return value.astimezone(UTC) if value is not None and value.tzinfo else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
 def _timestamp() -> Any:
-    return Field(default_factory=utcnow, sa_column=Column(DateTime(timezone=True), nullable=False))
+    return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
 def _text_enum(enum: type[StrEnum]) -> Any:
@@ -248,7 +264,7 @@ class SelectionRun(SQLModel, table=True):
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
     created_at: datetime = _timestamp()
-    drawn_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    drawn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class Appointment(SQLModel, table=True):
@@ -307,11 +323,9 @@ class OutboxMessage(SQLModel, table=True):
     status: str = Field(default="pending", max_length=20, index=True)
     attempts: int = 0
     last_error: str | None = None
-    next_attempt_at: datetime | None = Field(
-        default=None, sa_column=Column(DateTime(timezone=True))
-    )
+    next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
     created_at: datetime = _timestamp()
-    sent_at: datetime | None = Field(default=None, sa_column=Column(DateTime(timezone=True)))
+    sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
 class MeetingState(StrEnum):
@@ -332,8 +346,8 @@ class Meeting(SQLModel, table=True):
     uid: str = Field(max_length=80, unique=True)
     sequence: int = 0
     state: MeetingState = Field(default=MeetingState.planned, sa_type=_text_enum(MeetingState))
-    starts_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
-    ends_at: datetime = Field(sa_column=Column(DateTime(timezone=True), nullable=False))
+    starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
+    ends_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     location: str
     facilitators: list[str] = Field(default_factory=list, sa_column=Column(JSON, nullable=False))
     agenda: list[dict[str, Any]] = Field(

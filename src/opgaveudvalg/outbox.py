@@ -160,7 +160,7 @@ def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
     message["From"] = sender
     message["To"] = _single_recipient(row.to_address)
     message["Subject"] = row.subject
-    message["Date"] = format_datetime(_aware(row.created_at))
+    message["Date"] = format_datetime(row.created_at)
     message["Message-ID"] = message_id(row.idempotency_key, sender)
     message["Auto-Submitted"] = "auto-generated"
     message.set_content(row.body_text)
@@ -203,11 +203,6 @@ def _attach_file(message: EmailMessage, path: Path) -> None:
 def _resolve_path(value: str) -> Path:
     path = Path(value)
     return path if path.is_absolute() else PROJECT_ROOT / path
-
-
-def _aware(moment: datetime) -> datetime:
-    """Timestamps read back from SQLite are naive; every stored time is UTC."""
-    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment.astimezone(UTC)
 
 
 # --- selecting and recording -------------------------------------------------------------------
@@ -441,7 +436,7 @@ def send_pending(
 
 
 def _fixed_clock(moment: datetime) -> Callable[[], datetime]:
-    fixed = _aware(moment)
+    fixed = moment.astimezone(UTC) if moment.tzinfo else moment.replace(tzinfo=UTC)
     return lambda: fixed
 
 

@@ -5,6 +5,8 @@ The lottery itself is in `sortition`; this module turns the committee's applican
 into an instance, stores each run with everything needed to redo it, and keeps the members.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from importlib.metadata import version
@@ -215,13 +217,22 @@ def check_feasible(
 ) -> sortition.Instance:
     """The committee's instance; raises SelectionInfeasible, in words, when no panel exists."""
     instance = build_instance(session, committee, fixed, excluded)
-    try:
+    with _in_words(session, committee, instance):
         sortition.find_panel(instance)
+    return instance
+
+
+@contextmanager
+def _in_words(
+    session: Session, committee: models.Committee, instance: sortition.Instance
+) -> Iterator[None]:
+    """Turn the solver's Infeasible into the secretariat's explanation."""
+    try:
+        yield
     except sortition.Infeasible as problem:
         labels = profile_labels(current_mandate(session, committee))
         lines = explain(problem.relaxation, labels, instance.size)
         raise SelectionInfeasible(committee.slug, lines) from None
-    return instance
 
 
 # --- runs ------------------------------------------------------------------------------------
@@ -243,13 +254,14 @@ def compute_selection(
         raise UserError(
             f"Udvælgelse {drawn[0].id} for '{committee.slug}' er allerede trukket offentligt"
         )
-    instance = check_feasible(session, committee, fixed, excluded)
+    instance = build_instance(session, committee, fixed, excluded)
     unknown = (fixed | excluded) - {person.id for person in instance.people}
     if unknown:
         raise UserError(
             f"Ikke egnede ansøgere til '{committee.slug}': {', '.join(sorted(unknown))}"
         )
-    result = sortition.distribution(instance, method)
+    with _in_words(session, committee, instance):
+        result = sortition.distribution(instance, method)
     for earlier in _runs(session, committee, SelectionStatus.computed):
         earlier.status = SelectionStatus.superseded
         session.add(earlier)

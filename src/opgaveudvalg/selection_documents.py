@@ -2,6 +2,7 @@
 for Prefect (aggregates only), and the letters to applicants (files and outbox messages)."""
 
 import statistics
+from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -313,10 +314,8 @@ def _paragraphs(text: str) -> tuple[str, list[list[str]]]:
 
 
 def letter_counts(session: Session, committee: models.Committee) -> dict[str, int]:
-    rows = session.exec(
-        select(models.OutboxMessage.kind).where(models.OutboxMessage.committee_id == committee.id)
+    """Outbox messages per kind, for the demo's report."""
+    query = select(models.OutboxMessage.kind).where(
+        models.OutboxMessage.committee_id == committee.id
     )
-    counts: dict[str, int] = {}
-    for kind in rows:
-        counts[kind] = counts.get(kind, 0) + 1
-    return counts
+    return dict(Counter(session.exec(query)))

@@ -179,13 +179,6 @@ def person_types(instance: Instance) -> list[PersonType]:
 # --- the panel model -------------------------------------------------------------------------
 
 
-@dataclass
-class _Slack:
-    """Elastic variables for explaining infeasibility: (quota index, 'min'|'max') -> column."""
-
-    columns: dict[tuple[int, str], int] = field(default_factory=dict)
-
-
 class PanelModel:
     """The MILP of valid panels over types; re-solved with new objective weights."""
 
@@ -204,7 +197,8 @@ class PanelModel:
         for column, (index, _profile) in enumerate(self.assignment):
             self.by_type[index].append(column)
         self._add_columns()
-        self.slack = _Slack()
+        # elastic variables for explaining infeasibility: (quota index, 'min'|'max') -> column
+        self.slack: dict[tuple[int, str], int] = {}
         self._add_rows(elastic)
 
     def _add_columns(self) -> None:
@@ -264,7 +258,7 @@ class PanelModel:
         column = self.highs.getNumCol()
         self.highs.addVar(0, highspy.kHighsInf)
         self.highs.changeColIntegrality(column, highspy.HighsVarType.kInteger)
-        self.slack.columns[(quota, side)] = column
+        self.slack[(quota, side)] = column
         return column
 
     def solve(
@@ -278,7 +272,7 @@ class PanelModel:
         if minimise_slack:
             sense = highspy.ObjSense.kMinimize
             costs[:] = 0
-            for column in self.slack.columns.values():
+            for column in self.slack.values():
                 costs[column] = 1
         self.highs.changeObjectiveSense(sense)
         self.highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
@@ -352,7 +346,7 @@ def explain_infeasibility(instance: Instance) -> Relaxation:
         return Relaxation(_all_short(instance, types), [], [])
     values = model.last_values
     changes = []
-    for (number, side), column in sorted(model.slack.columns.items()):
+    for (number, side), column in sorted(model.slack.items()):
         amount = round(values[column])
         if amount:
             quota = instance.quotas[number]
@@ -404,9 +398,10 @@ def distribution(
 ) -> Distribution:
     """The panels and their probabilities under `method`."""
     started = time.perf_counter()
-    find_panel(instance)
     types = person_types(instance)
     model = PanelModel(instance, types)
+    if model.solve([0.0] * len(types)) is None:
+        raise Infeasible(explain_infeasibility(instance))
     if method == Method.uniform:
         panels, weights = _uniform(model, types, samples)
         columns = samples
@@ -415,9 +410,8 @@ def distribution(
         solver.run(stop_after_first=method == Method.maximin)
         panels, weights = solver.final_distribution()
         columns = len(solver.panels)
-    result = Distribution(method, types, panels, weights, columns_generated=columns)
-    result.seconds = time.perf_counter() - started
-    return result
+    seconds = time.perf_counter() - started
+    return Distribution(method, types, panels, weights, seconds, columns)
 
 
 def _integer_weights(probabilities: Sequence[float]) -> list[int]:
