@@ -23,10 +23,10 @@ work = Path(tempfile.mkdtemp(prefix="bench-import-"))
 os.environ["OPGAVEUDVALG_DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'app.db'}"
 os.environ["OPGAVEUDVALG_OUTPUT_DIR"] = str(work / "output")
 
+from demo.applicants import applicant_rows, write_csv  # noqa: E402
 from opgaveudvalg import committee, models, recruitment  # noqa: E402
 from opgaveudvalg.db import session_scope  # noqa: E402
-from opgaveudvalg.demo_applicants import applicant_rows, write_csv  # noqa: E402
-from opgaveudvalg.mandate import load_mandate  # noqa: E402
+from opgaveudvalg.mandate.model import load_mandate  # noqa: E402
 from opgaveudvalg.settings import PROJECT_ROOT, get_settings  # noqa: E402
 
 settings = get_settings()

@@ -17,8 +17,8 @@ import tempfile
 import time
 from pathlib import Path
 
-from opgaveudvalg.benchmark_instances import committee_instance, load_instance, public_instances
-from opgaveudvalg.sortition import Instance, Method, distribution
+from bench.instances import committee_instance, load_instance, public_instances
+from opgaveudvalg.selection.lottery import Instance, Method, distribution
 
 sys.path.insert(0, str(Path(__file__).parent))
 from peer_env import peer_python  # noqa: E402

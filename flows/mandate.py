@@ -4,7 +4,7 @@ from prefect import flow, get_run_logger, task
 
 from opgaveudvalg import committee, orchestration
 from opgaveudvalg.db import session_scope
-from opgaveudvalg.mandate import summary_rows
+from opgaveudvalg.mandate.model import summary_rows
 from opgaveudvalg.models import Committee
 from opgaveudvalg.settings import get_settings
 

@@ -7,8 +7,10 @@ from datetime import date
 
 from prefect import flow, get_run_logger, task
 
-from opgaveudvalg import committee, meetings, outbox
+from opgaveudvalg import committee
 from opgaveudvalg.db import session_scope
+from opgaveudvalg.mail import outbox
+from opgaveudvalg.meetings import plan as meetings
 from opgaveudvalg.models import CommitteeStatus, MeetingState
 from opgaveudvalg.settings import get_settings
 

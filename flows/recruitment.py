@@ -9,15 +9,17 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from opgaveudvalg import committee, orchestration, recruitment
+from opgaveudvalg import committee, orchestration
 from opgaveudvalg.db import session_scope
+from opgaveudvalg.paths import CommitteeFiles
+from opgaveudvalg.recruitment import intake as recruitment
 from opgaveudvalg.settings import get_settings
 
 IMPORT_COUNTS = ("rows", "inserted", "updated", "unchanged", "rejected", "repeated", "flagged")
 
 
 def reject_dir(slug: str) -> Path:
-    return get_settings().output_dir / slug / "afviste-raekker"
+    return CommitteeFiles.of(get_settings().output_dir, slug).rejects()
 
 
 @task

@@ -3,9 +3,11 @@ and the letters. Only run IDs, counts and aggregate figures reach Prefect."""
 
 from prefect import flow, get_run_logger, task
 
-from opgaveudvalg import committee, orchestration, selection, selection_documents
+from opgaveudvalg import committee, orchestration
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.models import SelectionStatus
+from opgaveudvalg.selection import reports as selection_documents
+from opgaveudvalg.selection import runs as selection
 from opgaveudvalg.settings import get_settings
 
 ACTOR = "flow:selection"

@@ -20,7 +20,7 @@ import caldav
 import pytest
 from icalendar import Calendar, Event
 
-from opgaveudvalg.itip import MeetingEvent, Person, cancel, request
+from opgaveudvalg.mail.itip import MeetingEvent, Person, cancel, request
 
 CPH = ZoneInfo("Europe/Copenhagen")
 ORGANIZER = Person("opgaveudvalg@kommune.dk", "Sekretariatet")

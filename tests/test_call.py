@@ -5,8 +5,9 @@ from pathlib import Path
 from pypdf import PdfReader
 from test_recruitment import open_recruitment, row, run_import, write_csv
 
-from opgaveudvalg import committee, models, recruitment
+from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
+from opgaveudvalg.recruitment import intake as recruitment
 from opgaveudvalg.settings import get_settings
 
 MARKUP = "<script>alert(1)</script>"

@@ -10,7 +10,7 @@ from conftest import EXAMPLES, write_mandate
 
 def opgaveudvalg(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(
-        [sys.executable, "-c", "from opgaveudvalg.cli import main; main()", *args],
+        [sys.executable, "-c", "from opgaveudvalg.cli.main import main; main()", *args],
         capture_output=True,
         text=True,
         timeout=120,

@@ -11,7 +11,7 @@ import pytest
 from conftest import EXAMPLES
 from ruamel.yaml import YAML
 
-from opgaveudvalg.demo_applicants import (
+from demo.applicants import (
     applicant_rows,
     bad_rows,
     category_columns,
@@ -21,7 +21,7 @@ from opgaveudvalg.demo_applicants import (
     write_json,
     write_xlsx,
 )
-from opgaveudvalg.mandate import Mandate, load_mandate
+from opgaveudvalg.mandate.model import Mandate, load_mandate
 from opgaveudvalg.settings import get_settings
 
 CPR_LIKE = re.compile(r"\d{6}-?\d{4}")

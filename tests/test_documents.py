@@ -8,7 +8,7 @@ from conftest import write_mandate
 from pypdf import PdfReader
 
 from opgaveudvalg import documents
-from opgaveudvalg.mandate import load_mandate
+from opgaveudvalg.mandate.model import load_mandate
 
 DANISH_HEADINGS = [
     "1. Baggrund",

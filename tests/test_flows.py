@@ -17,12 +17,14 @@ from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
 from prefect.testing.utilities import prefect_test_harness
 from sqlmodel import select
 
-from flows.demo import run_committee, secretariat_holds_meetings, secretariat_recruits
-from opgaveudvalg import committee, meetings, models, selection
+from demo.lifecycle import run_committee, secretariat_holds_meetings, secretariat_recruits
+from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
-from opgaveudvalg.mandate import load_mandate
+from opgaveudvalg.mandate.model import load_mandate
+from opgaveudvalg.meetings import plan as meetings
 from opgaveudvalg.models import Decision
 from opgaveudvalg.orchestration import APPOINTMENT, PUBLIC_DRAW, AppointmentInput, PublicDraw
+from opgaveudvalg.selection import runs as selection
 from opgaveudvalg.settings import get_settings
 
 

@@ -8,7 +8,7 @@ import pytest
 from icalendar import Calendar, Component, Event, Timezone
 from ics_rules import check_itip
 
-from opgaveudvalg.itip import MeetingEvent, Person, cancel, feed, method_of, request, vtimezone
+from opgaveudvalg.mail.itip import MeetingEvent, Person, cancel, feed, method_of, request, vtimezone
 
 CPH = ZoneInfo("Europe/Copenhagen")
 ORGANIZER = Person("opgaveudvalg@kommune.dk", "Sekretariatet, Opgaveudvalg")

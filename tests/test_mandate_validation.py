@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, line_of, write_mandate
 
-from opgaveudvalg.mandate import MandateInvalid, load_mandate
+from opgaveudvalg.mandate.model import MandateInvalid, load_mandate
 
 
 def problems_of(path: Path, lang: str = "da") -> list[str]:

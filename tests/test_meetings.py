@@ -17,10 +17,12 @@ from pypdf import PdfReader
 from sqlmodel import select
 from test_selection import SLUG, appoint, compute_and_draw, selecting
 
-from opgaveudvalg import committee, meetings, models, selection
+from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.meetings import plan as meetings
 from opgaveudvalg.models import MeetingState
+from opgaveudvalg.selection import runs as selection
 from opgaveudvalg.settings import get_settings
 
 TODAY = date(2027, 1, 10)  # after KB's appointment, before the first meeting
@@ -53,7 +55,7 @@ def test_plan_follows_the_mandate_and_is_stable(appointed: str) -> None:
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
         planned = meetings.meetings(session, found)
-        mandate = selection.current_mandate(session, found)
+        mandate = committee.current_mandate(session, found)
         again = meetings.plan_meetings(session, found, settings, "test")
     assert len(planned) == mandate.tidsplan.antal_møder
     assert [m.id for m in again] == [m.id for m in planned]

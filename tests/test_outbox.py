@@ -22,9 +22,10 @@ from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
 from sqlmodel import col, select
 
-from opgaveudvalg import models, outbox
+from opgaveudvalg import models
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.mail import outbox
 from opgaveudvalg.settings import PROJECT_ROOT, get_settings
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -289,7 +290,7 @@ def test_only_the_chosen_committee_is_sent(smtp: Mailbox) -> None:
 
 CRASHING_SENDER = """
 import os, smtplib, sys
-from opgaveudvalg import outbox
+from opgaveudvalg.mail import outbox
 
 k, where = int(sys.argv[1]), sys.argv[2]
 calls = 0

@@ -12,10 +12,11 @@ from conftest import write_mandate
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
-from opgaveudvalg import committee, models, recruitment
+from opgaveudvalg import committee, models
 from opgaveudvalg.db import engine_for, session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.models import Decision
+from opgaveudvalg.recruitment import intake as recruitment
 from opgaveudvalg.settings import get_settings
 
 HEADERS = [

@@ -14,11 +14,14 @@ from pypdf import PdfReader
 from sqlmodel import select
 from test_recruitment import open_recruitment, run_import
 
-from opgaveudvalg import committee, models, selection, selection_documents, sortition
+from demo.applicants import write_demo_pool
+from opgaveudvalg import committee, models
+from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.db import session_scope
-from opgaveudvalg.demo_applicants import write_demo_pool
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.recruitment import current_mandate
+from opgaveudvalg.selection import lottery as sortition
+from opgaveudvalg.selection import reports as selection_documents
+from opgaveudvalg.selection import runs as selection
 from opgaveudvalg.settings import get_settings
 
 SLUG = "ny-svoemmehal"

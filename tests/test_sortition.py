@@ -8,8 +8,8 @@ from itertools import product
 
 import pytest
 
-from opgaveudvalg.benchmark_instances import committee_instance, instance_path, load_instance
-from opgaveudvalg.sortition import (
+from bench.instances import committee_instance, instance_path, load_instance
+from opgaveudvalg.selection.lottery import (
     Infeasible,
     Instance,
     Method,
@@ -193,8 +193,8 @@ def test_draw_is_reproducible_and_depends_on_the_seed() -> None:
 
 
 DRAW_SCRIPT = """
-from opgaveudvalg.benchmark_instances import committee_instance
-from opgaveudvalg.sortition import distribution, draw
+from bench.instances import committee_instance
+from opgaveudvalg.selection.lottery import distribution, draw
 instance = committee_instance(applicants=80, seed=7)
 result = distribution(instance)
 print(sorted((s.person, s.profile) for s in draw(result, "sag/42", instance.people).seats))

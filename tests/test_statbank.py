@@ -18,8 +18,8 @@ import pytest
 from conftest import EXAMPLES, example_text, write_mandate
 
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate import load_mandate
-from opgaveudvalg.statbank import (
+from opgaveudvalg.mandate.model import load_mandate
+from opgaveudvalg.mandate.statbank import (
     DEFAULT_AGE_BANDS,
     StatBankClient,
     TargetSuggestion,

@@ -3,6 +3,8 @@
 Plain functions that take a session; every state change writes an AuditEvent.
 """
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -11,8 +13,9 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from opgaveudvalg import documents, models
+from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate import Mandate, load_mandate
+from opgaveudvalg.mandate.model import Mandate, load_mandate
 from opgaveudvalg.models import CommitteeStatus as Status
 from opgaveudvalg.models import Decision, utcnow
 
@@ -57,6 +60,13 @@ def get_committee(session: Session, slug: str) -> models.Committee:
     if committee is None:
         raise UserError(f"Ukendt udvalg '{slug}' – start det med `opgaveudvalg launch {slug}`")
     return committee
+
+
+@contextmanager
+def committee_session(slug: str) -> Iterator[tuple[Session, models.Committee]]:
+    """A session (committed on success) and the committee with this slug."""
+    with session_scope() as session:
+        yield session, get_committee(session, slug)
 
 
 def transition(
@@ -168,6 +178,14 @@ def get_mandate(session: Session, mandate_id: int) -> models.Mandate:
     if row is None:
         raise UserError(f"Ukendt kommissorium-id {mandate_id}")
     return row
+
+
+def current_mandate(session: Session, committee: models.Committee) -> Mandate:
+    """The committee's newest mandate version: the one every stage works from."""
+    row = latest_mandate(session, committee.id)  # type: ignore[arg-type]
+    if row is None:
+        raise UserError(f"'{committee.slug}' har intet kommissorium endnu")
+    return mandate_content(row)
 
 
 def mandate_content(row: models.Mandate) -> Mandate:

@@ -13,10 +13,11 @@ from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
+from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.settings import TEMPLATES_DIR
 
 if TYPE_CHECKING:
-    from opgaveudvalg.mandate import Mandate
+    from opgaveudvalg.mandate.model import Mandate
 
 Format = Literal["html", "pdf", "md", "txt"]
 FORMATS: tuple[Format, ...] = ("html", "pdf", "md")
@@ -119,7 +120,7 @@ def write_document(name: str, lang: str, fmt: Format, target_dir: Path, **contex
 
 
 def mandate_document_dir(output_dir: Path, slug: str, version: int, lang: str) -> Path:
-    return output_dir / slug / f"kommissorium-v{version}" / lang
+    return CommitteeFiles.of(output_dir, slug).mandate(version, lang)
 
 
 def write_in_languages(
@@ -190,7 +191,7 @@ def write_call(
         "opslag",
         mandate,
         meta,
-        lambda lang: output_dir / mandate.slug / "opslag" / lang,
+        CommitteeFiles.of(output_dir, mandate.slug).call,
         langs,
         ("html", "pdf", "txt"),
         call=call,

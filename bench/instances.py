@@ -7,8 +7,8 @@ import os
 import random
 from pathlib import Path
 
+from opgaveudvalg.selection.lottery import Instance, Person, Quota
 from opgaveudvalg.settings import PROJECT_ROOT
-from opgaveudvalg.sortition import Instance, Person, Quota
 
 PANEL = "panel"  # the one seat group of the public instances, which have no profiles
 

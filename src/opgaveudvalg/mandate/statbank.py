@@ -28,7 +28,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import YAMLError
 
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate import Repræsentationsmål
+from opgaveudvalg.mandate.model import Repræsentationsmål
 
 BASE_URL = "https://api.statbank.dk/v1"
 TABLE = "FOLK1A"

@@ -17,18 +17,12 @@ from pathlib import Path
 from prefect.input import RunInput
 from sqlmodel import Session
 
+from demo.applicants import write_demo_pool
 from flows.lifecycle import lifecycle_flow
 from flows.recruitment import import_applications_flow, reject_dir
-from opgaveudvalg import (
-    committee,
-    documents,
-    meetings,
-    recruitment,
-    selection,
-    selection_documents,
-)
+from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
-from opgaveudvalg.demo_applicants import write_demo_pool
+from opgaveudvalg.meetings import plan as meetings
 from opgaveudvalg.models import Committee, CommitteeStatus, Decision, MeetingState
 from opgaveudvalg.orchestration import (
     APPOINTMENT,
@@ -41,6 +35,10 @@ from opgaveudvalg.orchestration import (
     submit_approval,
     submit_input,
 )
+from opgaveudvalg.paths import CommitteeFiles
+from opgaveudvalg.recruitment import intake as recruitment
+from opgaveudvalg.selection import reports as selection_documents
+from opgaveudvalg.selection import runs as selection
 from opgaveudvalg.settings import Settings
 
 DEMO_ACTOR = "demo"
@@ -132,7 +130,7 @@ def secretariat_holds_meetings(slug: str, settings: Settings, timeout: float = 3
     wait_until(partial(has_meetings, slug), lambda: True, timeout)
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        mandate = selection.current_mandate(session, found)
+        mandate = committee.current_mandate(session, found)
         numbers = [m.number for m in meetings.meetings(session, found)]
         for number in numbers:
             path = folder / f"dagsorden-{number}.yaml"
@@ -204,8 +202,7 @@ def demo_minutes(slug: str, number: int) -> str:
 def demo_export(slug: str, settings: Settings) -> Path:
     """A seeded form-tool export of ~150 applications with some deliberately bad rows."""
     with session_scope() as session:
-        found = committee.get_committee(session, slug)
-        mandate = committee.mandate_content(committee.latest_mandate(session, found.id))  # type: ignore[arg-type]
+        mandate = committee.current_mandate(session, committee.get_committee(session, slug))
     path = settings.output_dir.parent / "eksporter" / f"{slug}-ansoegninger.csv"
     path.parent.mkdir(parents=True, exist_ok=True)
     write_demo_pool(mandate, path, postcodes=settings.postcodes, start=mandate.tidsplan.start)
@@ -215,14 +212,15 @@ def demo_export(slug: str, settings: Settings) -> Path:
 def selection_report(session: Session, found: Committee, settings: Settings) -> str:
     """The public selection figures, where the reports and letters are, and the members."""
     run = selection.current_run(session, found)
+    files = CommitteeFiles.of(settings.output_dir, found.slug)
     rows = [tuple(row.values()) for row in selection_documents.summary_rows(session, run)]
     lines = [f"Udvælgelse {run.id} ({run.status.value}):"]
     lines += documents.text_table(("emne", "værdi"), rows)
-    lines.append(f"rapporter: {settings.output_dir / found.slug / f'udvaelgelse-{run.id}'}")
+    lines.append(f"rapporter: {files.selection_report(run.id or 0, 'offentlig', 'da')}")
     letters = selection_documents.letter_counts(session, found)
-    lines.append(f"beskeder i udbakken: {letters} ({settings.output_dir / found.slug / 'breve'})")
+    lines.append(f"beskeder i udbakken: {letters} ({files.letters()})")
     lines.append("Medlemmer udpeget af KB:")
-    labels = selection.profile_labels(selection.current_mandate(session, found))
+    labels = selection.profile_labels(committee.current_mandate(session, found))
     for member in selection.members(session, found):
         if member.applicant_id:
             lines.append(
@@ -242,8 +240,9 @@ def meetings_report(session: Session, found: Committee, settings: Settings) -> s
         for m in meetings.meetings(session, found)
     ]
     lines = ["Møder:", *documents.text_table(("nr.", "tid", "tilstand", "sekvens"), rows)]
-    lines.append(f"dagsordener og referater: {settings.output_dir / found.slug / 'moeder'}")
-    lines.append(f"kalender (abonnement): {settings.output_dir / found.slug / 'kalender.ics'}")
+    files = CommitteeFiles.of(settings.output_dir, found.slug)
+    lines.append(f"dagsordener og referater: {files.meetings()}")
+    lines.append(f"kalender (abonnement): {files.feed()}")
     lines.append(f"e-mails (.eml, med .ics til møderne): {settings.eml_dir / found.slug}")
     lines += [f"Advarsel: {w}" for w in meetings.attendance_warnings(session, found)]
     return "\n".join(lines)

@@ -15,10 +15,11 @@ from urllib.parse import urlparse
 
 import typer
 
-from opgaveudvalg import committee, documents, meetings
+from opgaveudvalg import committee, documents
 from opgaveudvalg.db import engine_for, session_scope, upgrade
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate import Lang, load_mandate
+from opgaveudvalg.mandate.model import Lang, load_mandate
+from opgaveudvalg.meetings import plan as meetings
 from opgaveudvalg.models import Decision
 from opgaveudvalg.settings import PROJECT_ROOT, Settings, get_settings
 
@@ -227,7 +228,7 @@ def import_summary(counts: dict[str, int]) -> str:
 @recruitment_app.command("status")
 def recruitment_status(slug: str) -> None:
     """Ansøgere pr. profil og pr. repræsentationsmål, afviste rækker og advarsler."""
-    from opgaveudvalg import recruitment
+    from opgaveudvalg.recruitment import intake as recruitment
 
     with session_scope() as session:
         found = committee.get_committee(session, slug)
@@ -237,7 +238,7 @@ def recruitment_status(slug: str) -> None:
 @recruitment_app.command("close")
 def recruitment_close(slug: str) -> None:
     """Luk opslaget før fristen; rekrutteringsflowet går derefter videre til udvælgelse."""
-    from opgaveudvalg import recruitment
+    from opgaveudvalg.recruitment import intake as recruitment
 
     with session_scope() as session:
         recruitment.request_close(session, committee.get_committee(session, slug), actor())
@@ -247,7 +248,7 @@ def recruitment_close(slug: str) -> None:
 @selection_app.command("check")
 def selection_check(slug: str) -> None:
     """Kan der sammensættes et udvalg? Ellers: hvilke mål strider mod hinanden, og mindste lempelse."""
-    from opgaveudvalg import selection
+    from opgaveudvalg.selection import runs as selection
 
     with session_scope() as session:
         instance = selection.check_feasible(session, committee.get_committee(session, slug))
@@ -269,7 +270,8 @@ def selection_compute(
     ] = None,
 ) -> None:
     """Beregn lodtrækningen igen før trækningen; den erstatter den ventende beregning."""
-    from opgaveudvalg import selection, sortition
+    from opgaveudvalg.selection import lottery as sortition
+    from opgaveudvalg.selection import runs as selection
 
     try:
         chosen = sortition.Method(method)
@@ -291,7 +293,8 @@ def selection_compute(
 @selection_app.command("show")
 def selection_show(slug: str) -> None:
     """Udvælgelsens offentlige tal: metode, frø, mål mod opnået, sandsynligheder."""
-    from opgaveudvalg import selection, selection_documents
+    from opgaveudvalg.selection import reports as selection_documents
+    from opgaveudvalg.selection import runs as selection
 
     with session_scope() as session:
         run = selection.current_run(session, committee.get_committee(session, slug))
@@ -318,7 +321,7 @@ def selection_draw(
 @selection_app.command("verify")
 def selection_verify(run: int) -> None:
     """Genberegn udvælgelse RUN fra de gemte input og frøet, og sig om panelet stemmer."""
-    from opgaveudvalg import selection
+    from opgaveudvalg.selection import runs as selection
 
     with session_scope() as session:
         result = selection.verify(session, run)
@@ -365,7 +368,8 @@ def appoint(
 @members_app.command("list")
 def members_list(slug: str) -> None:
     """Udvalgets medlemmer: borgere (profil) og politikere (parti, rolle)."""
-    from opgaveudvalg import models, selection
+    from opgaveudvalg import models
+    from opgaveudvalg.selection import runs as selection
 
     with session_scope() as session:
         found = committee.get_committee(session, slug)
@@ -415,7 +419,7 @@ def targets_suggest(
     ] = 1,
 ) -> None:
     """Forslag til repræsentationsmål ud fra befolkningen (Danmarks Statistik, FOLK1A)."""
-    from opgaveudvalg import statbank
+    from opgaveudvalg.mandate import statbank
 
     settings = get_settings()
     mandate = load_mandate(committee.mandate_path(settings.committees_dir, slug), settings.language)
@@ -558,7 +562,7 @@ def meetings_invite(
     dry_run: Annotated[bool, typer.Option(help="Skriv .eml-filer i stedet for at sende")] = False,
 ) -> None:
     """Læg invitationer, opdateringer og aflysninger i udbakken og send dem."""
-    from opgaveudvalg import outbox
+    from opgaveudvalg.mail import outbox
 
     with session_scope() as session:
         found = committee.get_committee(session, slug)
@@ -596,7 +600,7 @@ def outbox_send(
     dry_run: Annotated[bool, typer.Option(help="Skriv .eml-filer i stedet for at sende")] = False,
 ) -> None:
     """Send alle ventende beskeder (gentagne forsøg sender aldrig det samme to gange)."""
-    from opgaveudvalg import outbox
+    from opgaveudvalg.mail import outbox
 
     report = outbox.send_pending(dry_run=dry_run)
     typer.echo(str(report.counts()))
@@ -651,7 +655,7 @@ def demo() -> None:
     get_settings.cache_clear()
     settings = get_settings()
     use_prefect(settings, server=False)
-    from flows.demo import run_demo
+    from demo.lifecycle import run_demo
 
     run_demo(settings)
 

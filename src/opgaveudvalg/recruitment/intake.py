@@ -9,7 +9,6 @@ import csv
 import hashlib
 import json
 import re
-import unicodedata
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -23,8 +22,10 @@ from sqlalchemy import select as sa_select  # sqlmodel's select types at most fo
 from sqlmodel import Session, col, delete, select
 
 from opgaveudvalg import models
+from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate import Kompetenceprofil, Mandate
+from opgaveudvalg.mandate.model import Kompetenceprofil, Mandate
+from opgaveudvalg.text import text_key
 
 REQUIRED_FIELDS = ("navn", "email", "postnummer", "fødselsår", "køn", "profiler")
 GENDERS = {
@@ -223,28 +224,23 @@ def email_key(value: str) -> str:
     return value.strip().casefold()
 
 
-def _text_key(value: str) -> str:
-    text = unicodedata.normalize("NFKC", value).casefold()
-    return " ".join(re.sub(r"[^\w\s]", " ", text).split())
-
-
 def household_key(address: str | None, postcode: str) -> str | None:
     """Same address and postcode → same household, however the address was typed."""
     if not address or not address.strip():
         return None
-    text = _text_key(address).replace(" st th", " stth").replace(" st tv", " sttv")
+    text = text_key(address).replace(" st th", " stth").replace(" st tv", " sttv")
     return hashlib.sha256(f"{text}|{postcode}".encode()).hexdigest()[:16]
 
 
 def person_key(name: str, postcode: str) -> str:
-    return hashlib.sha256(f"{_text_key(name)}|{postcode.strip()}".encode()).hexdigest()[:16]
+    return hashlib.sha256(f"{text_key(name)}|{postcode.strip()}".encode()).hexdigest()[:16]
 
 
 def _profile_lookup(mandate: Mandate) -> dict[str, Kompetenceprofil]:
     lookup = {}
     for profile in mandate.kompetenceprofiler:
-        lookup[_text_key(profile.nøgle)] = profile
-        lookup[_text_key(profile.betegnelse)] = profile
+        lookup[text_key(profile.nøgle)] = profile
+        lookup[text_key(profile.betegnelse)] = profile
     return lookup
 
 
@@ -312,7 +308,7 @@ def validate_row(
         )
     chosen: list[str] = []
     for label in filter(None, (part.strip() for part in re.split(r"[;\n]", value("profiler")))):
-        profile = profiles.get(_text_key(label))
+        profile = profiles.get(text_key(label))
         if profile is None:
             problems.append(RowProblem(column("profiler"), f"ukendt profil '{label}'"))
         elif profile.nøgle not in chosen:
@@ -322,7 +318,7 @@ def validate_row(
     if (
         not problems
         and postcode not in rules.postcodes
-        and all(profiles[_text_key(key)].hårde_kriterier.bopæl_i_kommunen for key in chosen)
+        and all(profiles[text_key(key)].hårde_kriterier.bopæl_i_kommunen for key in chosen)
     ):
         problems.append(
             RowProblem(
@@ -415,7 +411,7 @@ class _Importer:
         self.initial = {key: digest for key, (_, digest) in self.by_email.items()}
         self.seen: set[str] = set()
         self.valid_rows = 0
-        self.by_person = {(_text_key(row[3]), row[4]): row[1] for row in existing if row[4]}
+        self.by_person = {(text_key(row[3]), row[4]): row[1] for row in existing if row[4]}
         self.new_rows: list[tuple[dict[str, Any], Application]] = []
         self.new_keys: set[str] = set()
 
@@ -482,7 +478,7 @@ class _Importer:
         rows = []
         for key in application.profiles:
             ok, reason = eligibility(
-                self.profiles[_text_key(key)],
+                self.profiles[text_key(key)],
                 application.values["birth_year"],
                 application.values["postcode"],
                 self.rules,
@@ -555,7 +551,7 @@ class _Importer:
     def _flag_same_person(self, applicant_id: int, name: str, household: str | None) -> None:
         if not household:
             return
-        other = self.by_person.setdefault((_text_key(name), household), applicant_id)
+        other = self.by_person.setdefault((text_key(name), household), applicant_id)
         if other == applicant_id:
             return
         first, second = sorted((other, applicant_id))
@@ -676,16 +672,6 @@ def write_reject_report(session: Session, batch: models.ImportBatch, report_dir:
 # --- the committee's recruitment -------------------------------------------------------------
 
 
-def current_mandate(session: Session, committee: models.Committee) -> Mandate:
-    """The committee's newest (approved) mandate version."""
-    from opgaveudvalg.committee import latest_mandate, mandate_content
-
-    row = latest_mandate(session, committee.id)  # type: ignore[arg-type]
-    if row is None:
-        raise UserError(f"'{committee.slug}' har intet kommissorium endnu")
-    return mandate_content(row)
-
-
 def intake_rules(session: Session, committee: models.Committee, settings: Any) -> IntakeRules:
     return IntakeRules(
         current_mandate(session, committee),
@@ -776,17 +762,6 @@ class RecruitmentStatus:
         return table
 
 
-def in_group(target: Any, applicant: models.Applicant, year: int) -> bool:
-    if target.alder is not None:
-        age = year - applicant.birth_year
-        return (target.alder.min is None or age >= target.alder.min) and (
-            target.alder.max is None or age <= target.alder.max
-        )
-    if target.kategori.casefold() == "køn":
-        return applicant.gender.casefold() == target.gruppe.casefold()
-    return _text_key(applicant.attributes.get(target.kategori, "")) == _text_key(target.gruppe)
-
-
 def _sentence(text: str) -> str:
     return text[:1].upper() + text[1:]
 
@@ -823,7 +798,10 @@ def recruitment_status(
     groups = []
     for target in mandate.repræsentationsmål:
         low, high = target.seat_bounds(mandate.sammensætning.borgere)
-        count = sum(in_group(target, a, rules.reference_year) for a in pool)
+        count = sum(
+            target.includes(rules.reference_year - a.birth_year, a.gender, a.attributes)
+            for a in pool
+        )
         share = count / len(pool) if pool else 0.0
         warning = None
         wanted = target.min_procent  # a share of the seats: compare with the share of the pool

@@ -18,13 +18,15 @@ import holidays
 from ruamel.yaml import YAML
 from sqlmodel import Session, col, select
 
-from opgaveudvalg import itip, models, selection
-from opgaveudvalg.committee import audit
+from opgaveudvalg import models
+from opgaveudvalg.committee import audit, current_mandate
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate import Mandate
+from opgaveudvalg.mail import itip
+from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.models import AttendanceStatus, MeetingState, utcnow
-from opgaveudvalg.recruitment import current_mandate
-from opgaveudvalg.selection import members
+from opgaveudvalg.paths import CommitteeFiles
+from opgaveudvalg.selection import runs as selection
+from opgaveudvalg.selection.runs import members
 
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 # School holidays in Denmark (approximately, the same every year): no meetings then
@@ -396,7 +398,7 @@ def write_feed(session: Session, committee: models.Committee, settings: Any) -> 
     events = [
         (event(m, mandate), m.state == MeetingState.cancelled) for m in meetings(session, committee)
     ]
-    path = settings.output_dir / committee.slug / "kalender.ics"
+    path = CommitteeFiles.of(settings.output_dir, committee.slug).feed()
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_text(
         itip.feed(events, organizer, mandate.titel, settings.timezone), encoding="utf-8", newline=""
@@ -434,7 +436,7 @@ def feed_server(output_dir: Path, host: str = "127.0.0.1", port: int = 8088) -> 
     class FeedHandler(BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             match = FEED_PATH.match(self.path.split("?", 1)[0])
-            path = output_dir / match[1] / "kalender.ics" if match else None
+            path = CommitteeFiles.of(output_dir, match[1]).feed() if match else None
             if path is None or not path.is_file():
                 self.send_error(404, "Ingen kalender her")
                 return
@@ -649,7 +651,7 @@ def attendance_warnings(session: Session, committee: models.Committee) -> list[s
 
 
 def meeting_dir(output_dir: Path, slug: str, number: int, lang: str) -> Path:
-    return output_dir / slug / "moeder" / f"moede-{number}" / lang
+    return CommitteeFiles.of(output_dir, slug).meeting(number, lang)
 
 
 def _names(

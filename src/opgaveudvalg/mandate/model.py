@@ -7,6 +7,7 @@ field path is exactly what the user sees in the file.
 import hashlib
 import math
 from collections import Counter
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -17,6 +18,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.error import MarkedYAMLError
 
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.text import text_key
 
 Lang = Literal["da", "en"]
 FieldPath = tuple[str | int, ...]
@@ -97,6 +99,16 @@ class Repræsentationsmål(_Section):
         if self.max_procent is not None:
             highs.append(math.floor(round(seats * self.max_procent / 100, 9)))
         return low, min(highs)
+
+    def includes(self, age: int, gender: str, answers: Mapping[str, str]) -> bool:
+        """Whether a person of this age (at the start), gender and answers is in the group."""
+        if self.alder is not None:
+            return (self.alder.min is None or age >= self.alder.min) and (
+                self.alder.max is None or age <= self.alder.max
+            )
+        if self.kategori.casefold() == "køn":
+            return gender.casefold() == self.gruppe.casefold()
+        return text_key(answers.get(self.kategori, "")) == text_key(self.gruppe)
 
 
 class Arbejdsform(_Section):

@@ -10,9 +10,11 @@ from typing import Any
 from sqlmodel import Session, col, select
 
 from opgaveudvalg import committee as record
-from opgaveudvalg import documents, models, selection
+from opgaveudvalg import documents, models
 from opgaveudvalg.documents import DocumentMeta
-from opgaveudvalg.mandate import Mandate
+from opgaveudvalg.mandate.model import Mandate
+from opgaveudvalg.paths import CommitteeFiles
+from opgaveudvalg.selection import runs as selection
 
 LANGS = ("da", "en")
 
@@ -174,7 +176,7 @@ def write_reports(session: Session, run: models.SelectionRun, settings: Any) -> 
 
 def report_dir(output_dir: Path, slug: str, run_id: int, audience: str, lang: str) -> Path:
     """audience: 'offentlig' (no names, may be published) or 'intern'."""
-    return output_dir / slug / f"udvaelgelse-{run_id}" / audience / lang
+    return CommitteeFiles.of(output_dir, slug).selection_report(run_id, audience, lang)
 
 
 def _eligible_per_profile(run: models.SelectionRun) -> dict[str, int]:
@@ -232,7 +234,7 @@ def write_letters(
                 applicant,
                 kind,
                 context,
-                settings.output_dir / slug / "breve",
+                CommitteeFiles.of(settings.output_dir, slug).letters(),
             )
         )
     return messages

@@ -16,12 +16,12 @@ from typing import Any
 from ruamel.yaml import YAML
 from sqlmodel import Session, col, select
 
-from opgaveudvalg import models, sortition
-from opgaveudvalg.committee import audit, decision_for, latest_mandate, transition
+from opgaveudvalg import models
+from opgaveudvalg.committee import audit, current_mandate, decision_for, latest_mandate, transition
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate import Mandate
+from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.models import CommitteeStatus, MemberRole, SelectionStatus, utcnow
-from opgaveudvalg.recruitment import current_mandate, in_group
+from opgaveudvalg.selection import lottery as sortition
 
 OPEN_SEAT = "åben"  # citizen seats not tied to a competence profile: any eligible applicant
 
@@ -82,7 +82,7 @@ def build_instance(
         groups = frozenset(
             (t.kategori, t.gruppe)
             for t in mandate.repræsentationsmål
-            if in_group(t, applicant, year)
+            if t.includes(year - applicant.birth_year, applicant.gender, applicant.attributes)
         )
         people.append(
             sortition.Person(

@@ -25,7 +25,7 @@ from typing import TypeVar
 from openpyxl import Workbook
 from ruamel.yaml import YAML
 
-from opgaveudvalg.mandate import Kompetenceprofil, Mandate
+from opgaveudvalg.mandate.model import Kompetenceprofil, Mandate
 from opgaveudvalg.settings import get_settings
 
 # The application fields this module fills, as named in the column map.

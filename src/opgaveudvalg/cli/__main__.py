@@ -1,0 +1,3 @@
+from opgaveudvalg.cli.main import main
+
+main()
