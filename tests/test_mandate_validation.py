@@ -5,11 +5,12 @@ from pathlib import Path
 import pytest
 from conftest import EXAMPLES, line_of, write_mandate
 
-from opgaveudvalg.mandate.model import MandateInvalid, load_mandate
+from opgaveudvalg.mandate.model import load_mandate
+from opgaveudvalg.yamlinput import FileInvalid
 
 
 def problems_of(path: Path, lang: str = "da") -> list[str]:
-    with pytest.raises(MandateInvalid) as caught:
+    with pytest.raises(FileInvalid) as caught:
         load_mandate(path, lang)  # type: ignore[arg-type]
     return [str(problem) for problem in caught.value.problems]
 

@@ -8,20 +8,24 @@ import hashlib
 import math
 from collections import Counter
 from collections.abc import Mapping
-from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
-from typing import Annotated, Any, Literal
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field, ValidationError
-from ruamel.yaml import YAML
-from ruamel.yaml.error import MarkedYAMLError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, EmailStr, Field
 
-from opgaveudvalg.errors import UserError
 from opgaveudvalg.text import text_key
-
-Lang = Literal["da", "en"]
-FieldPath = tuple[str | int, ...]
+from opgaveudvalg.yamlinput import (
+    FieldPath,
+    FileInvalid,
+    Lang,
+    Problem,
+    format_path,
+    line_of,
+    pick,
+    read_yaml,
+    validate,
+)
 
 
 class _Section(BaseModel):
@@ -195,204 +199,6 @@ class Mandate(_Section):
         return hashlib.sha256(self.model_dump_json().encode()).hexdigest()
 
 
-@dataclass(frozen=True)
-class Problem:
-    file: str
-    line: int
-    field: str
-    message: str
-
-    def __str__(self) -> str:
-        where = f"{self.file}:{self.line}"
-        return (
-            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
-        )
-
-
-class MandateInvalid(UserError):
-    """A mandate file with one or more problems; str() lists them one per line."""
-
-    def __init__(self, problems: list[Problem]):
-        self.problems = problems
-        super().__init__("\n".join(str(problem) for problem in problems))
-
-
-_WHOLE_NUMBER = ("skal være et helt tal", "must be a whole number")
-_NUMBER = ("skal være et tal", "must be a number")
-_DATE = ("skal være en dato som 2025-02-26", "must be a date like 2025-02-26")
-_YES_NO = ("skal være true eller false", "must be true or false")
-_SECTION = ("skal være en sektion med underfelter", "must be a section with sub-fields")
-_PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
-    "missing": ("feltet mangler", "field is missing"),
-    "extra_forbidden": ("ukendt felt – tjek stavningen", "unknown field – check the spelling"),
-    "int_parsing": _WHOLE_NUMBER,
-    "int_type": _WHOLE_NUMBER,
-    "int_from_float": _WHOLE_NUMBER,
-    "float_parsing": _NUMBER,
-    "float_type": _NUMBER,
-    "date_parsing": _DATE,
-    "date_from_datetime_parsing": _DATE,
-    "date_type": _DATE,
-    "bool_parsing": _YES_NO,
-    "bool_type": _YES_NO,
-    "model_type": _SECTION,
-    "model_attributes_type": _SECTION,
-    "string_type": ("skal være tekst", "must be text"),
-    "string_too_short": ("må ikke være tom", "must not be empty"),
-    "string_too_long": (
-        "er for lang (højst {max_length} tegn)",
-        "is too long (at most {max_length})",
-    ),
-    "string_pattern_mismatch": (
-        "må kun indeholde små bogstaver a–z, tal og bindestreg",
-        "may only contain lower-case letters a–z, digits and hyphens",
-    ),
-    "greater_than_equal": ("skal være mindst {ge}", "must be at least {ge}"),
-    "greater_than": ("skal være større end {gt}", "must be greater than {gt}"),
-    "less_than_equal": ("må højst være {le}", "must be at most {le}"),
-    "list_type": ("skal være en liste (linjer med '- ')", "must be a list (lines with '- ')"),
-    "too_short": ("skal have mindst {min_length} punkt(er)", "needs at least {min_length} item(s)"),
-    "value_error": ("ugyldig værdi: {error}", "invalid value: {error}"),
-}
-
-
-def _pick(lang: Lang, da: str, en: str) -> str:
-    return da if lang == "da" else en
-
-
-def _translate(error: Any, lang: Lang) -> str:
-    texts = _PYDANTIC_MESSAGES.get(error["type"])
-    if texts is None:
-        return str(error["msg"])
-    return _pick(lang, *texts).format(**error.get("ctx", {}))
-
-
-def format_path(path: FieldPath) -> str:
-    text = ""
-    for part in path:
-        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
-    return text
-
-
-def _line_of(node: Any, path: FieldPath) -> int:
-    """1-based line of the deepest part of `path` present in the ruamel document."""
-    line = 0
-    for part in path:
-        lc = getattr(node, "lc", None)
-        if lc is None:
-            break
-        if isinstance(part, int) and isinstance(node, list) and part < len(node):
-            line = lc.item(part)[0]
-        elif isinstance(part, str) and isinstance(node, dict) and part in node:
-            line = lc.key(part)[0]
-        else:
-            break
-        node = node[part]
-    return line + 1
-
-
-def _plain(node: Any) -> Any:
-    """ruamel's round-trip containers and scalars as plain Python values."""
-    if isinstance(node, dict):
-        return {str(key): _plain(value) for key, value in node.items()}
-    if isinstance(node, list):
-        return [_plain(item) for item in node]
-    if isinstance(node, str):
-        return str(node)
-    if isinstance(node, bool) or node is None or isinstance(node, date):
-        return node
-    if isinstance(node, int):
-        return int(node)
-    if isinstance(node, float):
-        return float(node)
-    return node
-
-
-def _read_yaml(path: Path, lang: Lang) -> Any:
-    name = str(path)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise UserError(
-            _pick(
-                lang,
-                f"{name}: kan ikke læses ({exc.strerror})",
-                f"{name}: cannot be read ({exc.strerror})",
-            )
-        ) from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise MandateInvalid(
-            [
-                Problem(
-                    name,
-                    line,
-                    "",
-                    _pick(
-                        lang,
-                        f"filen er ikke gemt som UTF-8 (byte 0x{raw[exc.start]:02X}) – gem den som UTF-8",
-                        f"the file is not saved as UTF-8 (byte 0x{raw[exc.start]:02X}) – save it as UTF-8",
-                    ),
-                )
-            ]
-        ) from None
-    for number, line_text in enumerate(text.splitlines(), start=1):
-        indent = line_text[: len(line_text) - len(line_text.lstrip())]
-        if "\t" in indent:
-            raise MandateInvalid(
-                [
-                    Problem(
-                        name,
-                        number,
-                        "",
-                        _pick(
-                            lang,
-                            "tabulator i indrykningen – YAML skal indrykkes med mellemrum",
-                            "tab in the indentation – YAML must be indented with spaces",
-                        ),
-                    )
-                ]
-            )
-    try:
-        document = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        detail = exc.problem or exc.context or ""
-        raise MandateInvalid(
-            [
-                Problem(
-                    name,
-                    line,
-                    "",
-                    _pick(
-                        lang,
-                        f"YAML-fejl: {detail} – tjek indrykning, koloner og anførselstegn",
-                        f"YAML error: {detail} – check indentation, colons and quotes",
-                    ),
-                )
-            ]
-        ) from None
-    if not isinstance(document, dict):
-        raise MandateInvalid(
-            [
-                Problem(
-                    name,
-                    1,
-                    "",
-                    _pick(
-                        lang,
-                        "filen skal indeholde felter som 'titel:' og 'baggrund:'",
-                        "the file must contain fields such as 'titel:' and 'baggrund:'",
-                    ),
-                )
-            ]
-        )
-    return document
-
-
 def _cross_field_problems(mandate: Mandate, lang: Lang) -> list[tuple[FieldPath, str]]:
     """Rules that involve more than one field, each with the path it is reported at."""
     problems: list[tuple[FieldPath, str]] = []
@@ -402,7 +208,7 @@ def _cross_field_problems(mandate: Mandate, lang: Lang) -> list[tuple[FieldPath,
         problems.append(
             (
                 ("kompetenceprofiler",),
-                _pick(
+                pick(
                     lang,
                     f"profilerne har i alt {mandate.profile_seats} pladser, men udvalget har kun "
                     f"{seats} borgerpladser (sammensætning.borgere)",
@@ -419,7 +225,7 @@ def _cross_field_problems(mandate: Mandate, lang: Lang) -> list[tuple[FieldPath,
                 problems.append(
                     (
                         ("kompetenceprofiler", index, field),
-                        _pick(
+                        pick(
                             lang,
                             f"'{value}' er brugt af en anden profil – hver profil skal være unik",
                             f"'{value}' is used by another profile – each profile must be unique",
@@ -433,7 +239,7 @@ def _cross_field_problems(mandate: Mandate, lang: Lang) -> list[tuple[FieldPath,
             problems.append(
                 (
                     ("kompetenceprofiler", index, "hårde_kriterier", "alder"),
-                    _pick(
+                    pick(
                         lang,
                         f"min ({age.min}) er større end max ({age.max})",
                         f"min ({age.min}) is greater than max ({age.max})",
@@ -446,7 +252,7 @@ def _cross_field_problems(mandate: Mandate, lang: Lang) -> list[tuple[FieldPath,
         problems.append(
             (
                 ("tidsplan", "aflevering"),
-                _pick(
+                pick(
                     lang,
                     f"afleveringen ({plan.aflevering}) skal ligge efter start ({plan.start})",
                     f"the handover ({plan.aflevering}) must come after the start ({plan.start})",
@@ -458,7 +264,7 @@ def _cross_field_problems(mandate: Mandate, lang: Lang) -> list[tuple[FieldPath,
         problems.append(
             (
                 ("rekruttering", "ansøgningsfrist"),
-                _pick(
+                pick(
                     lang,
                     f"ansøgningsfristen ({deadline}) skal ligge før start ({plan.start})",
                     f"the application deadline ({deadline}) must come before the start ({plan.start})",
@@ -471,7 +277,7 @@ def _cross_field_problems(mandate: Mandate, lang: Lang) -> list[tuple[FieldPath,
             problems.append(
                 (
                     ("tidsplan", "milepæle", index, "dato"),
-                    _pick(
+                    pick(
                         lang,
                         f"{milestone.dato} ligger uden for perioden {plan.start}–{plan.aflevering}",
                         f"{milestone.dato} lies outside the period {plan.start}–{plan.aflevering}",
@@ -503,7 +309,7 @@ def _target_problems(
             problems.append(
                 (
                     path,
-                    _pick(
+                    pick(
                         lang,
                         "angiv mindst én grænse: min_antal, max_antal, min_procent eller max_procent",
                         "give at least one bound: min_antal, max_antal, min_procent or max_procent",
@@ -515,7 +321,7 @@ def _target_problems(
             problems.append(
                 (
                     path,
-                    _pick(
+                    pick(
                         lang,
                         f"gruppen '{target.gruppe}' i '{target.kategori}' har mere end ét mål",
                         f"the group '{target.gruppe}' in '{target.kategori}' has more than one target",
@@ -527,7 +333,7 @@ def _target_problems(
             problems.append(
                 (
                     path,
-                    _pick(
+                    pick(
                         lang,
                         f"kan ikke opfyldes: '{target.gruppe}' skal have mindst {low} og højst {high} "
                         f"af {seats} borgerpladser",
@@ -544,7 +350,7 @@ def _target_problems(
             problems.append(
                 (
                     ("repræsentationsmål", first, "kategori"),
-                    _pick(
+                    pick(
                         lang,
                         f"målene for kategorien '{category}' kræver mindst {total} pladser, "
                         f"men der er kun {seats} borgerpladser",
@@ -557,34 +363,21 @@ def _target_problems(
 
 
 def load_mandate(path: Path, lang: Lang = "da") -> Mandate:
-    """Read and validate a mandate file; raises MandateInvalid listing every problem found."""
-    document = _read_yaml(path, lang)
+    """Read and validate a mandate file; raises FileInvalid listing every problem found."""
+    document = read_yaml(path, lang, "'titel:' og 'baggrund:'", "'titel:' and 'baggrund:'")
     name = str(path)
-    try:
-        mandate = Mandate.model_validate(_plain(document))
-    except ValidationError as exc:
-        raise MandateInvalid(
-            [
-                Problem(
-                    name,
-                    _line_of(document, error["loc"]),
-                    format_path(error["loc"]),
-                    _translate(error, lang),
-                )
-                for error in exc.errors()
-            ]
-        ) from None
+    mandate = validate(Mandate, document, name, lang)
     problems = [
-        Problem(name, _line_of(document, field_path), format_path(field_path), message)
+        Problem(name, line_of(document, field_path), format_path(field_path), message)
         for field_path, message in _cross_field_problems(mandate, lang)
     ]
     if mandate.slug != path.stem:
         problems.append(
             Problem(
                 name,
-                _line_of(document, ("slug",)),
+                line_of(document, ("slug",)),
                 "slug",
-                _pick(
+                pick(
                     lang,
                     f"skal være det samme som filnavnet ('{path.stem}')",
                     f"must equal the file name ('{path.stem}')",
@@ -592,7 +385,7 @@ def load_mandate(path: Path, lang: Lang = "da") -> Mandate:
             )
         )
     if problems:
-        raise MandateInvalid(problems)
+        raise FileInvalid(problems)
     return mandate
 
 

@@ -1,0 +1,236 @@
+"""Input files the secretariat writes in YAML (mandate, agendas, minutes, politicians):
+read with line marks, validated with Pydantic, every problem reported as file:line: field: message.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Any, Literal, TypeVar
+
+from pydantic import BaseModel, ValidationError
+from ruamel.yaml import YAML
+from ruamel.yaml.error import MarkedYAMLError
+
+from opgaveudvalg.errors import UserError
+
+Lang = Literal["da", "en"]
+FieldPath = tuple[str | int, ...]
+Model = TypeVar("Model", bound=BaseModel)
+
+
+@dataclass(frozen=True)
+class Problem:
+    file: str
+    line: int
+    field: str
+    message: str
+
+    def __str__(self) -> str:
+        where = f"{self.file}:{self.line}"
+        return (
+            f"{where}: {self.field}: {self.message}" if self.field else f"{where}: {self.message}"
+        )
+
+
+class FileInvalid(UserError):
+    """An input file with one or more problems; str() lists them one per line."""
+
+    def __init__(self, problems: list[Problem]):
+        self.problems = problems
+        super().__init__("\n".join(str(problem) for problem in problems))
+
+
+_WHOLE_NUMBER = ("skal være et helt tal", "must be a whole number")
+_NUMBER = ("skal være et tal", "must be a number")
+_DATE = ("skal være en dato som 2025-02-26", "must be a date like 2025-02-26")
+_YES_NO = ("skal være true eller false", "must be true or false")
+_SECTION = ("skal være en sektion med underfelter", "must be a section with sub-fields")
+_PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
+    "missing": ("feltet mangler", "field is missing"),
+    "extra_forbidden": ("ukendt felt – tjek stavningen", "unknown field – check the spelling"),
+    "int_parsing": _WHOLE_NUMBER,
+    "int_type": _WHOLE_NUMBER,
+    "int_from_float": _WHOLE_NUMBER,
+    "float_parsing": _NUMBER,
+    "float_type": _NUMBER,
+    "date_parsing": _DATE,
+    "date_from_datetime_parsing": _DATE,
+    "date_type": _DATE,
+    "bool_parsing": _YES_NO,
+    "bool_type": _YES_NO,
+    "model_type": _SECTION,
+    "model_attributes_type": _SECTION,
+    "string_type": ("skal være tekst", "must be text"),
+    "string_too_short": ("må ikke være tom", "must not be empty"),
+    "string_too_long": (
+        "er for lang (højst {max_length} tegn)",
+        "is too long (at most {max_length})",
+    ),
+    "string_pattern_mismatch": (
+        "må kun indeholde små bogstaver a–z, tal og bindestreg",
+        "may only contain lower-case letters a–z, digits and hyphens",
+    ),
+    "greater_than_equal": ("skal være mindst {ge}", "must be at least {ge}"),
+    "greater_than": ("skal være større end {gt}", "must be greater than {gt}"),
+    "less_than_equal": ("må højst være {le}", "must be at most {le}"),
+    "list_type": ("skal være en liste (linjer med '- ')", "must be a list (lines with '- ')"),
+    "too_short": ("skal have mindst {min_length} punkt(er)", "needs at least {min_length} item(s)"),
+    "value_error": ("ugyldig værdi: {error}", "invalid value: {error}"),
+}
+
+
+def pick(lang: Lang, da: str, en: str) -> str:
+    return da if lang == "da" else en
+
+
+def translate(error: Any, lang: Lang) -> str:
+    texts = _PYDANTIC_MESSAGES.get(error["type"])
+    if texts is None:
+        return str(error["msg"])
+    return pick(lang, *texts).format(**error.get("ctx", {}))
+
+
+def format_path(path: FieldPath) -> str:
+    text = ""
+    for part in path:
+        text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
+    return text
+
+
+def line_of(node: Any, path: FieldPath) -> int:
+    """1-based line of the deepest part of `path` present in the ruamel document."""
+    line = 0
+    for part in path:
+        lc = getattr(node, "lc", None)
+        if lc is None:
+            break
+        if isinstance(part, int) and isinstance(node, list) and part < len(node):
+            line = lc.item(part)[0]
+        elif isinstance(part, str) and isinstance(node, dict) and part in node:
+            line = lc.key(part)[0]
+        else:
+            break
+        node = node[part]
+    return line + 1
+
+
+def plain(node: Any) -> Any:
+    """ruamel's round-trip containers and scalars as plain Python values."""
+    if isinstance(node, dict):
+        return {str(key): plain(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [plain(item) for item in node]
+    if isinstance(node, str):
+        return str(node)
+    if isinstance(node, bool) or node is None or isinstance(node, date):
+        return node
+    if isinstance(node, int):
+        return int(node)
+    if isinstance(node, float):
+        return float(node)
+    return node
+
+
+def read_yaml(path: Path, lang: Lang, fields_da: str, fields_en: str) -> Any:
+    """The YAML document with ruamel's line marks; refuses what is not UTF-8, tabs, bad YAML
+    and a document that is not a mapping (naming `fields_*` as examples of what belongs)."""
+    name = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise UserError(
+            pick(
+                lang,
+                f"{name}: kan ikke læses ({exc.strerror})",
+                f"{name}: cannot be read ({exc.strerror})",
+            )
+        ) from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise FileInvalid(
+            [
+                Problem(
+                    name,
+                    line,
+                    "",
+                    pick(
+                        lang,
+                        f"filen er ikke gemt som UTF-8 (byte 0x{raw[exc.start]:02X}) – gem den som UTF-8",
+                        f"the file is not saved as UTF-8 (byte 0x{raw[exc.start]:02X}) – save it as UTF-8",
+                    ),
+                )
+            ]
+        ) from None
+    for number, line_text in enumerate(text.splitlines(), start=1):
+        indent = line_text[: len(line_text) - len(line_text.lstrip())]
+        if "\t" in indent:
+            raise FileInvalid(
+                [
+                    Problem(
+                        name,
+                        number,
+                        "",
+                        pick(
+                            lang,
+                            "tabulator i indrykningen – YAML skal indrykkes med mellemrum",
+                            "tab in the indentation – YAML must be indented with spaces",
+                        ),
+                    )
+                ]
+            )
+    try:
+        document = YAML(typ="rt").load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        detail = exc.problem or exc.context or ""
+        raise FileInvalid(
+            [
+                Problem(
+                    name,
+                    line,
+                    "",
+                    pick(
+                        lang,
+                        f"YAML-fejl: {detail} – tjek indrykning, koloner og anførselstegn",
+                        f"YAML error: {detail} – check indentation, colons and quotes",
+                    ),
+                )
+            ]
+        ) from None
+    if not isinstance(document, dict):
+        raise FileInvalid(
+            [
+                Problem(
+                    name,
+                    1,
+                    "",
+                    pick(
+                        lang,
+                        f"filen skal indeholde felter som {fields_da}",
+                        f"the file must contain fields such as {fields_en}",
+                    ),
+                )
+            ]
+        )
+    return document
+
+
+def validate(model: type[Model], document: Any, name: str, lang: Lang = "da") -> Model:
+    """`document` (from read_yaml) as `model`; raises FileInvalid naming every bad field's line."""
+    try:
+        return model.model_validate(plain(document))
+    except ValidationError as exc:
+        raise FileInvalid(
+            [
+                Problem(
+                    name,
+                    line_of(document, error["loc"]),
+                    format_path(error["loc"]),
+                    translate(error, lang),
+                )
+                for error in exc.errors()
+            ]
+        ) from None
