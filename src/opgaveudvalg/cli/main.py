@@ -18,10 +18,11 @@ import typer
 from opgaveudvalg import committee, documents
 from opgaveudvalg.db import engine_for, session_scope, upgrade
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate.model import Lang, load_mandate
+from opgaveudvalg.mandate.model import load_mandate
 from opgaveudvalg.meetings import plan as meetings
 from opgaveudvalg.models import Decision
 from opgaveudvalg.settings import PROJECT_ROOT, Settings, get_settings
+from opgaveudvalg.yamlinput import Lang
 
 app = typer.Typer(
     help="Opgaveudvalg: kommissorium, rekruttering, udvælgelse og møder.",

@@ -22,6 +22,7 @@ from opgaveudvalg import models
 from opgaveudvalg.committee import audit, current_mandate
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mail import itip
+from opgaveudvalg.mail.queue import enqueue, queued
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.models import AttendanceStatus, MeetingState, utcnow
 from opgaveudvalg.paths import CommitteeFiles
@@ -298,7 +299,7 @@ def _message(
     cancelled = cancel or meeting.state == MeetingState.cancelled
     method = "CANCEL" if cancelled else "REQUEST"
     key = f"meeting-{meeting.uid}-{meeting.sequence}-{method}-{recipient.membership_id}"
-    if _queued(session, key):
+    if queued(session, key):
         return []
     details = event(meeting, mandate)
     builder = itip.cancel if cancelled else itip.request
@@ -318,11 +319,6 @@ def _message(
     return [_enqueue(session, committee, recipient, key, kind, subject, text, calendar=calendar)]
 
 
-def _queued(session: Session, key: str) -> bool:
-    query = select(models.OutboxMessage).where(models.OutboxMessage.idempotency_key == key)
-    return session.exec(query).first() is not None
-
-
 def _enqueue(
     session: Session,
     committee: models.Committee,
@@ -331,24 +327,24 @@ def _enqueue(
     kind: str,
     subject: str,
     text: str,
-    **extra: Any,
+    attachment: str | None = None,
+    calendar: str | None = None,
 ) -> models.OutboxMessage:
     """One message to one member, in Danish, text and HTML; sent later by the outbox."""
     paragraphs = html.escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>")
-    message = models.OutboxMessage(
+    return enqueue(
+        session,
         committee_id=committee.id,  # type: ignore[arg-type]
-        idempotency_key=key,
+        key=key,
         kind=kind,
         applicant_id=recipient.applicant_id,
         to_address=recipient.person.email,
-        language="da",
         subject=subject,
         body_text=text,
         body_html=f"<p>{paragraphs}</p>",
-        **extra,
+        attachment=attachment,
+        calendar=calendar,
     )
-    session.add(message)
-    return message
 
 
 def queue_agenda(
@@ -364,10 +360,10 @@ def queue_agenda(
     version = hashlib.sha256(json.dumps(meeting.agenda, sort_keys=True).encode()).hexdigest()[:12]
     when = meeting.starts_at.astimezone(ZoneInfo(settings.timezone))
     items = "\n".join(f"{n}. {item['titel']}" for n, item in enumerate(meeting.agenda, start=1))
-    queued = []
+    messages = []
     for recipient in recipients(session, committee, when.date()):
         key = f"agenda-{meeting.uid}-{version}-{recipient.membership_id}"
-        if _queued(session, key):
+        if queued(session, key):
             continue
         text = (
             f"Kære {recipient.person.name}\n\nHer er dagsordenen til møde {meeting.number} i "
@@ -375,7 +371,7 @@ def queue_agenda(
             f"Dagsordenen med sagsfremstillinger er vedhæftet.\n\nMed venlig hilsen\n{mandate.organisering.sekretariat}"
         )
         subject = f"Dagsorden: {mandate.titel} – møde {meeting.number}"
-        queued.append(
+        messages.append(
             _enqueue(
                 session,
                 committee,
@@ -387,7 +383,7 @@ def queue_agenda(
                 attachment=str(agenda_pdf),
             )
         )
-    return queued
+    return messages
 
 
 def write_feed(session: Session, committee: models.Committee, settings: Any) -> Path:

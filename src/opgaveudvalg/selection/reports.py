@@ -12,6 +12,7 @@ from sqlmodel import Session, col, select
 from opgaveudvalg import committee as record
 from opgaveudvalg import documents, models
 from opgaveudvalg.documents import DocumentMeta
+from opgaveudvalg.mail.queue import enqueue
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.selection import runs as selection
@@ -288,25 +289,18 @@ def _letter(
     target.write_text(body_html, encoding="utf-8")
     (folder / kind / f"{applicant.id}.txt").write_text(body_text, encoding="utf-8")
     key = f"selection-{run.id}-letter-{applicant.id}"
-    existing = session.exec(
-        select(models.OutboxMessage).where(models.OutboxMessage.idempotency_key == key)
-    ).first()
-    if existing:
-        return existing
-    message = models.OutboxMessage(
+    return enqueue(
+        session,
         committee_id=committee.id,  # type: ignore[arg-type]
-        idempotency_key=key,
+        key=key,
         kind=f"brev-{kind}",
         applicant_id=applicant.id,
         to_address=applicant.email,
-        language="da",
         subject=subject,
         body_text=body_text,
         body_html=body_html,
         attachment=str(target),
     )
-    session.add(message)
-    return message
 
 
 def _paragraphs(text: str) -> tuple[str, list[list[str]]]:
