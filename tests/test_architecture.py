@@ -1,0 +1,122 @@
+"""The house rules are checked by the tools: the import contracts in pyproject.toml hold, a
+broken one is caught, and every third-party package the code imports is declared."""
+
+import ast
+import os
+import shutil
+import subprocess
+import sys
+import tomllib
+from importlib.metadata import packages_distributions
+from pathlib import Path
+
+import pytest
+from packaging.requirements import Requirement
+
+from opgaveudvalg.settings import PROJECT_ROOT
+
+LINT_IMPORTS = Path(sys.executable).with_name("lint-imports")
+PRODUCT = ("src/opgaveudvalg", "flows")
+
+
+def lint_imports(root: Path) -> subprocess.CompletedProcess[str]:
+    environment = {**os.environ, "PYTHONPATH": f"{root / 'src'}{os.pathsep}{root}"}
+    return subprocess.run(
+        [str(LINT_IMPORTS), "--no-cache"],
+        cwd=root,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+
+def copy_of_the_code(target: Path) -> Path:
+    for part in ("src", "flows", "demo"):
+        shutil.copytree(
+            PROJECT_ROOT / part, target / part, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    shutil.copy(PROJECT_ROOT / "pyproject.toml", target)
+    return target
+
+
+def test_the_import_contracts_hold() -> None:
+    result = lint_imports(PROJECT_ROOT)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "0 broken" in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("module", "line", "contract"),
+    [
+        (
+            "src/opgaveudvalg/recruitment/intake.py",
+            "from opgaveudvalg.meetings import plan",
+            "Stages follow the lifecycle over the shared parts BROKEN",
+        ),
+        (
+            "src/opgaveudvalg/meetings/plan.py",
+            "import prefect",
+            "Only orchestration and the flows import Prefect BROKEN",
+        ),
+        (
+            "src/opgaveudvalg/selection/runs.py",
+            "import typer",
+            "The domain never imports the command line, the flows or the demo BROKEN",
+        ),
+        (
+            "flows/lifecycle.py",
+            "import demo.applicants",
+            "The product never imports the demo BROKEN",
+        ),
+        (
+            "src/opgaveudvalg/yamlinput.py",
+            "from opgaveudvalg.mandate import model",
+            "No import cycles between the modules of a package BROKEN",
+        ),
+    ],
+)
+def test_a_broken_rule_is_caught(tmp_path: Path, module: str, line: str, contract: str) -> None:
+    root = copy_of_the_code(tmp_path)
+    path = root / module
+    path.write_text(path.read_text(encoding="utf-8") + f"\n{line}  # noqa\n", encoding="utf-8")
+    result = lint_imports(root)
+    assert result.returncode != 0
+    assert contract in result.stdout, result.stdout
+
+
+def imported_packages(folder: Path) -> set[str]:
+    names: set[str] = set()
+    for path in folder.rglob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Import):
+                names.update(alias.name.split(".")[0] for alias in node.names)
+            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                names.add(node.module.split(".")[0])
+    return names
+
+
+def declared(requirements: list[str]) -> set[str]:
+    return {Requirement(text).name.lower().replace("_", "-") for text in requirements}
+
+
+def undeclared(folders: tuple[str, ...], requirements: list[str]) -> set[str]:
+    own = {"opgaveudvalg", "flows", "demo", "bench"}
+    distributions = packages_distributions()
+    wanted = declared(requirements)
+    missing = set()
+    for name in set().union(*(imported_packages(PROJECT_ROOT / f) for f in folders)) - own:
+        if name in sys.stdlib_module_names:
+            continue
+        owners = {d.lower().replace("_", "-") for d in distributions.get(name, [name])}
+        if not owners & wanted:
+            missing.add(name)
+    return missing
+
+
+def test_every_imported_package_is_declared() -> None:
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    runtime = project["project"]["dependencies"]
+    extras = project["project"]["optional-dependencies"]
+    assert undeclared(PRODUCT, runtime) == set()
+    assert undeclared(("demo",), runtime + extras["demo"]) == set()
