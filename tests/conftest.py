@@ -43,18 +43,28 @@ def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str
     else:
         if not POSTGRES_URL:
             pytest.skip("OPGAVEUDVALG_TEST_POSTGRES_URL is not set (CI sets it)")
-        url = POSTGRES_URL
-        engine_for.cache_clear()
-        from opgaveudvalg.db import make_engine
-
-        engine = make_engine(url)
-        with engine.begin() as connection:
-            connection.execute(text("DROP SCHEMA public CASCADE; CREATE SCHEMA public"))
-        engine.dispose()
+        url = empty_postgres_schema(POSTGRES_URL)
     os.environ["OPGAVEUDVALG_DATABASE_URL"] = url
     get_settings.cache_clear()
     yield url
     engine_for.cache_clear()
+
+
+def empty_postgres_schema(server_url: str) -> str:
+    """The URL of a fresh schema of its own for this test worker, so parallel workers
+    (pytest-xdist) never share tables."""
+    from sqlalchemy.engine import make_url
+
+    from opgaveudvalg.db import make_engine
+
+    schema = f"test_{os.environ.get('PYTEST_XDIST_WORKER', 'main')}"
+    engine_for.cache_clear()
+    engine = make_engine(server_url)
+    with engine.begin() as connection:
+        connection.execute(text(f"DROP SCHEMA IF EXISTS {schema} CASCADE; CREATE SCHEMA {schema}"))
+    engine.dispose()
+    url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
+    return url.render_as_string(hide_password=False)
 
 
 def example_text(slug: str = "ny-svoemmehal") -> str:
