@@ -22,7 +22,7 @@ from flows.lifecycle import lifecycle_flow
 from flows.recruitment import import_applications_flow, reject_dir
 from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
-from opgaveudvalg.meetings import plan as meetings
+from opgaveudvalg.meetings import agenda, changes, minutes, plan
 from opgaveudvalg.models import Committee, CommitteeStatus, Decision, MeetingState
 from opgaveudvalg.orchestration import (
     APPOINTMENT,
@@ -131,14 +131,16 @@ def secretariat_holds_meetings(slug: str, settings: Settings, timeout: float = 3
     with session_scope() as session:
         found = committee.get_committee(session, slug)
         mandate = committee.current_mandate(session, found)
-        numbers = [m.number for m in meetings.meetings(session, found)]
+        numbers = [m.number for m in plan.meetings(session, found)]
         for number in numbers:
             path = folder / f"dagsorden-{number}.yaml"
             path.write_text(demo_agenda(mandate.opgaver, number), encoding="utf-8")
-            meetings.set_agenda(session, found, number, path, DEMO_ACTOR)
+            agenda.set_agenda(session, found, number, path, DEMO_ACTOR)
     for number in numbers:
-        agenda = meetings.meeting_dir(settings.output_dir, slug, number, "da") / "dagsorden.pdf"
-        if not wait_until(agenda.exists, partial(meeting_open, slug, number), timeout):
+        agenda_dir = CommitteeFiles.of(settings.output_dir, slug).meeting(number, "da")
+        if not wait_until(
+            (agenda_dir / "dagsorden.pdf").exists, partial(meeting_open, slug, number), timeout
+        ):
             continue  # cancelled
         if number == 1:
             change_plan(slug, numbers)
@@ -146,30 +148,28 @@ def secretariat_holds_meetings(slug: str, settings: Settings, timeout: float = 3
         path.write_text(demo_minutes(slug, number), encoding="utf-8")
         with session_scope() as session:
             found = committee.get_committee(session, slug)
-            meetings.record_minutes(session, found, number, path, DEMO_ACTOR)
+            minutes.record_minutes(session, found, number, path, DEMO_ACTOR)
 
 
 def has_meetings(slug: str) -> bool:
     with session_scope() as session:
-        return bool(meetings.meetings(session, committee.get_committee(session, slug)))
+        return bool(plan.meetings(session, committee.get_committee(session, slug)))
 
 
 def meeting_open(slug: str, number: int) -> bool:
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        return meetings.get_meeting(session, found, number).state != MeetingState.cancelled
+        return plan.get_meeting(session, found, number).state != MeetingState.cancelled
 
 
 def change_plan(slug: str, numbers: list[int]) -> None:
     """After the first invitations: meeting 3 moves a week, the last but one is cancelled."""
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        third = meetings.get_meeting(session, found, 3)
+        third = plan.get_meeting(session, found, 3)
         later = third.starts_at + timedelta(days=7)
-        meetings.move_meeting(session, found, 3, later, DEMO_ACTOR)
-        meetings.cancel_meeting(
-            session, found, numbers[-2], DEMO_ACTOR, "sammenlagt med næste møde"
-        )
+        changes.move_meeting(session, found, 3, later, DEMO_ACTOR)
+        changes.cancel_meeting(session, found, numbers[-2], DEMO_ACTOR, "sammenlagt med næste møde")
 
 
 def demo_agenda(tasks: list[str], number: int) -> str:
@@ -187,7 +187,7 @@ def demo_minutes(slug: str, number: int) -> str:
     """Every item decided; at meeting 2 one citizen is absent with notice."""
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        meeting = meetings.get_meeting(session, found, number)
+        meeting = plan.get_meeting(session, found, number)
         seated = [m for m in selection.members(session, found) if m.applicant_id]
         items = len(meeting.agenda)
     decisions = "".join(f"  {n}: Godkendt\n" for n in range(1, items + 1))
@@ -237,14 +237,14 @@ def meetings_report(session: Session, found: Committee, settings: Settings) -> s
     """The meetings as the secretariat sees them, and where their documents and mails are."""
     rows = [
         (m.number, documents.local_time(m.starts_at, settings.timezone), m.state.value, m.sequence)
-        for m in meetings.meetings(session, found)
+        for m in plan.meetings(session, found)
     ]
     lines = ["Møder:", *documents.text_table(("nr.", "tid", "tilstand", "sekvens"), rows)]
     files = CommitteeFiles.of(settings.output_dir, found.slug)
     lines.append(f"dagsordener og referater: {files.meetings()}")
     lines.append(f"kalender (abonnement): {files.feed()}")
     lines.append(f"e-mails (.eml, med .ics til møderne): {settings.eml_dir / found.slug}")
-    lines += [f"Advarsel: {w}" for w in meetings.attendance_warnings(session, found)]
+    lines += [f"Advarsel: {w}" for w in minutes.attendance_warnings(session, found)]
     return "\n".join(lines)
 
 

@@ -7,32 +7,29 @@ from datetime import date
 
 from prefect import flow, get_run_logger, task
 
-from opgaveudvalg import committee
-from opgaveudvalg.db import session_scope
+from opgaveudvalg.committee import committee_session
 from opgaveudvalg.mail import outbox
-from opgaveudvalg.meetings import plan as meetings
-from opgaveudvalg.models import CommitteeStatus, MeetingState
+from opgaveudvalg.meetings import documents, invitations, minutes, plan
+from opgaveudvalg.models import MeetingState
 from opgaveudvalg.settings import get_settings
 
 ACTOR = "flow:meetings"
 
 
-@task
-def plan(slug: str) -> list[int]:
+@task(name="plan")
+def plan_the_meetings(slug: str) -> list[int]:
     """The meeting numbers (planning again keeps the existing plan)."""
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
-        return [m.number for m in meetings.plan_meetings(session, found, get_settings(), ACTOR)]
+    with committee_session(slug) as (session, found):
+        return [m.number for m in plan.plan_meetings(session, found, get_settings(), ACTOR)]
 
 
 @task
 def next_meeting(slug: str) -> int | None:
     """The first meeting neither held nor cancelled (the plan may change while the flow runs)."""
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
+    with committee_session(slug) as (session, found):
         open_ = [
             m.number
-            for m in meetings.meetings(session, found)
+            for m in plan.meetings(session, found)
             if m.state in (MeetingState.planned, MeetingState.invited)
         ]
     return min(open_, default=None)
@@ -42,10 +39,9 @@ def next_meeting(slug: str) -> int | None:
 def send_invitations(slug: str) -> dict[str, int]:
     """Queue a REQUEST or CANCEL for every change the members have not had, then deliver."""
     settings = get_settings()
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
-        queued = len(meetings.queue_invitations(session, found, settings, date.today()))
-        meetings.write_feed(session, found, settings)
+    with committee_session(slug) as (session, found):
+        queued = len(invitations.queue_invitations(session, found, settings, date.today()))
+        invitations.write_feed(session, found, settings)
         committee_id = found.id
     report = outbox.send_pending(committee_id=committee_id, dry_run=settings.mail_dry_run)
     return {"queued": queued, **report.counts()}
@@ -55,12 +51,10 @@ def send_invitations(slug: str) -> dict[str, int]:
 def send_agenda(slug: str, number: int) -> dict[str, int]:
     """Write the agenda and send it to the members (again only if it changed)."""
     settings = get_settings()
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
-        meeting = meetings.get_meeting(session, found, number)
-        files = meetings.write_meeting_document(session, found, meeting, settings, minutes=False)
-        pdf = next(f for f in files if f.suffix == ".pdf" and f.parent.name == "da")
-        queued = len(meetings.queue_agenda(session, found, meeting, settings, pdf))
+    with committee_session(slug) as (session, found):
+        meeting = plan.get_meeting(session, found, number)
+        pdf = documents.write_agenda(session, found, meeting, settings)
+        queued = len(invitations.queue_agenda(session, found, meeting, settings, pdf))
         committee_id = found.id
     report = outbox.send_pending(committee_id=committee_id, dry_run=settings.mail_dry_run)
     return {"queued": queued, **report.counts()}
@@ -70,9 +64,8 @@ def send_agenda(slug: str, number: int) -> dict[str, int]:
 def wait_for_minutes(slug: str, number: int) -> str:
     """One task for the time until the secretariat has recorded the minutes (or cancelled)."""
     while True:
-        with session_scope() as session:
-            found = committee.get_committee(session, slug)
-            state = meetings.get_meeting(session, found, number).state
+        with committee_session(slug) as (session, found):
+            state = plan.get_meeting(session, found, number).state
         if state in (MeetingState.held, MeetingState.cancelled):
             return state.value
         time.sleep(get_settings().approval_poll_seconds)
@@ -81,22 +74,18 @@ def wait_for_minutes(slug: str, number: int) -> str:
 @task
 def write_minutes(slug: str, number: int) -> int:
     """The minutes; returns how many attendance warnings there are."""
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
-        if found.status == CommitteeStatus.appointed:
-            committee.transition(
-                session, found, CommitteeStatus.in_session, ACTOR, "første møde holdt"
-            )
-        meeting = meetings.get_meeting(session, found, number)
-        meetings.write_meeting_document(session, found, meeting, get_settings(), minutes=True)
-        return len(meetings.attendance_warnings(session, found))
+    with committee_session(slug) as (session, found):
+        minutes.enter_session(session, found, ACTOR)
+        meeting = plan.get_meeting(session, found, number)
+        documents.write_meeting_document(session, found, meeting, get_settings(), minutes=True)
+        return len(minutes.attendance_warnings(session, found))
 
 
 @flow(name="meetings", flow_run_name="meetings-{slug}")
 def meetings_flow(slug: str) -> str:
     """Runs until every meeting is held or cancelled; returns the committee's status."""
     logger = get_run_logger()
-    logger.info("%s møder planlagt", len(plan(slug)))
+    logger.info("%s møder planlagt", len(plan_the_meetings(slug)))
     while (number := next_meeting(slug)) is not None:
         counts = send_invitations(slug)
         logger.info("Invitationer før møde %s: %s", number, counts)
@@ -108,5 +97,5 @@ def meetings_flow(slug: str) -> str:
         else:
             logger.info("Møde %s er aflyst", number)
     send_invitations(slug)
-    with session_scope() as session:
-        return committee.get_committee(session, slug).status.value
+    with committee_session(slug) as (_session, found):
+        return found.status.value

@@ -21,7 +21,7 @@ from demo.lifecycle import run_committee, secretariat_holds_meetings, secretaria
 from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.mandate.model import load_mandate
-from opgaveudvalg.meetings import plan as meetings
+from opgaveudvalg.meetings import plan
 from opgaveudvalg.models import Decision
 from opgaveudvalg.orchestration import APPOINTMENT, PUBLIC_DRAW, AppointmentInput, PublicDraw
 from opgaveudvalg.selection import runs as selection
@@ -105,7 +105,7 @@ def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, examp
     assert len([m for m in letters if m.kind.startswith("brev-")]) == 151
     with session_scope() as session:
         found = committee.get_committee(session, example)
-        planned = meetings.meetings(session, found)
+        planned = plan.meetings(session, found)
         invitations = session.exec(
             select(models.OutboxMessage).where(models.OutboxMessage.kind == "moede-request")
         ).all()

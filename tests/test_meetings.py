@@ -1,6 +1,8 @@
 """Meetings of an appointed committee: the plan, changes, invitations that update and cancel,
 agendas, minutes and attendance."""
 
+import json
+import re
 import subprocess
 import sys
 import threading
@@ -20,10 +22,13 @@ from test_selection import SLUG, appoint, compute_and_draw, selecting
 from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.meetings import plan as meetings
+from opgaveudvalg.meetings import agenda, changes, feeds, invitations, minutes, plan
+from opgaveudvalg.meetings.documents import write_agenda, write_meeting_document
 from opgaveudvalg.models import MeetingState
+from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.selection import runs as selection
 from opgaveudvalg.settings import get_settings
+from opgaveudvalg.yamlinput import FileInvalid
 
 TODAY = date(2027, 1, 10)  # after KB's appointment, before the first meeting
 
@@ -35,18 +40,22 @@ def appointed(tmp_path: Path) -> str:
     appoint()
     with session_scope() as session:
         found = committee.get_committee(session, SLUG)
-        meetings.plan_meetings(session, found, get_settings(), "test")
+        plan.plan_meetings(session, found, get_settings(), "test")
     return SLUG
 
 
 def test_dates_avoid_public_and_school_holidays() -> None:
+    breaks = get_settings().school_holidays
     # Thursdays; the middle one would be Ascension Day (6 May 2027)
-    chosen = meetings.propose_dates(date(2027, 4, 22), date(2027, 5, 20), 3, weekday=3)
+    chosen = plan.propose_dates(date(2027, 4, 22), date(2027, 5, 20), 3, weekday=3)
     assert chosen == [date(2027, 4, 22), date(2027, 4, 29), date(2027, 5, 20)]
-    summer = meetings.propose_dates(date(2027, 6, 1), date(2027, 9, 1), 4, weekday=1)
-    assert all(not date(2027, 6, 27) <= day <= date(2027, 8, 10) for day in summer)
+    summer = plan.propose_dates(
+        date(2027, 6, 1), date(2027, 9, 1), 4, weekday=1, school_holidays=breaks
+    )
+    [holiday] = [b for b in breaks if b.start <= date(2027, 7, 15) <= b.end]
+    assert all(not holiday.start <= day <= holiday.end for day in summer)
     with pytest.raises(UserError, match="kun 2 ledige torsdage"):
-        meetings.propose_dates(date(2027, 4, 29), date(2027, 5, 13), 3, weekday=3)
+        plan.propose_dates(date(2027, 4, 29), date(2027, 5, 13), 3, weekday=3)
 
 
 def test_plan_follows_the_mandate_and_is_stable(appointed: str) -> None:
@@ -54,17 +63,18 @@ def test_plan_follows_the_mandate_and_is_stable(appointed: str) -> None:
     danish = holidays.country_holidays("DK", years=[2027, 2028])
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        planned = meetings.meetings(session, found)
+        planned = plan.meetings(session, found)
         mandate = committee.current_mandate(session, found)
-        again = meetings.plan_meetings(session, found, settings, "test")
+        again = plan.plan_meetings(session, found, settings, "test")
     assert len(planned) == mandate.tidsplan.antal_møder
     assert [m.id for m in again] == [m.id for m in planned]
     zone = ZoneInfo(settings.timezone)
     for meeting in planned:
         start = meeting.starts_at.astimezone(zone)
-        assert start.strftime("%A %H:%M") == f"{start:%A} {settings.meeting_start_time}"
-        assert meetings.WEEKDAYS[start.weekday()] == settings.meeting_weekday
+        assert plan.WEEKDAYS[start.weekday()] == settings.meeting_weekday
+        assert start.strftime("%H:%M") == settings.meeting_start_time
         assert start.date() not in danish
+        assert not any(start.date() in period for period in settings.school_holidays)
         assert mandate.tidsplan.start <= start.date() < mandate.tidsplan.aflevering
         assert meeting.agenda[0]["titel"] == "Godkendelse af dagsorden"
     assert len({m.uid for m in planned}) == len(planned)
@@ -83,19 +93,19 @@ def test_invitations_update_and_cancel_with_the_same_uid(appointed: str) -> None
     settings = get_settings()
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        first = meetings.queue_invitations(session, found, settings, TODAY)
+        first = invitations.queue_invitations(session, found, settings, TODAY)
         addresses = {a.email for a in session.exec(select(models.Applicant))}
         members = {m.applicant_id for m in selection.members(session, found) if m.applicant_id}
-        count = len(meetings.meetings(session, found))
+        count = len(plan.meetings(session, found))
         assert len(first) == count * len(members)
-        assert meetings.queue_invitations(session, found, settings, TODAY) == []
-        meeting = meetings.get_meeting(session, found, 2)
+        assert invitations.queue_invitations(session, found, settings, TODAY) == []
+        meeting = plan.get_meeting(session, found, 2)
         uid = meeting.uid
         new_start = datetime(2027, 4, 6, 17, 0, tzinfo=ZoneInfo("Europe/Copenhagen"))
-        meetings.move_meeting(session, found, 2, new_start, "test")
-        moved = meetings.queue_invitations(session, found, settings, TODAY)
-        meetings.cancel_meeting(session, found, 3, "test", "sygdom")
-        cancelled = meetings.queue_invitations(session, found, settings, TODAY)
+        changes.move_meeting(session, found, 2, new_start, "test")
+        moved = invitations.queue_invitations(session, found, settings, TODAY)
+        changes.cancel_meeting(session, found, 3, "test", "sygdom")
+        cancelled = invitations.queue_invitations(session, found, settings, TODAY)
     for message in first + moved + cancelled:
         assert check_itip(message.calendar or "") == []
         others = addresses - {message.to_address}
@@ -118,16 +128,16 @@ def test_a_member_who_leaves_gets_cancels_and_the_substitute_requests(appointed:
     settings = get_settings()
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        meetings.queue_invitations(session, found, settings, TODAY)
+        invitations.queue_invitations(session, found, settings, TODAY)
         session.flush()
         before = {m.id for m in session.exec(select(models.OutboxMessage))}
         leaving = next(m for m in selection.members(session, found) if m.applicant_id)
-        successor = meetings.hand_over_seat(
+        successor = invitations.hand_over_seat(
             session, found, leaving.applicant_id or 0, TODAY, "flyttet", "test", settings
         )
         session.flush()
         new = [m for m in session.exec(select(models.OutboxMessage)) if m.id not in before]
-        count = len(meetings.meetings(session, found))
+        count = len(plan.meetings(session, found))
     cancels = [m for m in new if m.kind == "moede-cancel"]
     requests = [m for m in new if m.kind == "moede-request"]
     assert {m.applicant_id for m in cancels} == {leaving.applicant_id} and len(cancels) == count
@@ -139,9 +149,9 @@ def test_a_member_who_leaves_gets_cancels_and_the_substitute_requests(appointed:
 def test_feed_publishes_the_same_uids_without_attendees(appointed: str) -> None:
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        meetings.cancel_meeting(session, found, 1, "test", "flyttes")
-        path = meetings.write_feed(session, found, get_settings())
-        uids = {m.uid for m in meetings.meetings(session, found)}
+        changes.cancel_meeting(session, found, 1, "test", "flyttes")
+        path = invitations.write_feed(session, found, get_settings())
+        uids = {m.uid for m in plan.meetings(session, found)}
     feed = icalendar.Calendar.from_ical(path.read_bytes())
     assert str(feed["METHOD"]) == "PUBLISH" and check_itip(path.read_text(encoding="utf-8")) == []
     events = feed.walk("VEVENT")
@@ -152,8 +162,8 @@ def test_feed_publishes_the_same_uids_without_attendees(appointed: str) -> None:
 
 def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
     settings = get_settings()
-    agenda = tmp_path / "dagsorden.yaml"
-    agenda.write_text(
+    agenda_file = tmp_path / "dagsorden.yaml"
+    agenda_file.write_text(
         "punkter:\n"
         "  - titel: Vision for svømmehallen\n"
         "    indstilling: Det indstilles, at udvalget drøfter visionen.\n"
@@ -164,8 +174,8 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
         seat = next(m for m in selection.members(session, found) if m.applicant_id)
-        meeting = meetings.set_agenda(session, found, 1, agenda, "test")
-        files = meetings.write_meeting_document(session, found, meeting, settings, minutes=False)
+        meeting = agenda.set_agenda(session, found, 1, agenda_file, "test")
+        files = write_meeting_document(session, found, meeting, settings, minutes=False)
     titles = [item["titel"] for item in meeting.agenda]
     assert titles == ["Godkendelse af dagsorden", "Vision for svømmehallen", "Eventuelt"]
     pdf = next(f for f in files if f.suffix == ".pdf" and f.parent.name == "da")
@@ -182,8 +192,8 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
     ):
         assert expected in text
     for number in (1, 2):
-        minutes = tmp_path / f"referat-{number}.yaml"
-        minutes.write_text(
+        minutes_file = tmp_path / f"referat-{number}.yaml"
+        minutes_file.write_text(
             f"beslutninger:\n  1: Godkendt\n  2: Udvalget valgte scenarie B.\n"
             f"drøftelser:\n  2: Mange ønsker et varmtvandsbassin.\n"
             f"fravær:\n  - {{medlem: {seat.id}, afbud: {'true' if number == 1 else 'false'}}}\n",
@@ -191,9 +201,9 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
         )
         with session_scope() as session:
             found = committee.get_committee(session, appointed)
-            held = meetings.record_minutes(session, found, number, minutes, "test")
-            files = meetings.write_meeting_document(session, found, held, settings, minutes=True)
-            warnings = meetings.attendance_warnings(session, found)
+            held = minutes.record_minutes(session, found, number, minutes_file, "test")
+            files = write_meeting_document(session, found, held, settings, minutes=True)
+            warnings = minutes.attendance_warnings(session, found)
         assert held.state == MeetingState.held
     assert warnings == [
         f"Medlem {seat.id} (ansøger {seat.applicant_id}) har været fraværende to møder i træk – tag kontakt"
@@ -204,7 +214,7 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
     assert "(uden afbud)" in text  # meeting 2: absent without notice
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        first = meetings.get_meeting(session, found, 1)
+        first = plan.get_meeting(session, found, 1)
         assert first.minutes_approved_at_meeting == 2
         rows = session.exec(
             select(models.Attendance).where(models.Attendance.meeting_id == first.id)
@@ -212,23 +222,139 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
         assert len(rows) == 10 and sum(r.status != "present" for r in rows) == 1
 
 
-def test_minutes_file_errors_name_the_file_and_the_entry(appointed: str, tmp_path: Path) -> None:
+def minutes_problems(slug: str, path: Path, text: str) -> str:
+    """The error recording `text` as meeting 1's minutes gives; the meeting stays unheld."""
+    path.write_text(text, encoding="utf-8")
+    with session_scope() as session:
+        found = committee.get_committee(session, slug)
+        with pytest.raises(FileInvalid) as error:
+            minutes.record_minutes(session, found, 1, path, "test")
+        assert plan.get_meeting(session, found, 1).state == MeetingState.planned
+    return str(error.value)
+
+
+def test_minutes_file_errors_name_the_file_line_and_field(appointed: str, tmp_path: Path) -> None:
     bad = tmp_path / "referat.yaml"
-    bad.write_text("beslutninger:\n  9: Godkendt\n", encoding="utf-8")
+    name = str(bad)
+    assert minutes_problems(appointed, bad, "beslutninger:\n  1: Godkendt\n  9: Godkendt\n") == (
+        f"{name}:3: beslutninger.9: dagsordenen har punkterne 1–2"
+    )
+    assert minutes_problems(appointed, bad, "beslutninger:\n  første: Godkendt\n") == (
+        f"{name}:2: beslutninger.første: skal være et helt tal"
+    )
+    problems = minutes_problems(
+        appointed,
+        bad,
+        "beslutninger:\n  1: Godkendt\nfravær:\n  - {medlem: 99999}\n  - {medlem: 1, afbud: måske}\n",
+    )
+    assert problems == f"{name}:5: fravær[1].afbud: skal være true eller false"
+    problems = minutes_problems(
+        appointed, bad, "beslutninger:\n  1: Godkendt\nfravær:\n  - {medlem: 99999}\n"
+    )
+    assert problems.startswith(f"{name}:4: fravær[0].medlem: skal være et medlems-ID (")
+    assert minutes_problems(appointed, bad, "beslutninger: {1: Godkendt}\nfravaer: []\n") == (
+        f"{name}:2: fravaer: ukendt felt – tjek stavningen"
+    )
+    assert minutes_problems(appointed, bad, "- 1: Godkendt\n").startswith(
+        f"{name}:1: filen skal indeholde felter som 'beslutninger:'"
+    )
+
+
+def test_minutes_accept_empty_sections_and_numbers_as_text(appointed: str, tmp_path: Path) -> None:
+    path = tmp_path / "referat.yaml"
+    path.write_text(
+        "beslutninger:\n  1: 2027\n  2: Godkendt\ndrøftelser:\nfravær:\n", encoding="utf-8"
+    )
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        with pytest.raises(UserError, match=r"referat.yaml: dagsordenen har punkterne 1–2"):
-            meetings.record_minutes(session, found, 1, bad, "test")
-    bad.write_text("beslutninger:\n  første: Godkendt\n", encoding="utf-8")
+        held = minutes.record_minutes(session, found, 1, path, "test")
+        assert held.minutes == {"beslutninger": {1: "2027", 2: "Godkendt"}, "drøftelser": {}}
+        assert held.state == MeetingState.held
+
+
+def test_agenda_file_errors_name_the_file_line_and_field(appointed: str, tmp_path: Path) -> None:
+    path = tmp_path / "dagsorden.yaml"
+    path.write_text(
+        "punkter:\n"
+        "  - titel: Budget\n"
+        "  - indstilling: Uden titel\n"
+        "  - titel: Trafik\n"
+        "    bilag: Plan.pdf\n"
+        "    ansvarlig: Jens\n",
+        encoding="utf-8",
+    )
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        with pytest.raises(UserError, match=r"referat.yaml: 'beslutninger' skal være punktnumre"):
-            meetings.record_minutes(session, found, 1, bad, "test")
-    bad.write_text("beslutninger:\n  1: Godkendt\nfravær:\n  - {medlem: 99999}\n", encoding="utf-8")
+        with pytest.raises(FileInvalid) as error:
+            agenda.set_agenda(session, found, 1, path, "test")
+        titles = [item["titel"] for item in plan.get_meeting(session, found, 1).agenda]
+    assert str(error.value).splitlines() == [
+        f"{path}:3: punkter[1].titel: feltet mangler",
+        f"{path}:5: punkter[2].bilag: skal være en liste (linjer med '- ')",
+        f"{path}:6: punkter[2].ansvarlig: ukendt felt – tjek stavningen",
+    ]
+    assert titles == ["Godkendelse af dagsorden", "Eventuelt"]
+    path.write_text("titel: Budget\n", encoding="utf-8")
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        with pytest.raises(UserError, match=r"referat.yaml: fravær nr. 1: 'medlem'"):
-            meetings.record_minutes(session, found, 1, bad, "test")
+        with pytest.raises(FileInvalid, match=re.escape(f"{path}:1: punkter: feltet mangler")):
+            agenda.set_agenda(session, found, 1, path, "test")
+
+
+def test_agenda_items_may_leave_fields_empty(appointed: str, tmp_path: Path) -> None:
+    path = tmp_path / "dagsorden.yaml"
+    path.write_text("punkter:\n  - titel: Budget\n    indstilling:\n    bilag:\n", encoding="utf-8")
+    with session_scope() as session:
+        found = committee.get_committee(session, appointed)
+        meeting = agenda.set_agenda(session, found, 1, path, "test")
+    assert meeting.agenda[1] == {
+        "titel": "Budget",
+        "indstilling": "",
+        "beskrivelse": "",
+        "bilag": [],
+    }
+
+
+def test_a_school_holiday_in_the_settings_moves_a_meeting_out_of_it(
+    appointed: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    zone = ZoneInfo(get_settings().timezone)
+    with session_scope() as session:
+        found = committee.get_committee(session, appointed)
+        usual = [m.starts_at.astimezone(zone).date() for m in plan.meetings(session, found)]
+        for meeting in plan.meetings(session, found):
+            session.delete(meeting)
+    day = usual[2]
+    holiday = {
+        "name": "lokal ferie",
+        "start": str(day - timedelta(days=3)),
+        "end": str(day + timedelta(days=3)),
+    }
+    monkeypatch.setenv("OPGAVEUDVALG_SCHOOL_HOLIDAYS", json.dumps([holiday]))
+    get_settings.cache_clear()
+    assert [(b.start, b.end) for b in get_settings().school_holidays] == [
+        (day - timedelta(days=3), day + timedelta(days=3))
+    ]
+    with session_scope() as session:
+        found = committee.get_committee(session, appointed)
+        planned = plan.plan_meetings(session, found, get_settings(), "test")
+        moved = [m.starts_at.astimezone(zone).date() for m in planned]
+    assert len(moved) == len(usual) and day not in moved
+    assert not any(day - timedelta(days=3) <= other <= day + timedelta(days=3) for other in moved)
+    assert all(other.weekday() == day.weekday() for other in moved)
+
+
+def test_a_school_holiday_that_ends_before_it_starts_is_named(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    holiday = {"start": "2027-07-01", "end": "2027-06-01"}
+    monkeypatch.setenv("OPGAVEUDVALG_SCHOOL_HOLIDAYS", json.dumps([holiday]))
+    get_settings.cache_clear()
+    with pytest.raises(
+        UserError,
+        match=r"indstillingen 'school_holidays\.0'.*start 2027-07-01 ligger efter end 2027-06-01",
+    ):
+        get_settings()
 
 
 def test_dst_weeks_keep_local_time(appointed: str) -> None:
@@ -236,10 +362,10 @@ def test_dst_weeks_keep_local_time(appointed: str) -> None:
     settings = get_settings()
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        meetings.queue_invitations(session, found, settings, TODAY)
-        start = meetings.local(date(2027, 3, 29), meetings.rules(settings).start, settings.timezone)
-        meetings.move_meeting(session, found, 1, start, "test")
-        [message, *_] = meetings.queue_invitations(session, found, settings, TODAY)
+        invitations.queue_invitations(session, found, settings, TODAY)
+        start = plan.local(date(2027, 3, 29), plan.rules(settings).start, settings.timezone)
+        changes.move_meeting(session, found, 1, start, "test")
+        [message, *_] = invitations.queue_invitations(session, found, settings, TODAY)
     moved = only_event(icalendar.Calendar.from_ical(message.calendar)).decoded("DTSTART")
     assert moved.utcoffset() == timedelta(hours=2)
     assert moved.astimezone(ZoneInfo("UTC")).hour == int(settings.meeting_start_time[:2]) - 2
@@ -249,15 +375,18 @@ def test_the_agenda_goes_to_each_member_once_per_version(appointed: str, tmp_pat
     settings = get_settings()
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        meeting = meetings.get_meeting(session, found, 1)
-        files = meetings.write_meeting_document(session, found, meeting, settings, minutes=False)
-        pdf = next(f for f in files if f.suffix == ".pdf" and f.parent.name == "da")
-        first = meetings.queue_agenda(session, found, meeting, settings, pdf)
-        again = meetings.queue_agenda(session, found, meeting, settings, pdf)
-        agenda = tmp_path / "dagsorden.yaml"
-        agenda.write_text("punkter:\n  - titel: Budget\n", encoding="utf-8")
-        meeting = meetings.set_agenda(session, found, 1, agenda, "test")
-        changed = meetings.queue_agenda(session, found, meeting, settings, pdf)
+        meeting = plan.get_meeting(session, found, 1)
+        pdf = write_agenda(session, found, meeting, settings)
+        first = invitations.queue_agenda(session, found, meeting, settings, pdf)
+        again = invitations.queue_agenda(session, found, meeting, settings, pdf)
+        agenda_file = tmp_path / "dagsorden.yaml"
+        agenda_file.write_text("punkter:\n  - titel: Budget\n", encoding="utf-8")
+        meeting = agenda.set_agenda(session, found, 1, agenda_file, "test")
+        changed = invitations.queue_agenda(session, found, meeting, settings, pdf)
+    assert (
+        pdf == CommitteeFiles.of(settings.output_dir, appointed).meeting(1, "da") / "dagsorden.pdf"
+    )
+    assert pdf.read_bytes().startswith(b"%PDF")
     assert len(first) == 10 and again == [] and len(changed) == 10
     assert len({m.to_address for m in first}) == 10
     assert all(m.attachment == str(pdf) and m.calendar is None for m in first)
@@ -268,8 +397,8 @@ def test_the_feed_is_served_as_text_calendar(appointed: str) -> None:
     settings = get_settings()
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        path = meetings.write_feed(session, found, settings)
-    server = meetings.feed_server(settings.output_dir, port=0)
+        path = invitations.write_feed(session, found, settings)
+    server = feeds.feed_server(settings.output_dir, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
     base = f"http://127.0.0.1:{server.server_address[1]}"

@@ -1,11 +1,21 @@
 """Settings: config/settings.toml, overridden by .env and OPGAVEUDVALG_* environment variables."""
 
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
+from typing import Literal, Self
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import EmailStr, Field, SecretStr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    EmailStr,
+    Field,
+    SecretStr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 from pydantic_settings import (
     BaseSettings,
     PydanticBaseSettingsSource,
@@ -18,6 +28,25 @@ from opgaveudvalg.errors import UserError
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 ENV_PREFIX = "OPGAVEUDVALG_"
+
+
+class DateRange(BaseModel):
+    """A period of days, both ends included (e.g. one school holiday)."""
+
+    model_config = ConfigDict(extra="forbid", frozen=True)
+
+    start: date
+    end: date
+    name: str = ""
+
+    @model_validator(mode="after")
+    def _start_before_end(self) -> Self:
+        if self.start > self.end:
+            raise ValueError(f"start {self.start} ligger efter end {self.end}")
+        return self
+
+    def __contains__(self, day: date) -> bool:
+        return self.start <= day <= self.end
 
 
 class Settings(BaseSettings):
@@ -49,6 +78,7 @@ class Settings(BaseSettings):
     meeting_weekday: Literal["mandag", "tirsdag", "onsdag", "torsdag", "fredag"] = "tirsdag"
     meeting_start_time: str = Field(default="17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     meeting_location: str = Field(default="Rådhuset", min_length=2)
+    school_holidays: list[DateRange]
     mail_dry_run: bool = True
     smtp_host: str = "localhost"
     smtp_port: int = Field(default=25, gt=0, lt=65536)

@@ -91,8 +91,11 @@ def translate(error: Any, lang: Lang) -> str:
 
 
 def format_path(path: FieldPath) -> str:
+    """`a.b[0].c`; Pydantic's marker for a mapping's key ("[key]") is left out."""
     text = ""
     for part in path:
+        if part == "[key]":
+            continue
         text += f"[{part}]" if isinstance(part, int) else (f".{part}" if text else str(part))
     return text
 
@@ -102,16 +105,22 @@ def line_of(node: Any, path: FieldPath) -> int:
     line = 0
     for part in path:
         lc = getattr(node, "lc", None)
-        if lc is None:
+        key = _key(node, part) if lc is not None else None
+        if lc is None or key is None:
             break
-        if isinstance(part, int) and isinstance(node, list) and part < len(node):
-            line = lc.item(part)[0]
-        elif isinstance(part, str) and isinstance(node, dict) and part in node:
-            line = lc.key(part)[0]
-        else:
-            break
-        node = node[part]
+        line = lc.item(key)[0] if isinstance(node, list) else lc.key(key)[0]
+        node = node[key]
     return line + 1
+
+
+def _key(node: Any, part: str | int) -> Any:
+    """The list index or mapping key `part` names in `node`, or None; a mapping key written
+    `1:` in YAML is the number 1 but named "1" in a validation error's path."""
+    if isinstance(part, int) and isinstance(node, list):
+        return part if part < len(node) else None
+    if isinstance(part, str) and isinstance(node, dict):
+        return part if part in node else next((k for k in node if str(k) == part), None)
+    return None
 
 
 def plain(node: Any) -> Any:

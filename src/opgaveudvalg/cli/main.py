@@ -19,7 +19,8 @@ from opgaveudvalg import committee, documents
 from opgaveudvalg.db import engine_for, session_scope, upgrade
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.model import load_mandate
-from opgaveudvalg.meetings import plan as meetings
+from opgaveudvalg.meetings import agenda, changes, feeds, invitations, minutes, plan
+from opgaveudvalg.meetings.documents import write_meeting_document
 from opgaveudvalg.models import Decision
 from opgaveudvalg.settings import PROJECT_ROOT, Settings, get_settings
 from opgaveudvalg.yamlinput import Lang
@@ -400,7 +401,7 @@ def members_replace(
 
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        successor = meetings.hand_over_seat(
+        successor = invitations.hand_over_seat(
             session, found, person, date.today(), reason, actor(), get_settings()
         )
         typer.echo(
@@ -436,7 +437,7 @@ def targets_suggest(
 
 def local_datetime(day: str, at: str, option: str) -> datetime:
     try:
-        return meetings.local(
+        return plan.local(
             date.fromisoformat(day), time_of_day.fromisoformat(at), get_settings().timezone
         )
     except ValueError:
@@ -450,7 +451,7 @@ def meetings_plan(slug: str) -> None:
     """Foreslå møderne ud fra kommissoriets tidsplan (helligdage og skoleferier undgås)."""
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        planned = meetings.plan_meetings(session, found, get_settings(), actor())
+        planned = plan.plan_meetings(session, found, get_settings(), actor())
     typer.echo(f"{len(planned)} møder planlagt – se `opgaveudvalg meetings list {slug}`")
 
 
@@ -469,9 +470,9 @@ def meetings_list(slug: str) -> None:
                 x.sequence,
                 len(x.agenda),
             )
-            for x in meetings.meetings(session, found)
+            for x in plan.meetings(session, found)
         ]
-        warnings = meetings.attendance_warnings(session, found)
+        warnings = minutes.attendance_warnings(session, found)
     typer.echo(
         "\n".join(
             documents.text_table(("nr.", "tid", "sted", "tilstand", "sekvens", "punkter"), rows)
@@ -493,7 +494,7 @@ def meetings_move(
     starts = local_datetime(day, at, "--date/--time")
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        meeting = meetings.move_meeting(session, found, number, starts, actor(), location)
+        meeting = changes.move_meeting(session, found, number, starts, actor(), location)
     typer.echo(
         f"Møde {number} flyttet (sekvens {meeting.sequence}); send med `opgaveudvalg meetings invite {slug}`"
     )
@@ -506,7 +507,7 @@ def meetings_cancel(
     """Aflys et møde; inviterede medlemmer får en aflysning (METHOD:CANCEL)."""
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        meetings.cancel_meeting(session, found, number, actor(), reason)
+        changes.cancel_meeting(session, found, number, actor(), reason)
     typer.echo(f"Møde {number} aflyst; send med `opgaveudvalg meetings invite {slug}`")
 
 
@@ -524,7 +525,7 @@ def meetings_add(
     starts = local_datetime(day, at, "--date/--time")
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        meeting = meetings.add_meeting(
+        meeting = changes.add_meeting(
             session, found, starts, hours, location or get_settings().meeting_location, actor()
         )
     typer.echo(f"Møde {meeting.number} tilføjet")
@@ -535,10 +536,8 @@ def meetings_agenda(slug: str, number: int, file: Path) -> None:
     """Sæt dagsordenens punkter fra en YAML-fil (punkter: titel, indstilling, beskrivelse, bilag)."""
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        meeting = meetings.set_agenda(session, found, number, file, actor())
-        files = meetings.write_meeting_document(
-            session, found, meeting, get_settings(), minutes=False
-        )
+        meeting = agenda.set_agenda(session, found, number, file, actor())
+        files = write_meeting_document(session, found, meeting, get_settings(), minutes=False)
     typer.echo("\n".join(str(f) for f in files))
 
 
@@ -547,11 +546,9 @@ def meetings_minutes(slug: str, number: int, file: Path) -> None:
     """Registrér referatet fra en YAML-fil (beslutninger, drøftelser, fravær) og dan det."""
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        meeting = meetings.record_minutes(session, found, number, file, actor())
-        files = meetings.write_meeting_document(
-            session, found, meeting, get_settings(), minutes=True
-        )
-        warnings = meetings.attendance_warnings(session, found)
+        meeting = minutes.record_minutes(session, found, number, file, actor())
+        files = write_meeting_document(session, found, meeting, get_settings(), minutes=True)
+        warnings = minutes.attendance_warnings(session, found)
     typer.echo("\n".join(str(f) for f in files))
     for warning in warnings:
         typer.echo(f"Advarsel: {warning}")
@@ -567,7 +564,7 @@ def meetings_invite(
 
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        queued = meetings.queue_invitations(session, found, get_settings(), date.today())
+        queued = invitations.queue_invitations(session, found, get_settings(), date.today())
         committee_id = found.id
     report = outbox.send_pending(committee_id=committee_id, dry_run=dry_run)
     typer.echo(f"{len(queued)} nye beskeder i udbakken; {report.counts()}")
@@ -578,7 +575,7 @@ def meetings_feed(slug: str) -> None:
     """Skriv udvalgets abonnérbare kalender (.ics, METHOD:PUBLISH) til output-mappen."""
     with session_scope() as session:
         found = committee.get_committee(session, slug)
-        path = meetings.write_feed(session, found, get_settings())
+        path = invitations.write_feed(session, found, get_settings())
     typer.echo(path)
 
 
@@ -588,7 +585,7 @@ def meetings_serve_feeds(
     port: Annotated[int, typer.Option(help="Port")] = 8088,
 ) -> None:
     """Server udvalgenes kalendere (/<slug>.ics), så medlemmer og borgere kan abonnere."""
-    server = meetings.feed_server(get_settings().output_dir, host, port)
+    server = feeds.feed_server(get_settings().output_dir, host, port)
     typer.echo(f"Kalendere på http://{host}:{port}/<slug>.ics – stop med Ctrl+C")
     try:
         server.serve_forever()

@@ -1,0 +1,121 @@
+"""A meeting's documents: the agenda (before) or the minutes (after) in Danish and English,
+HTML and PDF, and which of them the members receive by mail."""
+
+from collections.abc import Iterable
+from dataclasses import replace
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from sqlmodel import Session, select
+
+from opgaveudvalg import models
+from opgaveudvalg.committee import current_mandate, decision_for, latest_mandate
+from opgaveudvalg.documents import DocumentMeta, Format, write_document
+from opgaveudvalg.models import AttendanceStatus
+from opgaveudvalg.paths import CommitteeFiles
+from opgaveudvalg.selection.runs import members
+from opgaveudvalg.settings import Settings
+
+LANGUAGES = ("da", "en")
+FORMATS: tuple[Format, ...] = ("html", "pdf")
+MAILED: tuple[str, Format] = ("da", "pdf")  # the members get the agenda in Danish, as a PDF
+
+
+def write_meeting_document(
+    session: Session,
+    committee: models.Committee,
+    meeting: models.Meeting,
+    settings: Settings,
+    minutes: bool,
+) -> list[Path]:
+    """The agenda (before) or the minutes (after) in Danish and English, HTML and PDF."""
+    return list(_write(session, committee, meeting, settings, minutes).values())
+
+
+def write_agenda(
+    session: Session, committee: models.Committee, meeting: models.Meeting, settings: Settings
+) -> Path:
+    """Writes the agenda in every language and format; returns the file mailed to the members."""
+    return _write(session, committee, meeting, settings, minutes=False)[MAILED]
+
+
+def _write(
+    session: Session,
+    committee: models.Committee,
+    meeting: models.Meeting,
+    settings: Settings,
+    minutes: bool,
+) -> dict[tuple[str, Format], Path]:
+    mandate = current_mandate(session, committee)
+    row = latest_mandate(session, committee.id)  # type: ignore[arg-type]
+    decision = decision_for(session, row.id) if row else None  # type: ignore[arg-type]
+    zone = ZoneInfo(settings.timezone)
+    when = meeting.starts_at.astimezone(zone)
+    kind = "referat" if minutes else "dagsorden"
+    meta = DocumentMeta(
+        kind,
+        mandate.titel,
+        settings.municipality,
+        row.version if row else 1,
+        when.date(),
+        decision.case_number if decision else None,
+        "da",
+        approved=True,
+    )
+    facilitators = meeting.facilitators or [mandate.organisering.sekretariat]
+    context = {
+        "mandate": mandate,
+        "meeting": meeting,
+        "minutes": minutes,
+        "when": when,
+        "until": meeting.ends_at.astimezone(zone),
+        "called_by": mandate.organisering.sekretariat,
+        "chair": facilitators[0],
+        "secretary": facilitators[-1],
+        **_attendance(session, committee, meeting, when),
+    }
+    files = CommitteeFiles.of(settings.output_dir, committee.slug)
+    return {
+        (lang, fmt): write_document(
+            kind,
+            lang,
+            fmt,
+            files.meeting(meeting.number, lang),
+            meta=replace(meta, lang=lang),
+            **context,
+        )
+        for lang in LANGUAGES
+        for fmt in FORMATS
+    }
+
+
+def _attendance(
+    session: Session, committee: models.Committee, meeting: models.Meeting, when: datetime
+) -> dict[str, Any]:
+    """Who took part, and who was absent (name, with notice?), as the documents show them."""
+    seated = [m.id for m in members(session, committee, when.date()) if m.id is not None]
+    absent_rows = session.exec(
+        select(models.Attendance).where(
+            models.Attendance.meeting_id == meeting.id,
+            models.Attendance.status != AttendanceStatus.present,
+        )
+    ).all()
+    absent = {row.membership_id: row.status for row in absent_rows}
+    notice = [absent[i] == AttendanceStatus.absent_with_notice for i in sorted(absent)]
+    return {
+        "participants": _names(session, [i for i in seated if i not in absent]),
+        "absent": list(zip(_names(session, sorted(absent)), notice, strict=True)),
+    }
+
+
+def _names(session: Session, membership_ids: Iterable[int]) -> list[str]:
+    names = []
+    for membership_id in membership_ids:
+        m = session.get(models.Membership, membership_id)
+        if m is None:
+            continue
+        person = session.get(models.Applicant, m.applicant_id) if m.applicant_id else None
+        names.append(person.name if person else f"{m.politician_name} ({m.on_behalf_of})")
+    return names
