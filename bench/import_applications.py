@@ -24,9 +24,10 @@ os.environ["OPGAVEUDVALG_DATABASE_URL"] = args.database_url or f"sqlite:///{work
 os.environ["OPGAVEUDVALG_OUTPUT_DIR"] = str(work / "output")
 
 from demo.applicants import applicant_rows, write_csv  # noqa: E402
-from opgaveudvalg import committee, models, recruitment  # noqa: E402
+from opgaveudvalg import committee, models  # noqa: E402
 from opgaveudvalg.db import session_scope  # noqa: E402
 from opgaveudvalg.mandate.model import load_mandate  # noqa: E402
+from opgaveudvalg.recruitment import intake  # noqa: E402
 from opgaveudvalg.settings import PROJECT_ROOT, get_settings  # noqa: E402
 
 settings = get_settings()
@@ -47,10 +48,9 @@ def fresh_committee(slug: str) -> None:
 
 
 def timed_import(slug: str, export: Path) -> tuple[float, models.ImportBatch]:
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
+    with committee.committee_session(slug) as (session, found):
         started = time.perf_counter()
-        batch = recruitment.import_applications(session, found, export, settings, work / "reports")
+        batch = intake.import_applications(session, found, export, settings)
     return time.perf_counter() - started, batch
 
 

@@ -36,7 +36,7 @@ from opgaveudvalg.orchestration import (
     submit_input,
 )
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.recruitment import intake as recruitment
+from opgaveudvalg.recruitment import call, status
 from opgaveudvalg.selection import reports as selection_documents
 from opgaveudvalg.selection import runs as selection
 from opgaveudvalg.settings import Settings
@@ -71,8 +71,8 @@ def committee_status(slug: str) -> str | None:
 def secretariat_recruits(slug: str, settings: Settings) -> dict[str, int]:
     """The secretariat's part of recruitment: import the form export, then close the call."""
     counts = import_applications_flow(slug=slug, file=str(demo_export(slug, settings)))
-    with session_scope() as session:
-        recruitment.request_close(session, committee.get_committee(session, slug), DEMO_ACTOR)
+    with committee.committee_session(slug) as (session, found):
+        call.request_close(session, found, DEMO_ACTOR)
     return counts
 
 
@@ -263,14 +263,14 @@ def run_demo(settings: Settings) -> None:
             (PUBLIC_DRAW, PublicDraw(public_number=4711 + item)),
             (APPOINTMENT, AppointmentInput(kb_meeting_date=date.today(), agenda_item=item + 10)),
         ]
-        status = run_committee(
+        final_status = run_committee(
             slug,
             given,
             partial(secretariat_recruits, slug, settings),
             council,
             partial(secretariat_holds_meetings, slug, settings),
         )
-        print(f"{slug}: {status}")
+        print(f"{slug}: {final_status}")
     print()
     with session_scope() as session:
         for slug in slugs:
@@ -282,7 +282,7 @@ def run_demo(settings: Settings) -> None:
             print(f"opslag:       {settings.output_dir / slug / 'opslag'}")
             reports = sorted(reject_dir(slug).glob("*.csv"))
             print(f"afviste rækker: {reports[-1] if reports else 'ingen'}")
-            print(recruitment.recruitment_status(session, found, settings).report())
+            print(status.recruitment_status(session, found, settings).report())
             print()
             print(selection_report(session, found, settings))
             print()

@@ -9,10 +9,10 @@ from pathlib import Path
 from prefect import flow, get_run_logger, task
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from opgaveudvalg import committee, orchestration
-from opgaveudvalg.db import session_scope
+from opgaveudvalg import orchestration
+from opgaveudvalg.committee import committee_session
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.recruitment import intake as recruitment
+from opgaveudvalg.recruitment import call, intake, status
 from opgaveudvalg.settings import get_settings
 
 IMPORT_COUNTS = ("rows", "inserted", "updated", "unchanged", "rejected", "repeated", "flagged")
@@ -24,23 +24,20 @@ def reject_dir(slug: str) -> Path:
 
 @task
 def open_call(slug: str) -> int:
-    with session_scope() as session:
-        files = recruitment.open_call(
-            session, committee.get_committee(session, slug), get_settings(), "flow:recruitment"
-        )
+    with committee_session(slug) as (session, found):
+        files = call.open_call(session, found, get_settings(), "flow:recruitment")
     return len(files)
 
 
 @task
 def publish_status(slug: str) -> int:
     """Publish the aggregates as a table artifact; returns the number of applicants."""
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
-        status = recruitment.recruitment_status(session, found, get_settings())
+    with committee_session(slug) as (session, found):
+        current = status.recruitment_status(session, found, get_settings())
     orchestration.publish_table(
-        f"rekruttering-{slug}", status.rows(), f"Rekruttering til {slug}: ansøgere og mål"
+        f"rekruttering-{slug}", current.rows(), f"Rekruttering til {slug}: ansøgere og mål"
     )
-    return status.applicants
+    return current.applicants
 
 
 @task
@@ -56,11 +53,8 @@ def import_file(slug: str, file: str) -> dict[str, int]:
             if rows % 10_000 == 0:
                 logger.info("%s rækker læst", rows)
 
-        with session_scope() as session:
-            found = committee.get_committee(session, slug)
-            batch = recruitment.import_applications(
-                session, found, Path(file), settings, reject_dir(slug), progress
-            )
+        with committee_session(slug) as (session, found):
+            batch = intake.import_applications(session, found, Path(file), settings, progress)
             return batch.model_dump(include=set(IMPORT_COUNTS))
 
 
@@ -68,9 +62,8 @@ def import_file(slug: str, file: str) -> dict[str, int]:
 def wait_for_close(slug: str) -> str:
     """One task for the whole call period: returns why the call closed (deadline or command)."""
     while True:
-        with session_scope() as session:
-            found = committee.get_committee(session, slug)
-            reason = recruitment.close_reason(session, found, date.today())
+        with committee_session(slug) as (session, found):
+            reason = call.close_reason(session, found, date.today())
         if reason:
             return reason
         time.sleep(get_settings().approval_poll_seconds)
@@ -78,9 +71,8 @@ def wait_for_close(slug: str) -> str:
 
 @task
 def close(slug: str, reason: str) -> str:
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
-        recruitment.close_recruitment(session, found, "flow:recruitment", reason)
+    with committee_session(slug) as (session, found):
+        call.close_recruitment(session, found, "flow:recruitment", reason)
         return found.status.value
 
 

@@ -7,7 +7,7 @@ from test_recruitment import open_recruitment, row, run_import, write_csv
 
 from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
-from opgaveudvalg.recruitment import intake as recruitment
+from opgaveudvalg.recruitment import call
 from opgaveudvalg.settings import get_settings
 
 MARKUP = "<script>alert(1)</script>"
@@ -15,10 +15,9 @@ MARKUP = "<script>alert(1)</script>"
 
 def open_call_for(replacements: dict[str, str] | None = None) -> list[Path]:
     slug = open_recruitment(replacements)
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
+    with committee.committee_session(slug) as (session, found):
         assert found.status == models.CommitteeStatus.recruiting
-        return recruitment.open_call(session, found, get_settings(), "test")
+        return call.open_call(session, found, get_settings(), "test")
 
 
 def test_call_in_three_formats_and_two_languages() -> None:

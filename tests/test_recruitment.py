@@ -16,7 +16,8 @@ from opgaveudvalg import committee, models
 from opgaveudvalg.db import engine_for, session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.models import Decision
-from opgaveudvalg.recruitment import intake as recruitment
+from opgaveudvalg.paths import CommitteeFiles
+from opgaveudvalg.recruitment import intake, status
 from opgaveudvalg.settings import get_settings
 
 HEADERS = [
@@ -88,17 +89,10 @@ def open_recruitment(replacements: dict[str, str] | None = None) -> str:
     return "ny-svoemmehal"
 
 
-def reports_dir(settings):  # type: ignore[no-untyped-def]
-    return settings.output_dir / "reports"
-
-
 def run_import(slug: str, path: Path) -> models.ImportBatch:
     settings = get_settings()
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
-        return recruitment.import_applications(
-            session, found, path, settings, reports_dir(settings)
-        )
+    with committee.committee_session(slug) as (session, found):
+        return intake.import_applications(session, found, path, settings)
 
 
 def applicants() -> list[models.Applicant]:
@@ -193,7 +187,8 @@ def test_row_rules(recruiting: str, tmp_path: Path, bad: dict, column: str, reas
     result = run_import(recruiting, path)
     assert (result.inserted, result.rejected) == (1, 1)
     assert quarantined() == [(3, column, reason)]
-    report = recruitment.reject_report_path(reports_dir(get_settings()), result.id)  # type: ignore[arg-type]
+    files = CommitteeFiles.of(get_settings().output_dir, recruiting)
+    report = files.reject_report(result.id)  # type: ignore[arg-type]
     with report.open(encoding="utf-8-sig") as stream:
         assert list(csv.reader(stream, delimiter=";")) == [
             ["fil", "række", "kolonne", "begrundelse"],
@@ -328,17 +323,16 @@ def test_status_for_a_known_pool(recruiting: str, tmp_path: Path) -> None:
         ),
     )
     settings = get_settings()
-    with session_scope() as session:
-        found = committee.get_committee(session, recruiting)
-        status = recruitment.recruitment_status(session, found, settings)
-    assert (status.applicants, status.eligible_applicants, status.open_rejects) == (5, 4, 1)
-    assert status.per_profile[0] == (YOUNG, status.per_profile[0][1], 4, 2)
-    counts = {(g.category, g.group): g.count for g in status.groups}
+    with committee.committee_session(recruiting) as (session, found):
+        current = status.recruitment_status(session, found, settings)
+    assert (current.applicants, current.eligible_applicants, current.open_rejects) == (5, 4, 1)
+    assert current.per_profile[0] == (YOUNG, current.per_profile[0][1], 4, 2)
+    counts = {(g.category, g.group): g.count for g in current.groups}
     assert counts[("køn", "kvinde")] == 1 and counts[("køn", "mand")] == 3
     assert counts[("alder", "15-24 år")] == 2 and counts[("alder", "65 år og ældre")] == 1
     assert counts[("bydel", "Vangede og Dyssegård")] == 1
-    assert "Kvinde (køn): kun 1 egnede ansøgere – målet kræver mindst 4" in status.warnings
-    assert "Ingen egnede ansøgere til profilen 'byggeri-og-drift'" in status.warnings
+    assert "Kvinde (køn): kun 1 egnede ansøgere – målet kræver mindst 4" in current.warnings
+    assert "Ingen egnede ansøgere til profilen 'byggeri-og-drift'" in current.warnings
 
 
 def test_imports_only_while_recruiting(tmp_path: Path) -> None:
@@ -377,9 +371,8 @@ def test_status_warns_when_a_share_target_lags_in_the_pool(recruiting: str, tmp_
     men = [row(name=f"M{i}", email=f"m{i}@x.dk", gender="mand") for i in range(8)]
     run_import(recruiting, write_csv(tmp_path / "e.csv", women + men))
     settings = get_settings()
-    with session_scope() as session:
-        found = committee.get_committee(session, recruiting)
-        warnings = recruitment.recruitment_status(session, found, settings).warnings
+    with committee.committee_session(recruiting) as (session, found):
+        warnings = status.recruitment_status(session, found, settings).warnings
     assert "Kvinde (køn) udgør 33 % af de egnede ansøgere – målet er mindst 40 %" in warnings
     assert not any(w.startswith("Mand (køn)") for w in warnings)
 

@@ -23,6 +23,9 @@ class CommitteeFiles:
     def rejects(self) -> Path:
         return self.root / "afviste-raekker"
 
+    def reject_report(self, import_id: int) -> Path:
+        return self.rejects() / f"afviste-raekker-import-{import_id}.csv"
+
     def selection_report(self, run_id: int, audience: str, lang: str) -> Path:
         return self.root / f"udvaelgelse-{run_id}" / audience / lang
 

@@ -230,20 +230,19 @@ def import_summary(counts: dict[str, int]) -> str:
 @recruitment_app.command("status")
 def recruitment_status(slug: str) -> None:
     """Ansøgere pr. profil og pr. repræsentationsmål, afviste rækker og advarsler."""
-    from opgaveudvalg.recruitment import intake as recruitment
+    from opgaveudvalg.recruitment import status
 
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
-        typer.echo(recruitment.recruitment_status(session, found, get_settings()).report())
+    with committee.committee_session(slug) as (session, found):
+        typer.echo(status.recruitment_status(session, found, get_settings()).report())
 
 
 @recruitment_app.command("close")
 def recruitment_close(slug: str) -> None:
     """Luk opslaget før fristen; rekrutteringsflowet går derefter videre til udvælgelse."""
-    from opgaveudvalg.recruitment import intake as recruitment
+    from opgaveudvalg.recruitment import call
 
-    with session_scope() as session:
-        recruitment.request_close(session, committee.get_committee(session, slug), actor())
+    with committee.committee_session(slug) as (session, found):
+        call.request_close(session, found, actor())
     typer.echo(f"Opslaget for '{slug}' lukkes; flowet går videre til udvælgelse")
 
 
