@@ -21,8 +21,8 @@ from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.meetings import plan as meetings
+from opgaveudvalg.members import roster
 from opgaveudvalg.models import MeetingState
-from opgaveudvalg.selection import runs as selection
 from opgaveudvalg.settings import get_settings
 
 TODAY = date(2027, 1, 10)  # after KB's appointment, before the first meeting
@@ -85,7 +85,7 @@ def test_invitations_update_and_cancel_with_the_same_uid(appointed: str) -> None
         found = committee.get_committee(session, appointed)
         first = meetings.queue_invitations(session, found, settings, TODAY)
         addresses = {a.email for a in session.exec(select(models.Applicant))}
-        members = {m.applicant_id for m in selection.members(session, found) if m.applicant_id}
+        members = {m.applicant_id for m in roster.members(session, found) if m.applicant_id}
         count = len(meetings.meetings(session, found))
         assert len(first) == count * len(members)
         assert meetings.queue_invitations(session, found, settings, TODAY) == []
@@ -121,7 +121,7 @@ def test_a_member_who_leaves_gets_cancels_and_the_substitute_requests(appointed:
         meetings.queue_invitations(session, found, settings, TODAY)
         session.flush()
         before = {m.id for m in session.exec(select(models.OutboxMessage))}
-        leaving = next(m for m in selection.members(session, found) if m.applicant_id)
+        leaving = next(m for m in roster.members(session, found) if m.applicant_id)
         successor = meetings.hand_over_seat(
             session, found, leaving.applicant_id or 0, TODAY, "flyttet", "test", settings
         )
@@ -163,7 +163,7 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
     )
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        seat = next(m for m in selection.members(session, found) if m.applicant_id)
+        seat = next(m for m in roster.members(session, found) if m.applicant_id)
         meeting = meetings.set_agenda(session, found, 1, agenda, "test")
         files = meetings.write_meeting_document(session, found, meeting, settings, minutes=False)
     titles = [item["titel"] for item in meeting.agenda]

@@ -24,10 +24,9 @@ from opgaveudvalg.errors import UserError
 from opgaveudvalg.mail import itip
 from opgaveudvalg.mail.queue import enqueue, queued
 from opgaveudvalg.mandate.model import Mandate
+from opgaveudvalg.members.roster import members, replace_member
 from opgaveudvalg.models import AttendanceStatus, MeetingState, utcnow
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.selection import runs as selection
-from opgaveudvalg.selection.runs import members
 
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
 # School holidays in Denmark (approximately, the same every year): no meetings then
@@ -411,9 +410,9 @@ def hand_over_seat(
     actor: str,
     settings: Any,
 ) -> models.Membership:
-    """A member leaves: the first fitting reserve takes the seat (see selection.replace_member);
+    """A member leaves: the first fitting reserve takes the seat (see roster.replace_member);
     the leaver gets a CANCEL for each coming meeting and the successor the invitations."""
-    successor = selection.replace_member(session, committee, applicant_id, today, reason, actor)
+    successor = replace_member(session, committee, applicant_id, today, reason, actor)
     leaving = next(
         m for m in members(session, committee) if m.applicant_id == applicant_id and m.end_date
     )
