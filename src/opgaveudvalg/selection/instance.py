@@ -43,7 +43,17 @@ def build_instance(
 ) -> lottery.Instance:
     """Every applicant eligible for at least one profile, with their target groups."""
     mandate = current_mandate(session, committee)
-    year = mandate.tidsplan.start.year
+    eligible = _eligible_profiles(session, committee)
+    applicants = session.exec(
+        select(models.Applicant).where(col(models.Applicant.id).in_(list(eligible)))
+    )
+    people = [_person(mandate, applicant, eligible[applicant.id or 0]) for applicant in applicants]
+    people.sort(key=lambda p: int(p.id))
+    return lottery.Instance(tuple(people), seats(mandate), quotas(mandate), fixed, excluded)
+
+
+def _eligible_profiles(session: Session, committee: models.Committee) -> dict[int, set[str]]:
+    """Applicant ID → the profiles the applicant is eligible for (applicants with none left out)."""
     eligible: dict[int, set[str]] = {}
     rows = session.exec(
         select(models.ApplicantProfile)
@@ -52,24 +62,20 @@ def build_instance(
     )
     for row in rows:
         eligible.setdefault(row.applicant_id, set()).add(row.profile_key)
-    applicants = session.exec(
-        select(models.Applicant).where(col(models.Applicant.id).in_(list(eligible)))
+    return eligible
+
+
+def _person(mandate: Mandate, applicant: models.Applicant, profiles: set[str]) -> lottery.Person:
+    """The applicant as the lottery sees them: ID, target groups, profiles and household."""
+    age = mandate.tidsplan.start.year - applicant.birth_year
+    groups = frozenset(
+        (t.kategori, t.gruppe)
+        for t in mandate.repræsentationsmål
+        if t.includes(age, applicant.gender, applicant.attributes)
     )
-    people = []
-    for applicant in applicants:
-        profiles = eligible[applicant.id]  # type: ignore[index]
-        if mandate.open_seats > 0:
-            profiles = profiles | {OPEN_SEAT}
-        groups = frozenset(
-            (t.kategori, t.gruppe)
-            for t in mandate.repræsentationsmål
-            if t.includes(year - applicant.birth_year, applicant.gender, applicant.attributes)
-        )
-        people.append(
-            lottery.Person(str(applicant.id), groups, frozenset(profiles), applicant.household_key)
-        )
-    people.sort(key=lambda p: int(p.id))
-    return lottery.Instance(tuple(people), seats(mandate), quotas(mandate), fixed, excluded)
+    if mandate.open_seats > 0:
+        profiles = profiles | {OPEN_SEAT}
+    return lottery.Person(str(applicant.id), groups, frozenset(profiles), applicant.household_key)
 
 
 def instance_to_json(instance: lottery.Instance) -> dict[str, Any]:
