@@ -23,6 +23,7 @@ from flows.recruitment import import_applications_flow, reject_dir
 from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.meetings import agenda, changes, minutes, plan
+from opgaveudvalg.members import letters, roster
 from opgaveudvalg.models import Committee, CommitteeStatus, Decision, MeetingState
 from opgaveudvalg.orchestration import (
     APPOINTMENT,
@@ -37,8 +38,7 @@ from opgaveudvalg.orchestration import (
 )
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.recruitment import call, status
-from opgaveudvalg.selection import reports as selection_documents
-from opgaveudvalg.selection import runs as selection
+from opgaveudvalg.selection import instance, reports, runs
 from opgaveudvalg.settings import Settings
 
 DEMO_ACTOR = "demo"
@@ -188,7 +188,7 @@ def demo_minutes(slug: str, number: int) -> str:
     with session_scope() as session:
         found = committee.get_committee(session, slug)
         meeting = plan.get_meeting(session, found, number)
-        seated = [m for m in selection.members(session, found) if m.applicant_id]
+        seated = [m for m in roster.members(session, found) if m.applicant_id]
         items = len(meeting.agenda)
     decisions = "".join(f"  {n}: Godkendt\n" for n in range(1, items + 1))
     absent = f"fravær:\n  - {{medlem: {seated[0].id}, afbud: true}}\n" if number == 2 else ""
@@ -211,17 +211,17 @@ def demo_export(slug: str, settings: Settings) -> Path:
 
 def selection_report(session: Session, found: Committee, settings: Settings) -> str:
     """The public selection figures, where the reports and letters are, and the members."""
-    run = selection.current_run(session, found)
+    run = runs.current_run(session, found)
     files = CommitteeFiles.of(settings.output_dir, found.slug)
-    rows = [tuple(row.values()) for row in selection_documents.summary_rows(session, run)]
+    rows = [tuple(row.values()) for row in reports.summary_rows(session, run)]
     lines = [f"Udvælgelse {run.id} ({run.status.value}):"]
     lines += documents.text_table(("emne", "værdi"), rows)
     lines.append(f"rapporter: {files.selection_report(run.id or 0, 'offentlig', 'da')}")
-    letters = selection_documents.letter_counts(session, found)
-    lines.append(f"beskeder i udbakken: {letters} ({files.letters()})")
+    queued = letters.letter_counts(session, found)
+    lines.append(f"beskeder i udbakken: {queued} ({files.letters()})")
     lines.append("Medlemmer udpeget af KB:")
-    labels = selection.profile_labels(committee.current_mandate(session, found))
-    for member in selection.members(session, found):
+    labels = instance.profile_labels(committee.current_mandate(session, found))
+    for member in roster.members(session, found):
         if member.applicant_id:
             lines.append(
                 f"  borger (ansøger {member.applicant_id}): {labels[member.profile_key or '']}"

@@ -22,9 +22,10 @@ from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.mandate.model import load_mandate
 from opgaveudvalg.meetings import plan
+from opgaveudvalg.members import roster
 from opgaveudvalg.models import Decision
 from opgaveudvalg.orchestration import APPOINTMENT, PUBLIC_DRAW, AppointmentInput, PublicDraw
-from opgaveudvalg.selection import runs as selection
+from opgaveudvalg.selection import runs
 from opgaveudvalg.settings import get_settings
 
 
@@ -96,8 +97,8 @@ def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, examp
     assert (counts["ansøgere i alt"], counts["mulige dubletter til vurdering"]) == (151, 1)
     with session_scope() as session:
         found = committee.get_committee(session, example)
-        run = selection.current_run(session, found)
-        members = selection.members(session, found)
+        run = runs.current_run(session, found)
+        members = roster.members(session, found)
         letters = session.exec(select(models.OutboxMessage)).all()
     assert run.seed == "00.01.00-A00-7-27/31" and run.status == models.SelectionStatus.appointed
     assert len([m for m in members if m.applicant_id]) == 10
@@ -148,7 +149,7 @@ def test_prefect_holds_no_personal_data(prefect_database: Path, example: str) ->
     with session_scope() as session:
         people = session.exec(select(models.Applicant)).all()[:20]
         found = committee.get_committee(session, example)
-        seated = selection.members(session, found)
+        seated = roster.members(session, found)
         people += [session.get(models.Applicant, m.applicant_id) for m in seated if m.applicant_id]  # type: ignore[misc]
         politicians = [m.politician_name for m in seated if m.politician_name]
     assert len(politicians) == 5

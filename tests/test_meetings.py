@@ -24,9 +24,9 @@ from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.meetings import agenda, changes, feeds, invitations, minutes, plan
 from opgaveudvalg.meetings.documents import write_agenda, write_meeting_document
+from opgaveudvalg.members import roster
 from opgaveudvalg.models import MeetingState
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.selection import runs as selection
 from opgaveudvalg.settings import get_settings
 from opgaveudvalg.yamlinput import FileInvalid
 
@@ -95,7 +95,7 @@ def test_invitations_update_and_cancel_with_the_same_uid(appointed: str) -> None
         found = committee.get_committee(session, appointed)
         first = invitations.queue_invitations(session, found, settings, TODAY)
         addresses = {a.email for a in session.exec(select(models.Applicant))}
-        members = {m.applicant_id for m in selection.members(session, found) if m.applicant_id}
+        members = {m.applicant_id for m in roster.members(session, found) if m.applicant_id}
         count = len(plan.meetings(session, found))
         assert len(first) == count * len(members)
         assert invitations.queue_invitations(session, found, settings, TODAY) == []
@@ -131,7 +131,7 @@ def test_a_member_who_leaves_gets_cancels_and_the_substitute_requests(appointed:
         invitations.queue_invitations(session, found, settings, TODAY)
         session.flush()
         before = {m.id for m in session.exec(select(models.OutboxMessage))}
-        leaving = next(m for m in selection.members(session, found) if m.applicant_id)
+        leaving = next(m for m in roster.members(session, found) if m.applicant_id)
         successor = invitations.hand_over_seat(
             session, found, leaving.applicant_id or 0, TODAY, "flyttet", "test", settings
         )
@@ -173,7 +173,7 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
     )
     with session_scope() as session:
         found = committee.get_committee(session, appointed)
-        seat = next(m for m in selection.members(session, found) if m.applicant_id)
+        seat = next(m for m in roster.members(session, found) if m.applicant_id)
         meeting = agenda.set_agenda(session, found, 1, agenda_file, "test")
         files = write_meeting_document(session, found, meeting, settings, minutes=False)
     titles = [item["titel"] for item in meeting.agenda]

@@ -9,6 +9,7 @@ from typing import Any, Literal, TypeVar
 
 from pydantic import BaseModel, ValidationError
 from ruamel.yaml import YAML
+from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
 
 from opgaveudvalg.errors import UserError
@@ -140,9 +141,16 @@ def plain(node: Any) -> Any:
     return node
 
 
-def read_yaml(path: Path, lang: Lang, fields_da: str, fields_en: str) -> Any:
+def read_yaml(
+    path: Path,
+    lang: Lang,
+    fields_da: str,
+    fields_en: str,
+    shape: Literal["mapping", "list"] = "mapping",
+) -> Any:
     """The YAML document with ruamel's line marks; refuses what is not UTF-8, tabs, bad YAML
-    and a document that is not a mapping (naming `fields_*` as examples of what belongs)."""
+    and a document that is not a mapping (naming `fields_*` as examples of what belongs) or,
+    with shape="list", not a list of such entries (an empty file is an empty list)."""
     name = str(path)
     try:
         raw = path.read_bytes()
@@ -209,6 +217,8 @@ def read_yaml(path: Path, lang: Lang, fields_da: str, fields_en: str) -> Any:
                 )
             ]
         ) from None
+    if shape == "list":
+        return _as_list(document, name, lang, fields_da, fields_en)
     if not isinstance(document, dict):
         raise FileInvalid(
             [
@@ -224,6 +234,19 @@ def read_yaml(path: Path, lang: Lang, fields_da: str, fields_en: str) -> Any:
                 )
             ]
         )
+    return document
+
+
+def _as_list(document: Any, name: str, lang: Lang, fields_da: str, fields_en: str) -> Any:
+    if document is None:
+        return CommentedSeq()
+    if not isinstance(document, list):
+        message = pick(
+            lang,
+            f"filen skal være en liste (linjer med '- ') med felterne {fields_da}",
+            f"the file must be a list (lines with '- ') with the fields {fields_en}",
+        )
+        raise FileInvalid([Problem(name, 1, "", message)])
     return document
 
 

@@ -370,12 +370,12 @@ def appoint(
 def members_list(slug: str) -> None:
     """Udvalgets medlemmer: borgere (profil) og politikere (parti, rolle)."""
     from opgaveudvalg import models
-    from opgaveudvalg.selection import runs as selection
+    from opgaveudvalg.members import roster
 
     with session_scope() as session:
         found = committee.get_committee(session, slug)
         rows = []
-        for m in selection.members(session, found):
+        for m in roster.members(session, found):
             person = session.get(models.Applicant, m.applicant_id) if m.applicant_id else None
             name = person.name if person else m.politician_name
             seat = m.profile_key or m.on_behalf_of or ""

@@ -13,9 +13,9 @@ from sqlmodel import Session, select
 from opgaveudvalg import models
 from opgaveudvalg.committee import current_mandate, decision_for, latest_mandate
 from opgaveudvalg.documents import DocumentMeta, Format, write_document
+from opgaveudvalg.members.roster import members
 from opgaveudvalg.models import AttendanceStatus
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.selection.runs import members
 from opgaveudvalg.settings import Settings
 
 LANGUAGES = ("da", "en")

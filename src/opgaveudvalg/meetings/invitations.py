@@ -17,10 +17,10 @@ from opgaveudvalg.mail import itip
 from opgaveudvalg.mail.queue import enqueue, queued
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.meetings.plan import meetings
+from opgaveudvalg.members import roster
 from opgaveudvalg.members.recipients import Recipient, recipient, recipients
 from opgaveudvalg.models import MeetingState
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.selection import runs
 from opgaveudvalg.settings import Settings
 
 
@@ -209,11 +209,13 @@ def hand_over_seat(
     actor: str,
     settings: Settings,
 ) -> models.Membership:
-    """A member leaves: the first fitting reserve takes the seat (see runs.replace_member);
+    """A member leaves: the first fitting reserve takes the seat (see roster.replace_member);
     the leaver gets a CANCEL for each coming meeting and the successor the invitations."""
-    successor = runs.replace_member(session, committee, applicant_id, today, reason, actor)
+    successor = roster.replace_member(session, committee, applicant_id, today, reason, actor)
     leaving = next(
-        m for m in runs.members(session, committee) if m.applicant_id == applicant_id and m.end_date
+        m
+        for m in roster.members(session, committee)
+        if m.applicant_id == applicant_id and m.end_date
     )
     member_left(session, committee, leaving, settings, today)
     queue_invitations(session, committee, settings, today)

@@ -24,8 +24,8 @@ from opgaveudvalg import models
 from opgaveudvalg.committee import audit, transition
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.meetings.plan import get_meeting, meetings
+from opgaveudvalg.members.roster import members
 from opgaveudvalg.models import AttendanceStatus, CommitteeStatus, MeetingState, utcnow
-from opgaveudvalg.selection.runs import members
 from opgaveudvalg.yamlinput import FileInvalid, Problem, format_path, line_of, read_yaml, validate
 
 

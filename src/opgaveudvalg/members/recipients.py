@@ -8,7 +8,7 @@ from sqlmodel import Session
 
 from opgaveudvalg import models
 from opgaveudvalg.mail import itip
-from opgaveudvalg.selection.runs import members
+from opgaveudvalg.members.roster import members
 
 
 @dataclass(frozen=True)

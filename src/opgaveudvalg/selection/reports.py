@@ -1,21 +1,18 @@
-"""What selection produces for people: the public and internal selection reports, the summary
-for Prefect (aggregates only), and the letters to applicants (files and outbox messages)."""
+"""What selection produces for people: the public and internal selection reports and the summary
+for Prefect (aggregates only). The letters to applicants are in `members.letters`."""
 
 import statistics
-from collections import Counter
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
 from sqlmodel import Session, col, select
 
-from opgaveudvalg import committee as record
-from opgaveudvalg import documents, models
+from opgaveudvalg import committee, documents, models
 from opgaveudvalg.documents import DocumentMeta
-from opgaveudvalg.mail.queue import enqueue
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.selection import runs as selection
+from opgaveudvalg.selection.instance import profile_labels
+from opgaveudvalg.settings import Settings
 
 LANGS = ("da", "en")
 
@@ -101,18 +98,18 @@ class PersonLine:
     probability: float
 
 
-def _context(
+def run_context(
     session: Session, run: models.SelectionRun, municipality: str
 ) -> tuple[Mandate, DocumentMeta, str]:
     """The run's mandate, the documents' identity, and the committee's slug."""
-    mandate_row = session.get(models.Mandate, run.mandate_id)
-    mandate = record.mandate_content(mandate_row)  # type: ignore[arg-type]
-    decision = record.decision_for(session, run.mandate_id)
+    mandate_row = committee.get_mandate(session, run.mandate_id)
+    mandate = committee.mandate_content(mandate_row)
+    decision = committee.decision_for(session, run.mandate_id)
     meta = DocumentMeta(
         "udvaelgelse",
         mandate.titel,
         municipality,
-        mandate_row.version,  # type: ignore[union-attr]
+        mandate_row.version,
         (run.drawn_at or run.created_at).date(),
         decision.case_number if decision else None,
         "da",
@@ -143,13 +140,13 @@ def internal_lines(
     return members, reserves
 
 
-def write_reports(session: Session, run: models.SelectionRun, settings: Any) -> list[Path]:
+def write_reports(session: Session, run: models.SelectionRun, settings: Settings) -> list[Path]:
     """The selection report in two versions: public (no names) and internal, HTML and PDF."""
-    mandate, meta, slug = _context(session, run, settings.municipality)
+    mandate, meta, slug = run_context(session, run, settings.municipality)
     members, reserves = internal_lines(session, run)
     files = []
     for lang in LANGS:
-        labels = selection.profile_labels(mandate, lang)
+        labels = profile_labels(mandate, lang)
         for audience in ("offentlig", "intern"):
             folder = report_dir(settings.output_dir, slug, run.id or 0, audience, lang)
             for fmt in ("html", "pdf"):
@@ -157,7 +154,7 @@ def write_reports(session: Session, run: models.SelectionRun, settings: Any) -> 
                     documents.write_document(
                         "udvaelgelse",
                         lang,
-                        fmt,  # type: ignore[arg-type]
+                        fmt,
                         folder,
                         mandate=mandate,
                         meta=replace(meta, lang=lang),
@@ -187,131 +184,3 @@ def _eligible_per_profile(run: models.SelectionRun) -> dict[str, int]:
             if profile in counts:
                 counts[profile] += 1
     return counts
-
-
-# --- letters ---------------------------------------------------------------------------------
-
-LETTER_KINDS = ("udpeget", "reserve", "ikke-udvalgt")
-
-
-def write_letters(
-    session: Session, committee: models.Committee, settings: Any
-) -> list[models.OutboxMessage]:
-    """One letter per applicant (Danish, then English) as files and as an outbox message.
-    Writing them again does not add messages: each has an idempotency key."""
-    run = selection.current_run(session, committee)
-    mandate, meta, slug = _context(session, run, settings.municipality)
-    appointment = session.exec(
-        select(models.Appointment).where(models.Appointment.selection_run_id == run.id)
-    ).one()
-    members = {m.applicant_id: m for m in selection.members(session, committee) if m.applicant_id}
-    reserve_position = reserve_positions(run, set(members))
-    applicants = session.exec(
-        select(models.Applicant)
-        .where(models.Applicant.committee_id == committee.id)
-        .order_by(col(models.Applicant.id))
-    )
-    messages = []
-    for applicant in applicants:
-        assert applicant.id is not None
-        kind = _letter_kind(applicant.id, members, reserve_position)
-        context = {
-            "applicant": applicant,
-            "mandate": mandate,
-            "meta": meta,
-            "kind": kind,
-            "appointment": appointment,
-            "membership": members.get(applicant.id),
-            "reserve_position": reserve_position.get(applicant.id),
-            "seed": run.seed,
-            "secretariat_email": settings.secretariat_email,
-            "municipality": settings.municipality,
-        }
-        messages.append(
-            _letter(
-                session,
-                committee,
-                run,
-                applicant,
-                kind,
-                context,
-                CommitteeFiles.of(settings.output_dir, slug).letters(),
-            )
-        )
-    return messages
-
-
-RESERVES_PER_SEAT = 2
-
-
-def reserve_positions(run: models.SelectionRun, members: set[int]) -> dict[int, int]:
-    """Who is told they are a reserve: the first RESERVES_PER_SEAT × seats on each profile's
-    list (at least two), with their best place. Replacement still uses the whole list."""
-    positions: dict[int, int] = {}
-    for profile, ids in run.reserves.items():
-        waiting = [int(i) for i in ids if int(i) not in members]
-        length = max(2, RESERVES_PER_SEAT * run.inputs["seats"][profile])
-        for position, applicant in enumerate(waiting[:length], start=1):
-            positions[applicant] = min(position, positions.get(applicant, position))
-    return positions
-
-
-def _letter_kind(applicant_id: int, members: dict[int, Any], reserves: dict[int, int]) -> str:
-    if applicant_id in members:
-        return "udpeget"
-    return "reserve" if applicant_id in reserves else "ikke-udvalgt"
-
-
-def _letter(
-    session: Session,
-    committee: models.Committee,
-    run: models.SelectionRun,
-    applicant: models.Applicant,
-    kind: str,
-    context: dict[str, Any],
-    folder: Path,
-) -> models.OutboxMessage:
-    profiles = {lang: selection.profile_labels(context["mandate"], lang) for lang in LANGS}
-    texts = {
-        lang: documents.render_text("brev.txt.j2", lang, profiles=profiles[lang], **context)
-        for lang in LANGS
-    }
-    subject = texts["da"].splitlines()[0]
-    body_text = texts["da"] + "\n\n---- English ----\n\n" + texts["en"]
-    body_html = documents.render_text(
-        "brev.html.j2",
-        "da",
-        subject=subject,
-        letters={lang: _paragraphs(text) for lang, text in texts.items()},
-    )
-    target = folder / kind / f"{applicant.id}.html"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    target.write_text(body_html, encoding="utf-8")
-    (folder / kind / f"{applicant.id}.txt").write_text(body_text, encoding="utf-8")
-    key = f"selection-{run.id}-letter-{applicant.id}"
-    return enqueue(
-        session,
-        committee_id=committee.id,  # type: ignore[arg-type]
-        key=key,
-        kind=f"brev-{kind}",
-        applicant_id=applicant.id,
-        to_address=applicant.email,
-        subject=subject,
-        body_text=body_text,
-        body_html=body_html,
-        attachment=str(target),
-    )
-
-
-def _paragraphs(text: str) -> tuple[str, list[list[str]]]:
-    title, _, body = text.partition("\n")
-    blocks = [block.strip() for block in body.split("\n\n") if block.strip()]
-    return title, [block.splitlines() for block in blocks]
-
-
-def letter_counts(session: Session, committee: models.Committee) -> dict[str, int]:
-    """Outbox messages per kind, for the demo's report."""
-    query = select(models.OutboxMessage.kind).where(
-        models.OutboxMessage.committee_id == committee.id
-    )
-    return dict(Counter(session.exec(query)))

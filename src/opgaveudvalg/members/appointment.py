@@ -1,0 +1,196 @@
+"""KB's appointment: the drawn panel (with KB's amendments) and the council members named in the
+politicians file become the committee's members from its start date."""
+
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
+from sqlmodel import Session, select
+
+from opgaveudvalg import models, yamlinput
+from opgaveudvalg.committee import audit, current_mandate, transition
+from opgaveudvalg.errors import UserError
+from opgaveudvalg.models import CommitteeStatus, MemberRole, SelectionStatus
+from opgaveudvalg.selection import lottery
+from opgaveudvalg.selection.instance import instance_from_json
+from opgaveudvalg.selection.runs import current_run
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """KB appoints applicant `add` in the place of the proposed member `remove`."""
+
+    remove: int
+    add: int
+
+
+@dataclass(frozen=True)
+class Politician:
+    name: str
+    party: str
+    role: MemberRole = MemberRole.member
+
+
+ROLES = {
+    "formand": MemberRole.chair,
+    "næstformand": MemberRole.vice_chair,
+    "medlem": MemberRole.member,
+}
+
+
+# --- the politicians file ----------------------------------------------------------------------
+
+
+class PoliticianEntry(BaseModel):
+    """One line of the politicians file: `- {navn: …, parti: …, rolle: …}`."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    navn: str = Field(min_length=1)
+    parti: str = Field(min_length=1)
+    rolle: Literal["formand", "næstformand", "medlem"] = "medlem"
+
+    @field_validator("rolle", mode="before")
+    @classmethod
+    def _known_role(cls, value: object) -> object:
+        if value not in ROLES:
+            raise ValueError(f"'{value}' – rolle skal være formand, næstformand eller medlem")
+        return value
+
+
+class PoliticiansFile(RootModel[list[PoliticianEntry]]):
+    pass
+
+
+def politicians_path(committees_dir: Path, slug: str) -> Path:
+    return committees_dir / "politikere" / f"{slug}.yaml"
+
+
+def load_politicians(path: Path) -> list[Politician]:
+    """The council members KB appoints; no file means none. Every problem is reported as
+    file:line: field: message, e.g. `politikere/x.yaml:7: [2].rolle: …`."""
+    if not path.exists():
+        return []
+    document = yamlinput.read_yaml(
+        path, "da", "navn, parti og rolle", "navn, parti and rolle", "list"
+    )
+    entries = yamlinput.validate(PoliticiansFile, document, str(path)).root
+    chairs = [number for number, entry in enumerate(entries) if entry.rolle == "formand"]
+    if len(chairs) > 1:
+        second = (chairs[1], "rolle")
+        problem = yamlinput.Problem(
+            str(path),
+            yamlinput.line_of(document, second),
+            yamlinput.format_path(second),
+            "der kan kun være én formand",
+        )
+        raise yamlinput.FileInvalid([problem])
+    return [Politician(entry.navn, entry.parti, ROLES[entry.rolle]) for entry in entries]
+
+
+# --- the appointment ---------------------------------------------------------------------------
+
+
+def record_appointment(
+    session: Session,
+    committee: models.Committee,
+    meeting_date: date,
+    agenda_item: int,
+    amendments: list[Amendment],
+    politicians: list[Politician],
+    flow_run_id: str | None,
+    actor: str,
+) -> models.Appointment:
+    """KB's appointment of the drawn panel (with its amendments): members from the start date.
+    Recording it again for the same flow run returns the first appointment."""
+    done = _recorded(session, flow_run_id)
+    if done:
+        return done
+    run = current_run(session, committee)
+    if run.status != SelectionStatus.drawn:
+        raise UserError(f"Udvælgelse {run.id} for '{committee.slug}' er ikke trukket endnu")
+    panel = _amended(run, amendments)
+    _add_members(session, committee, panel, politicians)
+    run.status = SelectionStatus.appointed
+    session.add(run)
+    appointment = models.Appointment(
+        committee_id=committee.id,  # type: ignore[arg-type]
+        selection_run_id=run.id,  # type: ignore[arg-type]
+        meeting_date=meeting_date,
+        agenda_item=agenda_item,
+        amendments=[{"remove": str(a.remove), "add": str(a.add)} for a in amendments],
+        flow_run_id=flow_run_id,
+    )
+    session.add(appointment)
+    problems = lottery.panel_is_valid(instance_from_json(run.inputs), panel_seats(panel))
+    transition(session, committee, CommitteeStatus.appointed, actor, "; ".join(problems) or None)
+    audit(
+        session,
+        committee.id,
+        actor,
+        "members.appointed",
+        run_id=run.id,
+        citizens=len(panel),
+        politicians=len(politicians),
+        target_problems=problems,
+    )
+    return appointment
+
+
+def _recorded(session: Session, flow_run_id: str | None) -> models.Appointment | None:
+    if not flow_run_id:
+        return None
+    query = select(models.Appointment).where(models.Appointment.flow_run_id == flow_run_id)
+    return session.exec(query).first()
+
+
+def _add_members(
+    session: Session,
+    committee: models.Committee,
+    panel: list[dict[str, str]],
+    politicians: list[Politician],
+) -> None:
+    start = current_mandate(session, committee).tidsplan.start
+    assert committee.id is not None
+    for seat in panel:
+        session.add(
+            models.Membership(
+                committee_id=committee.id,
+                applicant_id=int(seat["applicant"]),
+                profile_key=seat["profile"],
+                start_date=start,
+            )
+        )
+    for politician in politicians:
+        session.add(
+            models.Membership(
+                committee_id=committee.id,
+                politician_name=politician.name,
+                on_behalf_of=politician.party,
+                role=politician.role,
+                start_date=start,
+            )
+        )
+
+
+def panel_seats(panel: list[dict[str, str]]) -> list[lottery.Seat]:
+    """A stored panel (`{"applicant": …, "profile": …}` per seat) as the lottery's seats."""
+    return [lottery.Seat(s["applicant"], s["profile"]) for s in panel]
+
+
+def _amended(run: models.SelectionRun, amendments: list[Amendment]) -> list[dict[str, str]]:
+    """KB may appoint another applicant in a proposed member's place, on the same profile."""
+    panel = [dict(seat) for seat in run.panel]
+    eligible = {p["id"]: set(p["profiles"]) for p in run.inputs["people"]}
+    for change in amendments:
+        seat = next((s for s in panel if s["applicant"] == str(change.remove)), None)
+        if seat is None:
+            raise UserError(f"Ansøger {change.remove} er ikke indstillet og kan ikke udskiftes")
+        if seat["profile"] not in eligible.get(str(change.add), set()):
+            raise UserError(f"Ansøger {change.add} er ikke egnet til profilen '{seat['profile']}'")
+        if any(s["applicant"] == str(change.add) for s in panel):
+            raise UserError(f"Ansøger {change.add} er allerede indstillet")
+        seat["applicant"] = str(change.add)
+    return panel

@@ -1,0 +1,148 @@
+"""The members on the app database: KB's appointment of the drawn panel (with amendments) and the
+politicians file, members over time and replacement by a reserve, and the letters to applicants."""
+
+import re
+from datetime import date
+from functools import partial
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES
+from sqlmodel import select
+from test_selection import SLUG, appoint, compute_and_draw, selecting
+
+from opgaveudvalg import committee, models
+from opgaveudvalg.committee import current_mandate
+from opgaveudvalg.db import session_scope
+from opgaveudvalg.errors import UserError
+from opgaveudvalg.members import appointment, letters, roster
+from opgaveudvalg.selection import lottery, runs
+from opgaveudvalg.selection.instance import instance_from_json
+from opgaveudvalg.settings import get_settings
+from opgaveudvalg.yamlinput import FileInvalid
+
+
+def test_replacement_keeps_profile_targets_and_households(tmp_path: Path) -> None:
+    selecting(tmp_path)
+    run_id = compute_and_draw()
+    appoint()
+    with session_scope() as session:
+        found = committee.get_committee(session, SLUG)
+        run = runs.get_run(session, run_id)
+        instance = instance_from_json(run.inputs)
+        start = current_mandate(session, found).tidsplan.start
+        first, second = roster.members(session, found)[:2]
+        # Before the start: the seat passes on from the start date
+        replace = partial(roster.replace_member, session, found, actor="test")  # type: ignore[call-arg]
+        early = replace(first.applicant_id, date(2026, 12, 1), "fortrudt")
+        assert (first.end_date, early.start_date) == (start, start)
+        holding = {m.applicant_id for m in roster.members(session, found, date(2026, 12, 2))}
+        assert first.applicant_id not in holding and early.applicant_id in holding
+        # During the committee's life
+        late = replace(second.applicant_id, date(2027, 4, 1), "flyttet")
+        assert late.profile_key == second.profile_key and second.end_date == date(2027, 4, 1)
+        assert str(late.applicant_id) in run.reserves[second.profile_key]  # type: ignore[index]
+        active = roster.members(session, found, date(2027, 4, 1))
+        seats = [lottery.Seat(str(m.applicant_id), m.profile_key or "") for m in active]
+        assert len(seats) == 10 and lottery.panel_is_valid(instance, seats) == []
+        events = session.exec(
+            select(models.AuditEvent).where(models.AuditEvent.action == "members.replaced")
+        ).all()
+        assert [e.details["left"] for e in events] == [first.applicant_id, second.applicant_id]
+        with pytest.raises(UserError, match="ikke medlem"):
+            replace(second.applicant_id, date(2027, 4, 2), "igen")
+
+
+def test_kb_amendment_swaps_a_member_on_the_same_profile(tmp_path: Path) -> None:
+    selecting(tmp_path)
+    run_id = compute_and_draw()
+    with session_scope() as session:
+        run = runs.get_run(session, run_id)
+        seat = run.panel[0]
+        substitute = int(run.reserves[seat["profile"]][0])
+    appoint(amendments=[appointment.Amendment(int(seat["applicant"]), substitute)])
+    with session_scope() as session:
+        found = committee.get_committee(session, SLUG)
+        ids = {m.applicant_id for m in roster.members(session, found)}
+    assert substitute in ids and int(seat["applicant"]) not in ids
+
+
+def test_letters_one_per_applicant_queued_once(tmp_path: Path) -> None:
+    selecting(tmp_path)
+    compute_and_draw()
+    appoint()
+    settings = get_settings()
+    with session_scope() as session:
+        found = committee.get_committee(session, SLUG)
+        messages = letters.write_letters(session, found, settings)
+        again = letters.write_letters(session, found, settings)
+        names = {a.id: a.name for a in session.exec(select(models.Applicant))}
+        member_ids = {m.applicant_id for m in roster.members(session, found)}
+        counts = letters.letter_counts(session, found)
+    assert len(messages) == len(names) and [m.id for m in again] == [m.id for m in messages]
+    kinds = {m.applicant_id: m.kind for m in messages}
+    assert {i for i, k in kinds.items() if k == "brev-udpeget"} == member_ids
+    assert sum(counts.values()) == len(names) and counts["brev-udpeget"] == len(member_ids)
+    letter = next(m for m in messages if m.kind == "brev-udpeget")
+    assert (
+        letter.subject.startswith("Du er udpeget") and "You have been appointed" in letter.body_text
+    )
+    assert names[letter.applicant_id] in letter.body_text  # type: ignore[index]
+    assert Path(letter.attachment or "").exists()
+
+
+# --- the politicians file ----------------------------------------------------------------------
+
+CHAIR = "- {navn: Anna Holm, parti: Venstre, rolle: formand}\n"
+
+
+def politicians_file(tmp_path: Path, text: str) -> Path:
+    path = appointment.politicians_path(tmp_path, "x")
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_text("# Kommunalbestyrelsens medlemmer\n" + text, encoding="utf-8")
+    return path
+
+
+def refused(path: Path, where: str) -> str:
+    """The message of the file's single problem, which must start with `path:where: `."""
+    with pytest.raises(FileInvalid) as raised:
+        appointment.load_politicians(path)
+    message = str(raised.value)
+    assert re.match(re.escape(f"{path}:{where}: "), message), message
+    assert str(path).endswith("politikere/x.yaml")
+    return message
+
+
+def test_politicians_file_a_bad_role_names_file_line_and_field(tmp_path: Path) -> None:
+    path = politicians_file(tmp_path, CHAIR + "- navn: Bo Dahl\n  parti: SF\n  rolle: borgmester\n")
+    message = refused(path, "5: [1].rolle")
+    assert "'borgmester'" in message and "formand, næstformand eller medlem" in message
+
+
+def test_politicians_file_a_missing_field_names_file_line_and_field(tmp_path: Path) -> None:
+    path = politicians_file(tmp_path, CHAIR + "- {navn: Bo Dahl, rolle: medlem}\n")
+    assert "feltet mangler" in refused(path, "3: [1].parti")
+
+
+def test_politicians_file_an_unknown_field_names_file_line_and_field(tmp_path: Path) -> None:
+    path = politicians_file(tmp_path, CHAIR + "- navn: Bo Dahl\n  parti: SF\n  partl: SF\n")
+    assert "ukendt felt" in refused(path, "5: [1].partl")
+
+
+def test_politicians_file_has_one_chair_and_is_a_list(tmp_path: Path) -> None:
+    path = politicians_file(tmp_path, CHAIR + CHAIR.replace("Anna Holm", "Bo Dahl"))
+    assert "der kan kun være én formand" in refused(path, "3: [1].rolle")
+    path = politicians_file(tmp_path, "navn: Anna Holm\n")
+    assert "skal være en liste" in refused(path, "1")
+
+
+def test_politicians_file_examples_and_defaults(tmp_path: Path) -> None:
+    for slug in ("fn-verdensmaal", "ny-svoemmehal"):
+        example = appointment.load_politicians(appointment.politicians_path(EXAMPLES, slug))
+        assert [p.role for p in example].count(models.MemberRole.chair) == 1
+    assert appointment.load_politicians(appointment.politicians_path(tmp_path, "none")) == []
+    path = politicians_file(tmp_path, "- {navn: Bo Dahl, parti: SF}\n")
+    assert appointment.load_politicians(path) == [
+        appointment.Politician("Bo Dahl", "SF", models.MemberRole.member)
+    ]
+    assert appointment.load_politicians(politicians_file(tmp_path, "")) == []
