@@ -276,7 +276,7 @@ def run_demo(settings: Settings) -> None:
         for slug in slugs:
             found = committee.get_committee(session, slug)
             version = committee.latest_mandate(session, found.id).version  # type: ignore[arg-type, union-attr]
-            folder = documents.mandate_document_dir(settings.output_dir, slug, version, "da").parent
+            folder = CommitteeFiles.of(settings.output_dir, slug).mandate(version, "da").parent
             print(f"== {slug}: status {found.status.value}")
             print(f"kommissorium: {folder}")
             print(f"opslag:       {settings.output_dir / slug / 'opslag'}")

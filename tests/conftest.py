@@ -71,7 +71,7 @@ def example_text(slug: str = "ny-svoemmehal") -> str:
     return (EXAMPLES / f"{slug}.yaml").read_text(encoding="utf-8")
 
 
-def write_mandate(
+def mandate_file(
     folder: Path, slug: str, replacements: dict[str, str] | None = None, base: str = "ny-svoemmehal"
 ) -> Path:
     """An example mandate saved as `<folder>/<slug>.yaml` with text replacements applied."""

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import EXAMPLES, write_mandate
+from conftest import EXAMPLES, mandate_file
 
 
 def opgaveudvalg(*args: str) -> subprocess.CompletedProcess[str]:
@@ -18,8 +18,8 @@ def opgaveudvalg(*args: str) -> subprocess.CompletedProcess[str]:
 
 
 def test_validate_ok_and_errors_with_exit_codes(tmp_path: Path) -> None:
-    good = write_mandate(tmp_path, "god")
-    bad = write_mandate(tmp_path, "daarlig", {"  borgere: 10": "  borgere: 6"})
+    good = mandate_file(tmp_path, "god")
+    bad = mandate_file(tmp_path, "daarlig", {"  borgere: 10": "  borgere: 6"})
     ok = opgaveudvalg("validate", str(good))
     assert ok.returncode == 0 and "OK – Opgaveudvalget for en ny svømmehal" in ok.stdout
     failed = opgaveudvalg("validate", str(good), str(bad))
@@ -30,7 +30,7 @@ def test_validate_ok_and_errors_with_exit_codes(tmp_path: Path) -> None:
 
 
 def test_validate_in_english(tmp_path: Path) -> None:
-    bad = write_mandate(tmp_path, "bad", {"  antal_møder: 6": "  antal_møder: many"})
+    bad = mandate_file(tmp_path, "bad", {"  antal_møder: 6": "  antal_møder: many"})
     result = opgaveudvalg("validate", "--lang", "en", str(bad))
     assert "tidsplan.antal_møder: must be a whole number" in result.stderr
 

@@ -4,7 +4,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import write_mandate
+from conftest import mandate_file
 from sqlalchemy import inspect
 from sqlmodel import select
 
@@ -38,10 +38,10 @@ def register(path: Path) -> int:
 
 
 def test_register_is_idempotent_and_keeps_every_version(database_url: str, tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "hal")
+    path = mandate_file(tmp_path, "hal")
     first = register(path)
     assert register(path) == first
-    write_mandate(tmp_path, "hal", {"  antal_møder: 6": "  antal_møder: 8"})
+    mandate_file(tmp_path, "hal", {"  antal_møder: 6": "  antal_møder: 8"})
     second = register(path)
     with session_scope() as session:
         versions = session.exec(
@@ -66,7 +66,7 @@ def test_register_is_idempotent_and_keeps_every_version(database_url: str, tmp_p
 
 
 def test_approval_moves_committee_to_mandated(database_url: str, tmp_path: Path) -> None:
-    mandate_id = register(write_mandate(tmp_path, "hal"))
+    mandate_id = register(mandate_file(tmp_path, "hal"))
     with session_scope() as session:
         committee.record_decision(session, mandate_id, APPROVED, "kommunalbestyrelsen", "run-1")
     with session_scope() as session:
@@ -89,7 +89,7 @@ def test_approval_moves_committee_to_mandated(database_url: str, tmp_path: Path)
 
 
 def test_recording_the_same_decision_twice_is_a_no_op(database_url: str, tmp_path: Path) -> None:
-    mandate_id = register(write_mandate(tmp_path, "hal"))
+    mandate_id = register(mandate_file(tmp_path, "hal"))
     for _ in range(2):
         with session_scope() as session:
             committee.record_decision(session, mandate_id, APPROVED, "kommunalbestyrelsen", "run-1")
@@ -98,7 +98,7 @@ def test_recording_the_same_decision_twice_is_a_no_op(database_url: str, tmp_pat
 
 
 def test_amend_keeps_draft_with_the_note(database_url: str, tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "hal")
+    path = mandate_file(tmp_path, "hal")
     mandate_id = register(path)
     with session_scope() as session:
         committee.record_decision(session, mandate_id, AMEND, "kommunalbestyrelsen", "run-1")
@@ -108,31 +108,31 @@ def test_amend_keeps_draft_with_the_note(database_url: str, tmp_path: Path) -> N
             CommitteeStatus.draft,
             "Tidsplanen skal forlænges",
         )
-    write_mandate(tmp_path, "hal", {"  aflevering: 2027-12-06": "  aflevering: 2028-02-01"})
+    mandate_file(tmp_path, "hal", {"  aflevering: 2027-12-06": "  aflevering: 2028-02-01"})
     assert register(path) != mandate_id  # the amended mandate is a new version
 
 
 def test_changed_mandate_after_approval_is_refused(database_url: str, tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "hal")
+    path = mandate_file(tmp_path, "hal")
     mandate_id = register(path)
     with session_scope() as session:
         committee.record_decision(session, mandate_id, APPROVED, "kommunalbestyrelsen", "run-1")
-    write_mandate(tmp_path, "hal", {"  antal_møder: 6": "  antal_møder: 8"})
+    mandate_file(tmp_path, "hal", {"  antal_møder: 6": "  antal_møder: 8"})
     with pytest.raises(UserError, match="status 'mandated'"):
         register(path)
 
 
 def test_decision_on_an_outdated_version_is_refused(database_url: str, tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "hal")
+    path = mandate_file(tmp_path, "hal")
     old = register(path)
-    write_mandate(tmp_path, "hal", {"  antal_møder: 6": "  antal_møder: 8"})
+    mandate_file(tmp_path, "hal", {"  antal_møder: 6": "  antal_møder: 8"})
     register(path)
     with session_scope() as session, pytest.raises(UserError, match="ikke den nyeste"):
         committee.record_decision(session, old, APPROVED, "kommunalbestyrelsen", "run-1")
 
 
 def test_illegal_transition_is_refused_and_not_audited(database_url: str, tmp_path: Path) -> None:
-    register(write_mandate(tmp_path, "hal"))
+    register(mandate_file(tmp_path, "hal"))
     with session_scope() as session:
         found = committee.get_committee(session, "hal")
         with pytest.raises(committee.IllegalTransition, match="fra status 'draft' til 'closed'"):

@@ -4,10 +4,11 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import write_mandate
+from conftest import mandate_file
 from pypdf import PdfReader
 
 from opgaveudvalg import documents
+from opgaveudvalg.mandate.documents import write_mandate
 from opgaveudvalg.mandate.model import load_mandate
 
 DANISH_HEADINGS = [
@@ -42,8 +43,8 @@ MARKUP = "<script>alert('x')</script> & <b>fed</b>"
 def render(
     tmp_path: Path, lang: str, fmt: documents.Format, replacements=None, approved: bool = True
 ) -> Path:
-    mandate = load_mandate(write_mandate(tmp_path, "hal", replacements))
-    [path] = documents.write_mandate(
+    mandate = load_mandate(mandate_file(tmp_path, "hal", replacements))
+    [path] = write_mandate(
         mandate,
         2,
         date(2027, 1, 28),

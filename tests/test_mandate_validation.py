@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, line_of, write_mandate
+from conftest import EXAMPLES, line_of, mandate_file
 
 from opgaveudvalg.mandate.model import load_mandate
 from opgaveudvalg.yamlinput import FileInvalid
@@ -24,7 +24,7 @@ def test_examples_are_valid(path: Path) -> None:
 
 
 def test_profile_seats_exceeding_citizen_seats(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "for-mange", {"  borgere: 10": "  borgere: 6"})
+    path = mandate_file(tmp_path, "for-mange", {"  borgere: 10": "  borgere: 6"})
     [problem] = problems_of(path)
     line = line_of(path, r"^kompetenceprofiler:")
     assert problem.startswith(f"{path}:{line}: kompetenceprofiler: ")
@@ -32,7 +32,7 @@ def test_profile_seats_exceeding_citizen_seats(tmp_path: Path) -> None:
 
 
 def test_handover_before_start(tmp_path: Path) -> None:
-    path = write_mandate(
+    path = mandate_file(
         tmp_path, "baglaens", {"  aflevering: 2027-12-06": "  aflevering: 2027-01-06"}
     )
     problems = problems_of(path)
@@ -48,7 +48,7 @@ def lines_matching(path: Path, needle: str) -> list[int]:
 
 def test_duplicate_profile_label(tmp_path: Path) -> None:
     label = "Du er ung og bruger svømmehallen til træning, leg eller samvær med vennerne"
-    path = write_mandate(
+    path = mandate_file(
         tmp_path,
         "dublet",
         {
@@ -63,14 +63,14 @@ def test_duplicate_profile_label(tmp_path: Path) -> None:
 
 
 def test_duplicate_profile_key(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "noegle", {"nøgle: familie-med-boern": "nøgle: unge-i-vandet"})
+    path = mandate_file(tmp_path, "noegle", {"nøgle: familie-med-boern": "nøgle: unge-i-vandet"})
     [problem] = problems_of(path)
     second = lines_matching(path, "nøgle: unge-i-vandet")[1]
     assert problem.startswith(f"{path}:{second}: kompetenceprofiler[2].nøgle: ")
 
 
 def test_share_targets_that_cannot_be_met(tmp_path: Path) -> None:
-    path = write_mandate(
+    path = mandate_file(
         tmp_path,
         "andel",
         {
@@ -84,7 +84,7 @@ def test_share_targets_that_cannot_be_met(tmp_path: Path) -> None:
 
 
 def test_category_minimums_exceeding_seats(tmp_path: Path) -> None:
-    path = write_mandate(
+    path = mandate_file(
         tmp_path,
         "kategori",
         {
@@ -98,7 +98,7 @@ def test_category_minimums_exceeding_seats(tmp_path: Path) -> None:
 
 
 def test_age_band_min_above_max(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "alder", {"        min: 15": "        min: 30"})
+    path = mandate_file(tmp_path, "alder", {"        min: 15": "        min: 30"})
     [problem] = problems_of(path)
     assert problem == (
         f"{path}:{line_of(path, '^      alder:')}: kompetenceprofiler[0].hårde_kriterier.alder: "
@@ -107,7 +107,7 @@ def test_age_band_min_above_max(tmp_path: Path) -> None:
 
 
 def test_milestone_outside_period(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "milepael", {"    - dato: 2027-04-13": "    - dato: 2028-04-13"})
+    path = mandate_file(tmp_path, "milepael", {"    - dato: 2027-04-13": "    - dato: 2028-04-13"})
     [problem] = problems_of(path)
     assert problem.startswith(
         f"{path}:{line_of(path, 'dato: 2028-04-13')}: tidsplan.milepæle[0].dato: "
@@ -115,7 +115,7 @@ def test_milestone_outside_period(tmp_path: Path) -> None:
 
 
 def test_unknown_key_and_missing_field(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "stavefejl", {"\nleverance:": "\nleverence:"})
+    path = mandate_file(tmp_path, "stavefejl", {"\nleverance:": "\nleverence:"})
     problems = problems_of(path)
     assert f"{path}:1: leverance: feltet mangler" in problems
     assert (
@@ -125,14 +125,14 @@ def test_unknown_key_and_missing_field(tmp_path: Path) -> None:
 
 
 def test_wrong_type_names_line_and_field(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "type", {"  antal_møder: 6": "  antal_møder: seks"})
+    path = mandate_file(tmp_path, "type", {"  antal_møder: 6": "  antal_møder: seks"})
     assert problems_of(path) == [
         f"{path}:{line_of(path, 'antal_møder')}: tidsplan.antal_møder: skal være et helt tal"
     ]
 
 
 def test_slug_must_match_file_name(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "rigtig")
+    path = mandate_file(tmp_path, "rigtig")
     renamed = path.rename(tmp_path / "forkert.yaml")
     assert problems_of(renamed) == [
         f"{renamed}:{line_of(renamed, '^slug:')}: slug: skal være det samme som filnavnet ('forkert')"
@@ -140,13 +140,13 @@ def test_slug_must_match_file_name(tmp_path: Path) -> None:
 
 
 def test_messages_in_english(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "engelsk", {"  borgere: 10": "  borgere: 6"})
+    path = mandate_file(tmp_path, "engelsk", {"  borgere: 10": "  borgere: 6"})
     [problem] = problems_of(path, "en")
     assert "the profiles have 9 seats in all, but the committee has only 6 citizen seats" in problem
 
 
 def test_tab_indentation(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "tab", {"\n  borgere: 10": "\n\tborgere: 10"})
+    path = mandate_file(tmp_path, "tab", {"\n  borgere: 10": "\n\tborgere: 10"})
     assert problems_of(path) == [
         f"{path}:{line_of(path, 'borgere: 10')}: tabulator i indrykningen – "
         "YAML skal indrykkes med mellemrum"
@@ -154,13 +154,13 @@ def test_tab_indentation(tmp_path: Path) -> None:
 
 
 def test_bad_indentation(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "indryk", {"\n  politikere: 5": "\n     politikere: 5"})
+    path = mandate_file(tmp_path, "indryk", {"\n  politikere: 5": "\n     politikere: 5"})
     [problem] = problems_of(path)
     assert problem.startswith(f"{path}:{line_of(path, 'politikere: 5')}: YAML-fejl: ")
 
 
 def test_wrong_encoding(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "latin")
+    path = mandate_file(tmp_path, "latin")
     text = path.read_text(encoding="utf-8")
     path.write_bytes(text.encode("latin-1", errors="replace"))
     first_non_ascii = next(n for n, line in enumerate(text.splitlines(), 1) if not line.isascii())
@@ -170,11 +170,11 @@ def test_wrong_encoding(tmp_path: Path) -> None:
 
 
 def test_utf8_with_bom_is_accepted(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "bom")
+    path = mandate_file(tmp_path, "bom")
     path.write_bytes(b"\xef\xbb\xbf" + path.read_bytes())
     assert load_mandate(path).slug == "bom"
 
 
 def test_phone_number_written_as_digits(tmp_path: Path) -> None:
-    path = write_mandate(tmp_path, "telefon", {"telefon: +45 39 98 52 17": "telefon: 39985217"})
+    path = mandate_file(tmp_path, "telefon", {"telefon: +45 39 98 52 17": "telefon: 39985217"})
     assert load_mandate(path).organisering.kontaktperson.telefon == "39985217"

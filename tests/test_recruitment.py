@@ -8,7 +8,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import write_mandate
+from conftest import mandate_file
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
@@ -72,7 +72,7 @@ def recruiting_on_each_database(database_url: str) -> str:
 
 def open_recruitment(replacements: dict[str, str] | None = None) -> str:
     """The swimming-hall committee, approved and with its call open."""
-    path = write_mandate(get_settings().committees_dir, "ny-svoemmehal", replacements)
+    path = mandate_file(get_settings().committees_dir, "ny-svoemmehal", replacements)
     with session_scope() as session:
         mandate_id = committee.register_mandate(session, path, "test").id
         committee.record_decision(
@@ -336,7 +336,7 @@ def test_status_for_a_known_pool(recruiting: str, tmp_path: Path) -> None:
 
 
 def test_imports_only_while_recruiting(tmp_path: Path) -> None:
-    path = write_mandate(get_settings().committees_dir, "ny-svoemmehal")
+    path = mandate_file(get_settings().committees_dir, "ny-svoemmehal")
     with session_scope() as session:
         committee.register_mandate(session, path, "test")
     with pytest.raises(UserError, match="tager ikke imod ansøgninger"):

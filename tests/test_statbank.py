@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import EXAMPLES, example_text, write_mandate
+from conftest import EXAMPLES, example_text, mandate_file
 
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.model import load_mandate
@@ -430,7 +430,7 @@ def test_yaml_snippet_validates_in_a_mandate(tmp_path: Path) -> None:
     ]
     assert "    alder: {min: 65}\n" in snippet and "    alder: {min: 25, max: 64}\n" in snippet
 
-    path = write_mandate(
+    path = mandate_file(
         tmp_path, "fn-verdensmaal", {old_targets(): snippet + "\n"}, "fn-verdensmaal"
     )
     loaded = load_mandate(path).repræsentationsmål
@@ -455,7 +455,7 @@ def test_yaml_quotes_labels_that_are_not_plain(tmp_path: Path) -> None:
     snippet = targets_yaml(suggestions, bands)
     assert snippet.startswith("repræsentationsmål:\n")
     assert '    gruppe: "unge: 15-24 år"  # 10,0 % af befolkningen\n' in snippet
-    path = write_mandate(
+    path = mandate_file(
         tmp_path, "fn-verdensmaal", {old_targets(): snippet + "\n"}, "fn-verdensmaal"
     )
     groups = [t.gruppe for t in load_mandate(path).repræsentationsmål]

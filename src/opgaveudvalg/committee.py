@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from opgaveudvalg import documents, models
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.mandate.documents import write_mandate
 from opgaveudvalg.mandate.model import Mandate, load_mandate
 from opgaveudvalg.models import CommitteeStatus as Status
 from opgaveudvalg.models import Decision, utcnow
@@ -297,7 +298,7 @@ def render_stored_mandate(
     """Render a stored version; once KB has approved it, with the case number and meeting date."""
     decision = decision_for(session, row.id)  # type: ignore[arg-type]
     approved = decision is not None and decision.decision == Decision.approved
-    return documents.write_mandate(
+    return write_mandate(
         mandate_content(row),
         row.version,
         decision.meeting_date if approved else row.created_at.date(),  # type: ignore[union-attr]
@@ -333,6 +334,4 @@ def render_mandate_file(
             return render_stored_mandate(session, stored, municipality, output_dir, langs, formats)
     latest = latest_mandate(session, committee.id) if committee else None  # type: ignore[arg-type]
     version = latest.version + 1 if latest else 1
-    return documents.write_mandate(
-        mandate, version, today, None, municipality, output_dir, langs, formats
-    )
+    return write_mandate(mandate, version, today, None, municipality, output_dir, langs, formats)

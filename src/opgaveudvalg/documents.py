@@ -6,18 +6,14 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Literal
+from typing import Any, Literal
 from zoneinfo import ZoneInfo
 
 from babel.dates import format_date
 from babel.numbers import format_decimal
 from jinja2 import Environment, FileSystemLoader, StrictUndefined, select_autoescape
 
-from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.settings import TEMPLATES_DIR
-
-if TYPE_CHECKING:
-    from opgaveudvalg.mandate.model import Mandate
 
 Format = Literal["html", "pdf", "md", "txt"]
 FORMATS: tuple[Format, ...] = ("html", "pdf", "md")
@@ -119,80 +115,17 @@ def write_document(name: str, lang: str, fmt: Format, target_dir: Path, **contex
     return target
 
 
-def mandate_document_dir(output_dir: Path, slug: str, version: int, lang: str) -> Path:
-    return CommitteeFiles.of(output_dir, slug).mandate(version, lang)
-
-
 def write_in_languages(
     name: str,
-    mandate: "Mandate",
     meta: DocumentMeta,
     target_dir: Callable[[str], Path],
     langs: tuple[str, ...],
     formats: tuple[Format, ...],
     **context: Any,
 ) -> list[Path]:
-    """Write document `name` about `mandate` in each language and format; returns the files."""
+    """Write document `name` in each language and format; returns the files."""
     return [
-        write_document(
-            name,
-            lang,
-            fmt,
-            target_dir(lang),
-            mandate=mandate,
-            meta=replace(meta, lang=lang),
-            **context,
-        )
+        write_document(name, lang, fmt, target_dir(lang), meta=replace(meta, lang=lang), **context)
         for lang in langs
         for fmt in formats
     ]
-
-
-def write_mandate(
-    mandate: "Mandate",
-    version: int,
-    issued: date,
-    case_number: str | None,
-    municipality: str,
-    output_dir: Path,
-    langs: tuple[str, ...] = ("da", "en"),
-    formats: tuple[Format, ...] = FORMATS,
-    approved: bool = False,
-) -> list[Path]:
-    """The kommissorium. `issued` is the draft's date, or KB's meeting date once `approved`."""
-    meta = DocumentMeta(
-        "kommissorium", mandate.titel, municipality, version, issued, case_number, "da", approved
-    )
-    return write_in_languages(
-        "kommissorium",
-        mandate,
-        meta,
-        lambda lang: mandate_document_dir(output_dir, mandate.slug, version, lang),
-        langs,
-        formats,
-    )
-
-
-def write_call(
-    mandate: "Mandate",
-    call: Any,
-    version: int,
-    issued: date,
-    case_number: str | None,
-    municipality: str,
-    output_dir: Path,
-    langs: tuple[str, ...] = ("da", "en"),
-) -> list[Path]:
-    """The public call (opslag) as a web page, PDF and plain text."""
-    meta = DocumentMeta(
-        "opslag", mandate.titel, municipality, version, issued, case_number, "da", approved=True
-    )
-    return write_in_languages(
-        "opslag",
-        mandate,
-        meta,
-        CommitteeFiles.of(output_dir, mandate.slug).call,
-        langs,
-        ("html", "pdf", "txt"),
-        call=call,
-    )

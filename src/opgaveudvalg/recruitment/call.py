@@ -17,6 +17,7 @@ from opgaveudvalg.committee import (
 )
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.model import Mandate
+from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.settings import Settings
 
 CLOSE_REQUESTED = "recruitment.close_requested"
@@ -60,14 +61,24 @@ def open_call(
     row = latest_mandate(session, committee.id)  # type: ignore[arg-type]
     decision = decision_for(session, row.id)  # type: ignore[arg-type, union-attr]
     mandate = mandate_content(row)  # type: ignore[arg-type]
-    return documents.write_call(
-        mandate,
-        call_info(mandate, settings),
+    meta = documents.DocumentMeta(
+        "opslag",
+        mandate.titel,
+        settings.municipality,
         row.version,  # type: ignore[union-attr]
         date.today(),  # the call is dated the day it is published
         decision.case_number if decision else None,
-        settings.municipality,
-        settings.output_dir,
+        "da",
+        approved=True,
+    )
+    return documents.write_in_languages(
+        "opslag",
+        meta,
+        CommitteeFiles.of(settings.output_dir, mandate.slug).call,
+        ("da", "en"),
+        ("html", "pdf", "txt"),
+        mandate=mandate,
+        call=call_info(mandate, settings),
     )
 
 
