@@ -31,6 +31,7 @@ from icalendar import (
 )
 
 PRODID = "-//opgaveudvalg//opgaveudvalg//DA"
+ITIP_METHODS = ("PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH", "COUNTER")
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -110,11 +111,12 @@ def feed(
 
 
 def method_of(text: str) -> str:
-    """Return the METHOD of a serialized calendar (for the MIME `method=` parameter)."""
-    method = Calendar.from_ical(text).get("METHOD")
-    if method is None:
-        raise ValueError("calendar has no METHOD")
-    return str(method).upper()
+    """Return the iTIP METHOD (REQUEST, CANCEL …) of a serialized calendar, for the MIME
+    `method=` parameter; ValueError if it has none or one iTIP does not define."""
+    method = str(Calendar.from_ical(text).get("METHOD", "")).upper()
+    if method not in ITIP_METHODS:
+        raise ValueError("kalenderinvitationen mangler en gyldig METHOD-linje")
+    return method
 
 
 def _event(
@@ -189,7 +191,7 @@ def _calendar_for(
 
 def _serialize(cal: Calendar) -> str:
     """Return the calendar as text with CRLF line endings, as icalendar writes it."""
-    return cal.to_ical().decode("utf-8")
+    return str(cal.to_ical(), "utf-8")
 
 
 def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
@@ -212,7 +214,7 @@ def _vtimezone_ical(tzid: str, first_year: int, last_year: int) -> bytes:
         tz = Timezone.from_tzid(
             tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
         )
-    return tz.to_ical()
+    return bytes(tz.to_ical())
 
 
 # A transition: (UTC instant, offset before, offset after).
