@@ -1,7 +1,6 @@
 """Meetings commands: the plan, changes, agendas, minutes, invitations and the calendar feeds."""
 
-from datetime import date, datetime
-from datetime import time as time_of_day
+from datetime import date, datetime, time
 from pathlib import Path
 from typing import Annotated
 
@@ -20,9 +19,7 @@ meetings_app = typer.Typer(
 
 def local_datetime(day: str, at: str, option: str) -> datetime:
     try:
-        return plan.local(
-            date.fromisoformat(day), time_of_day.fromisoformat(at), get_settings().timezone
-        )
+        return plan.local(date.fromisoformat(day), time.fromisoformat(at), get_settings().timezone)
     except ValueError:
         raise UserError(
             f"{option}: '{day} {at}' er ikke en dato og et klokkeslæt som 2027-03-02 17:00"

@@ -12,7 +12,7 @@ that `icalendar.Timezone.from_tzid` produces; zones without a regular yearly rul
 `from_tzid`.
 """
 
-import calendar as _calendar
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -260,7 +260,7 @@ def _bisect(zone: ZoneInfo, before: datetime, after: datetime) -> _Transition:
 def _rule(utc_at: datetime, old: timedelta, new: timedelta) -> _Rule:
     """Describe one transition as 'nth (or last) weekday of the month at wall-clock time'."""
     wall = (utc_at + old).replace(tzinfo=None)
-    days_in_month = _calendar.monthrange(wall.year, wall.month)[1]
+    days_in_month = calendar.monthrange(wall.year, wall.month)[1]
     nth = -1 if wall.day + 7 > days_in_month else (wall.day - 1) // 7 + 1
     return (wall.month, wall.weekday(), nth, wall.time(), old, new)
 
@@ -278,7 +278,7 @@ def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
     """Return the nth (1-based; -1 = last) given weekday of a month."""
     days = [
         d
-        for d in range(1, _calendar.monthrange(year, month)[1] + 1)
+        for d in range(1, calendar.monthrange(year, month)[1] + 1)
         if date(year, month, d).weekday() == weekday
     ]
     return date(year, month, days[nth - 1 if nth > 0 else nth])
