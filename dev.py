@@ -1,9 +1,10 @@
 #!/usr/bin/env python3
 """The two set-up commands: `python3 dev.py demo` (main job) and `python3 dev.py test` (lint, types, tests).
 
-Each creates .venv and installs the project into it on first use (again when pyproject.toml
-changes), so a machine with only Python 3.11 needs nothing else. Anything else after
-`dev.py` is passed to the `opgaveudvalg` command, e.g. `python3 dev.py validate FILE`.
+Each creates .venv and installs the project with its dev extras (which include the demo's) into
+it on first use (again when pyproject.toml changes), so a machine with only Python 3.11 needs
+nothing else. `demo` runs `python -m demo`; anything else after `dev.py` is passed to the
+`opgaveudvalg` command, e.g. `python3 dev.py validate FILE`.
 """
 
 import ctypes.util
@@ -63,6 +64,8 @@ def main(args: list[str]) -> int:
             subprocess.run([str(PYTHON), "-m", *check], cwd=ROOT).returncode for check in checks
         ]
         return max(codes)
+    if args[0] == "demo":
+        return subprocess.run([str(PYTHON), "-m", "demo", *args[1:]], cwd=ROOT).returncode
     return subprocess.run([str(VENV / "bin" / "opgaveudvalg"), *args], cwd=ROOT).returncode
 
 

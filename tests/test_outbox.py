@@ -26,6 +26,7 @@ from opgaveudvalg import models
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mail import outbox
+from opgaveudvalg.mail.message import POLICY, build_message, message_id
 from opgaveudvalg.settings import PROJECT_ROOT, get_settings
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
@@ -189,9 +190,9 @@ def test_mime_structure_one_recipient_and_stable_message_id(smtp: Mailbox, tmp_p
     assert "text/calendar" not in {p.get_content_type() for p in message.walk()}
     assert message["Subject"] == "Brev nr. 1 – æøå"
     assert message.get_body(("plain",)).get_content().startswith("Kære borger 1")  # type: ignore[union-attr]
-    assert message["Message-ID"] == outbox.message_id(by_id[plain].idempotency_key, SENDER)
+    assert message["Message-ID"] == message_id(by_id[plain].idempotency_key, SENDER)
     assert message["Message-ID"].endswith("@opgaveudvalg.gentofte.dk>")
-    rebuilt = outbox.build_message(by_id[plain], SENDER)
+    rebuilt = build_message(by_id[plain], SENDER)
     assert rebuilt["Message-ID"] == message["Message-ID"]
     assert rebuilt["Date"] == message["Date"]
 
@@ -228,7 +229,7 @@ def test_a_cancellation_carries_method_cancel() -> None:
         body_html="<p>Mødet er aflyst.</p>",
         calendar=invitation("CANCEL"),
     )
-    message = outbox.build_message(row, SENDER)
+    message = build_message(row, SENDER)
     [calendar] = [p for p in message.walk() if p.get_content_type() == "text/calendar"]
     assert calendar.get_param("method") == "CANCEL"
 
@@ -246,7 +247,7 @@ def test_a_danish_subject_survives_the_round_trip() -> None:
         body_text="Mødet er aflyst.",
         body_html="<p>Mødet er aflyst.</p>",
     )
-    raw = outbox.build_message(row, SENDER).as_bytes(policy=outbox.POLICY)
+    raw = build_message(row, SENDER).as_bytes(policy=POLICY)
     assert email.message_from_bytes(raw, policy=policy.default)["Subject"] == subject
 
 

@@ -4,6 +4,7 @@ Everything that goes to Prefect from here is an ID, a slug, a date, a count or a
 never a name or a contact detail.
 """
 
+import os
 from datetime import date
 from typing import TypeVar
 from uuid import UUID
@@ -19,6 +20,7 @@ from prefect.client.schemas.filters import (
 )
 from prefect.client.schemas.objects import StateType
 from prefect.client.schemas.sorting import FlowRunSort
+from prefect.context import refresh_global_settings_context
 from prefect.flow_runs import pause_flow_run, resume_flow_run
 from prefect.input import RunInput
 from pydantic import BaseModel, Field
@@ -26,6 +28,7 @@ from pydantic import BaseModel, Field
 from opgaveudvalg.committee import DecisionInput
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.models import Decision
+from opgaveudvalg.settings import Settings
 
 T = TypeVar("T", bound=RunInput)
 MANDATE_APPROVAL = "mandate-approval"
@@ -77,6 +80,25 @@ class AppointmentInput(RunInput):
     amendments: list[AmendmentInput] = Field(
         default_factory=list, title="Ændringer i forhold til indstillingen (ansøger-ID'er)"
     )
+
+
+def use_prefect(settings: Settings, server: bool) -> None:
+    """Point Prefect at our home folder and, for `server`, at the long-running local server.
+
+    Prefect reads its environment when it is imported (by this module), so its settings are
+    read again here once the environment is set."""
+    settings.prefect_home.mkdir(parents=True, exist_ok=True)
+    os.environ["PREFECT_HOME"] = str(settings.prefect_home)
+    os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+    # The first start builds Prefect's database, which can take a minute on a small machine.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
+    if server:
+        os.environ["PREFECT_API_URL"] = settings.prefect_api_url
+    else:
+        os.environ.pop("PREFECT_API_URL", None)
+    refresh_global_settings_context()
+    if server:
+        check_server(settings.prefect_api_url)
 
 
 def committee_tag(slug: str) -> str:

@@ -12,7 +12,7 @@ that `icalendar.Timezone.from_tzid` produces; zones without a regular yearly rul
 `from_tzid`.
 """
 
-import calendar as _calendar
+import calendar
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
@@ -31,6 +31,7 @@ from icalendar import (
 )
 
 PRODID = "-//opgaveudvalg//opgaveudvalg//DA"
+ITIP_METHODS = ("PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH", "COUNTER")
 _WEEKDAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 
@@ -110,11 +111,12 @@ def feed(
 
 
 def method_of(text: str) -> str:
-    """Return the METHOD of a serialized calendar (for the MIME `method=` parameter)."""
-    method = Calendar.from_ical(text).get("METHOD")
-    if method is None:
-        raise ValueError("calendar has no METHOD")
-    return str(method).upper()
+    """Return the iTIP METHOD (REQUEST, CANCEL …) of a serialized calendar, for the MIME
+    `method=` parameter; ValueError if it has none or one iTIP does not define."""
+    method = str(Calendar.from_ical(text).get("METHOD", "")).upper()
+    if method not in ITIP_METHODS:
+        raise ValueError("kalenderinvitationen mangler en gyldig METHOD-linje")
+    return method
 
 
 def _event(
@@ -189,7 +191,7 @@ def _calendar_for(
 
 def _serialize(cal: Calendar) -> str:
     """Return the calendar as text with CRLF line endings, as icalendar writes it."""
-    return cal.to_ical().decode("utf-8")
+    return str(cal.to_ical(), "utf-8")
 
 
 def vtimezone(tzid: str, first_year: int, last_year: int) -> Timezone:
@@ -212,7 +214,7 @@ def _vtimezone_ical(tzid: str, first_year: int, last_year: int) -> bytes:
         tz = Timezone.from_tzid(
             tzid, first_date=date(first_year, 1, 1), last_date=date(last_year + 1, 1, 1)
         )
-    return tz.to_ical()
+    return bytes(tz.to_ical())
 
 
 # A transition: (UTC instant, offset before, offset after).
@@ -258,7 +260,7 @@ def _bisect(zone: ZoneInfo, before: datetime, after: datetime) -> _Transition:
 def _rule(utc_at: datetime, old: timedelta, new: timedelta) -> _Rule:
     """Describe one transition as 'nth (or last) weekday of the month at wall-clock time'."""
     wall = (utc_at + old).replace(tzinfo=None)
-    days_in_month = _calendar.monthrange(wall.year, wall.month)[1]
+    days_in_month = calendar.monthrange(wall.year, wall.month)[1]
     nth = -1 if wall.day + 7 > days_in_month else (wall.day - 1) // 7 + 1
     return (wall.month, wall.weekday(), nth, wall.time(), old, new)
 
@@ -276,7 +278,7 @@ def _nth_weekday(year: int, month: int, weekday: int, nth: int) -> date:
     """Return the nth (1-based; -1 = last) given weekday of a month."""
     days = [
         d
-        for d in range(1, _calendar.monthrange(year, month)[1] + 1)
+        for d in range(1, calendar.monthrange(year, month)[1] + 1)
         if date(year, month, d).weekday() == weekday
     ]
     return date(year, month, days[nth - 1 if nth > 0 else nth])

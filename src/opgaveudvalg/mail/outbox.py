@@ -21,43 +21,30 @@ per committee: a second run started while another is sending would mark the firs
 in-flight message ``unknown`` (a false alarm, never a double delivery).
 
 E-mail addresses go to the SMTP server only; logs, reports and the webhook get IDs and counts.
+The message itself is built in `mail.message`, the SMTP session is `mail.smtp`.
 """
 
-import hashlib
 import logging
-import mimetypes
 import re
 import smtplib
-import ssl
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
-from email import policy
-from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses
 from enum import StrEnum
-from pathlib import Path
 from typing import Any
 
-import httpx
 from sqlalchemy import and_, or_, update
 from sqlmodel import col, select
 
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.mail.message import POLICY, build_message, redact, sender_address
+from opgaveudvalg.mail.smtp import REFUSALS, Connection, SmtpUnavailable, describe_error
+from opgaveudvalg.mail.webhook import post_webhook
 from opgaveudvalg.models import AuditEvent, Committee, OutboxMessage, utcnow
-from opgaveudvalg.settings import PROJECT_ROOT, Settings, get_settings
+from opgaveudvalg.settings import Settings, get_settings
 
 logger = logging.getLogger(__name__)
-
-# Quoted-printable or base64 bodies: no relay on the way needs 8BITMIME.
-# Lines up to RFC 5322's limit: with the default 78, CPython folds "svømmehal – møde" into two
-# encoded words and the space between them is lost on decoding.
-POLICY = policy.SMTP.clone(cte_type="7bit", max_line_length=998)
-WEBHOOK_TIMEOUT = 10.0
-ITIP_METHODS = ("PUBLISH", "REQUEST", "REPLY", "ADD", "CANCEL", "REFRESH", "COUNTER")
-_ADDRESS = re.compile(r"[^\s<>()\[\]@,;:\"']+@[^\s<>()\[\]@,;:\"']+")
-_METHOD = re.compile(r"^METHOD:([A-Za-z-]+)\s*$", re.MULTILINE)
 
 
 class Status(StrEnum):
@@ -124,85 +111,6 @@ class SendReport:
     def _add_failure(self, message_id: int, status: Status, error: str) -> None:
         setattr(self, status.value, getattr(self, status.value) + 1)
         self.failures.append(SendFailure(message_id, status.value, error))
-
-
-class SmtpUnavailable(Exception):
-    """The SMTP server could not be reached or refused the session (not one message)."""
-
-
-# --- building ----------------------------------------------------------------------------------
-
-
-def sender_address(settings: Settings | None = None) -> str:
-    """The From address: `mail_from`, else the secretariat's mailbox."""
-    settings = settings or get_settings()
-    return str(settings.mail_from or settings.secretariat_email)
-
-
-def message_id(idempotency_key: str, sender: str) -> str:
-    """A Message-ID that is the same every time the message is built."""
-    digest = hashlib.sha256(idempotency_key.encode("utf-8")).hexdigest()[:32]
-    return f"<{digest}@opgaveudvalg.{sender.rpartition('@')[2]}>"
-
-
-def calendar_method(calendar: str) -> str:
-    """The iTIP method (REQUEST, CANCEL …) from the calendar's METHOD line."""
-    found = _METHOD.search(calendar.replace("\r\n", "\n"))
-    if not found or found.group(1).upper() not in ITIP_METHODS:
-        raise ValueError("kalenderinvitationen mangler en gyldig METHOD-linje")
-    return found.group(1).upper()
-
-
-def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
-    """The e-mail for one outbox row, to its one recipient only: text and HTML alternatives,
-    with a calendar invitation (inline part and invite.ics) and a file when the row has them."""
-    message = EmailMessage(policy=POLICY)
-    message["From"] = sender
-    message["To"] = _single_recipient(row.to_address)
-    message["Subject"] = row.subject
-    message["Date"] = format_datetime(row.created_at)
-    message["Message-ID"] = message_id(row.idempotency_key, sender)
-    message["Auto-Submitted"] = "auto-generated"
-    message.set_content(row.body_text)
-    message.add_alternative(row.body_html, subtype="html")
-    message["Content-Language"] = row.language  # after the body: making it multipart moves it
-    if row.calendar:
-        _add_calendar(message, row.calendar)
-    if row.attachment:
-        _attach_file(message, _resolve_path(row.attachment))
-    return message
-
-
-def _single_recipient(address: str) -> str:
-    parsed = getaddresses([address])
-    if len(parsed) != 1 or not _ADDRESS.fullmatch(parsed[0][1]) or parsed[0][1] != address.strip():
-        raise ValueError("modtageradressen er ikke én gyldig e-mailadresse")
-    return parsed[0][1]
-
-
-def _add_calendar(message: EmailMessage, calendar: str) -> None:
-    method = calendar_method(calendar)
-    message.add_alternative(calendar, subtype="calendar", params={"method": method})
-    message.add_attachment(
-        calendar.encode("utf-8"), maintype="application", subtype="ics", filename="invite.ics"
-    )
-
-
-def _attach_file(message: EmailMessage, path: Path) -> None:
-    if not path.is_file():
-        raise FileNotFoundError(f"den vedhæftede fil findes ikke: {path.name}")
-    content_type, encoding = mimetypes.guess_type(path.name)
-    if content_type is None or encoding is not None:
-        content_type = "application/octet-stream"
-    maintype, subtype = content_type.split("/", 1)
-    message.add_attachment(
-        path.read_bytes(), maintype=maintype, subtype=subtype, filename=path.name
-    )
-
-
-def _resolve_path(value: str) -> Path:
-    path = Path(value)
-    return path if path.is_absolute() else PROJECT_ROOT / path
 
 
 # --- selecting and recording -------------------------------------------------------------------
@@ -313,95 +221,6 @@ def mark_interrupted(committee_id: int | None = None) -> list[int]:
     return ids
 
 
-# --- SMTP --------------------------------------------------------------------------------------
-
-
-class _Connection:
-    """One SMTP session, opened when first needed and checked (NOOP) before every message."""
-
-    def __init__(self, settings: Settings) -> None:
-        self.settings = settings
-        self.client: smtplib.SMTP | None = None
-
-    def __enter__(self) -> "_Connection":
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-    def ready(self) -> smtplib.SMTP:
-        """A working session: the current one if it answers, else a new one."""
-        if self.client is not None:
-            try:
-                if self.client.noop()[0] == 250:
-                    return self.client
-            except (smtplib.SMTPException, OSError):
-                pass
-            self.close()
-        self.client = self._connect()
-        return self.client
-
-    def _connect(self) -> smtplib.SMTP:
-        s = self.settings
-        client = smtplib.SMTP(timeout=s.smtp_timeout)
-        try:
-            client.connect(s.smtp_host, s.smtp_port)
-            if s.smtp_starttls:
-                client.starttls(context=ssl.create_default_context())
-            if s.smtp_username:
-                password = s.smtp_password.get_secret_value() if s.smtp_password else ""
-                client.login(s.smtp_username, password)
-        except (smtplib.SMTPException, OSError) as exc:
-            client.close()
-            raise SmtpUnavailable(
-                f"SMTP-serveren {s.smtp_host}:{s.smtp_port} kan ikke bruges: {describe_error(exc)}"
-            ) from exc
-        return client
-
-    def drop(self) -> None:
-        """Forget a broken session without talking to the server."""
-        if self.client is not None:
-            self.client.close()
-            self.client = None
-
-    def close(self) -> None:
-        if self.client is None:
-            return
-        try:
-            self.client.quit()
-        except (smtplib.SMTPException, OSError):
-            self.client.close()
-        self.client = None
-
-
-# Errors where the server answered "no": the message was certainly not accepted.
-_REFUSALS = (
-    smtplib.SMTPRecipientsRefused,
-    smtplib.SMTPResponseException,
-    smtplib.SMTPNotSupportedError,  # raised before anything is sent
-)
-
-
-def describe_error(exc: BaseException) -> str:
-    """The server's answer or the error's kind, with any e-mail address removed."""
-    if isinstance(exc, smtplib.SMTPRecipientsRefused) and exc.recipients:
-        code, answer = next(iter(exc.recipients.values()))
-        text = f"{code} {_text(answer)}"
-    elif isinstance(exc, smtplib.SMTPResponseException):
-        text = f"{exc.smtp_code} {_text(exc.smtp_error)}"
-    else:
-        text = f"{type(exc).__name__}: {exc}"
-    return redact(text)[:500]
-
-
-def redact(text: str) -> str:
-    return _ADDRESS.sub("[adresse]", text)
-
-
-def _text(answer: bytes | str) -> str:
-    return answer.decode("utf-8", "replace") if isinstance(answer, bytes) else answer
-
-
 # --- sending -----------------------------------------------------------------------------------
 
 
@@ -449,7 +268,7 @@ def _send_batch(
     ids: list[int], settings: Settings, clock: Callable[[], datetime], report: SendReport
 ) -> None:
     sender = sender_address(settings)
-    with _Connection(settings) as connection:
+    with Connection(settings) as connection:
         for message_id in ids:
             _send_one(message_id, sender, connection, settings, clock, report)
 
@@ -457,7 +276,7 @@ def _send_batch(
 def _send_one(
     message_id: int,
     sender: str,
-    connection: _Connection,
+    connection: Connection,
     settings: Settings,
     clock: Callable[[], datetime],
     report: SendReport,
@@ -477,7 +296,7 @@ def _send_one(
         return
     try:
         client.send_message(message, from_addr=sender, to_addrs=[row.to_address])
-    except _REFUSALS as exc:
+    except REFUSALS as exc:
         _record_failure(row, describe_error(exc), clock, report)
         return
     except (smtplib.SMTPException, OSError) as exc:
@@ -528,24 +347,6 @@ def write_eml(committee_id: int | None, now: datetime, report: SendReport) -> No
         target.parent.mkdir(parents=True, exist_ok=True)
         target.write_bytes(message.as_bytes(policy=POLICY))
         report.written.append(str(target))
-
-
-# --- webhook -----------------------------------------------------------------------------------
-
-
-def post_webhook(url: str, summary: dict[str, Any]) -> str | None:
-    """POST the run's summary; a failure is logged and returned, never raised."""
-    try:
-        response = httpx.post(url, json=summary, timeout=WEBHOOK_TIMEOUT)
-        response.raise_for_status()
-    except httpx.HTTPStatusError as exc:
-        error = f"webhooken svarede {exc.response.status_code}"
-    except httpx.HTTPError as exc:
-        error = f"webhooken kunne ikke nås ({type(exc).__name__})"
-    else:
-        return None
-    logger.warning("outbox: %s", error)
-    return error
 
 
 # --- for people --------------------------------------------------------------------------------

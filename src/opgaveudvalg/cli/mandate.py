@@ -1,0 +1,139 @@
+"""Mandate commands: check the files, render the documents, launch the lifecycle, KB's decision."""
+
+import time
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Literal
+
+import typer
+
+from opgaveudvalg import committee, documents
+from opgaveudvalg.cli.common import actor
+from opgaveudvalg.db import session_scope
+from opgaveudvalg.errors import UserError
+from opgaveudvalg.mandate.model import load_mandate
+from opgaveudvalg.models import Decision
+from opgaveudvalg.settings import get_settings
+from opgaveudvalg.yamlinput import Lang
+
+commands = typer.Typer()
+mandate_app = typer.Typer(help="Kommissorier.", no_args_is_help=True)
+
+LangOption = Annotated[Lang, typer.Option("--lang", help="da eller en")]
+
+
+@commands.command()
+def validate(files: list[Path], lang: LangOption = "da") -> None:
+    """Tjek kommissorie-filer; hver fejl nævner fil, linje og felt."""
+    failed = 0
+    for path in files:
+        try:
+            mandate = load_mandate(path, lang)
+        except UserError as exc:
+            failed += 1
+            typer.echo(str(exc), err=True)
+            continue
+        typer.echo(
+            f"{path}: OK – {mandate.titel}, {len(mandate.kompetenceprofiler)} profiler, "
+            f"{mandate.sammensætning.borgere} borgerpladser"
+        )
+    if failed:
+        raise UserError(
+            f"{failed} af {len(files)} filer har fejl"
+            if lang == "da"
+            else f"{failed} of {len(files)} files have errors"
+        )
+
+
+@mandate_app.command("render")
+def render(
+    slug: str,
+    lang: LangOption = "da",
+    fmt: Annotated[
+        Literal["pdf", "html", "md"] | None, typer.Option("--format", help="pdf, html eller md")
+    ] = None,
+) -> None:
+    """Dan kommissoriet som PDF, HTML og Markdown (eller ét format)."""
+    settings = get_settings()
+    with session_scope() as session:
+        files = committee.render_mandate_file(
+            session,
+            committee.mandate_path(settings.committees_dir, slug),
+            settings.municipality,
+            settings.output_dir,
+            (lang,),
+            (fmt,) if fmt else documents.FORMATS,
+            date.today(),
+        )
+    for path in files:
+        typer.echo(path)
+
+
+@commands.command()
+def launch(slug: str) -> None:
+    """Start udvalgets livsforløb; flowet venter på KB's godkendelse af kommissoriet."""
+    settings = get_settings()
+    load_mandate(committee.mandate_path(settings.committees_dir, slug), settings.language)
+    from opgaveudvalg import orchestration
+
+    orchestration.use_prefect(settings, server=True)
+    from flows.lifecycle import lifecycle_flow
+
+    waiting = orchestration.find_waiting_run(slug)
+    if waiting is not None:
+        raise UserError(f"'{slug}' kører allerede og venter i flowløb {waiting}")
+    typer.echo(
+        f"Starter '{slug}'. Godkend i Prefect UI ({settings.prefect_api_url.removesuffix('/api')}) "
+        f"eller med `opgaveudvalg approve {slug} …`"
+    )
+    status = lifecycle_flow(slug=slug)
+    typer.echo(f"'{slug}' har nu status: {status}")
+
+
+@commands.command()
+def approve(
+    slug: str,
+    decision: Annotated[Decision, typer.Option(help="approved, amend eller rejected")],
+    kb_date: Annotated[str, typer.Option(help="Dato for KB-mødet, ÅÅÅÅ-MM-DD")],
+    item: Annotated[int, typer.Option(min=1, help="Punkt nr. på KB's dagsorden")],
+    sagsnr: Annotated[str, typer.Option(help="Sagsnummer, fx 00.01.00-A00-12-27")],
+    note: Annotated[str | None, typer.Option(help="Bemærkning (ingen personoplysninger)")] = None,
+) -> None:
+    """Giv KB's beslutning om kommissoriet til det ventende flowløb."""
+    settings = get_settings()
+    try:
+        meeting = date.fromisoformat(kb_date)
+    except ValueError:
+        raise UserError(f"--kb-date: '{kb_date}' er ikke en dato som 2027-01-28") from None
+    from opgaveudvalg import orchestration
+
+    orchestration.use_prefect(settings, server=True)
+    given = committee.DecisionInput(decision, meeting, item, sagsnr, note)
+    run_id = orchestration.submit_approval(slug, given)
+    with committee.committee_session(slug) as (session, found):
+        committee.audit(
+            session,
+            found.id,
+            actor(),
+            "approval.submitted",
+            flow_run_id=str(run_id),
+            decision=decision.value,
+        )
+    typer.echo(f"Beslutningen ({decision.value}) er sendt til flowløb {run_id}")
+    status = wait_for_recorded_decision(slug, str(run_id), settings.approval_poll_seconds * 3)
+    typer.echo(
+        f"'{slug}' har nu status: {status}"
+        if status
+        else "Flowløbet har ikke registreret beslutningen endnu – se `opgaveudvalg committees`"
+    )
+
+
+def wait_for_recorded_decision(slug: str, flow_run_id: str, seconds: int) -> str | None:
+    """The committee's status once the resumed flow run has recorded the decision."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with committee.committee_session(slug) as (session, found):
+            if committee.decision_recorded(session, flow_run_id):
+                return found.status.value
+        time.sleep(1)
+    return None
