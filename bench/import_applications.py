@@ -26,7 +26,7 @@ os.environ["OPGAVEUDVALG_OUTPUT_DIR"] = str(work / "output")
 from demo.applicants import applicant_rows, write_csv  # noqa: E402
 from opgaveudvalg import committee, models  # noqa: E402
 from opgaveudvalg.db import session_scope  # noqa: E402
-from opgaveudvalg.mandate.model import load_mandate  # noqa: E402
+from opgaveudvalg.mandate.validation import load_mandate  # noqa: E402
 from opgaveudvalg.recruitment import intake  # noqa: E402
 from opgaveudvalg.settings import PROJECT_ROOT, get_settings  # noqa: E402
 

@@ -21,7 +21,8 @@ from demo.applicants import (
     write_json,
     write_xlsx,
 )
-from opgaveudvalg.mandate.model import Mandate, load_mandate
+from opgaveudvalg.mandate.model import Mandate
+from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.settings import get_settings
 
 CPR_LIKE = re.compile(r"\d{6}-?\d{4}")

@@ -9,7 +9,7 @@ from pypdf import PdfReader
 
 from opgaveudvalg import documents
 from opgaveudvalg.mandate.documents import write_mandate
-from opgaveudvalg.mandate.model import load_mandate
+from opgaveudvalg.mandate.validation import load_mandate
 
 DANISH_HEADINGS = [
     "1. Baggrund",

@@ -20,7 +20,7 @@ from sqlmodel import select
 from demo.lifecycle import run_committee, secretariat_holds_meetings, secretariat_recruits
 from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
-from opgaveudvalg.mandate.model import load_mandate
+from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.meetings import plan
 from opgaveudvalg.members import roster
 from opgaveudvalg.models import Decision

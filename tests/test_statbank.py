@@ -18,7 +18,6 @@ import pytest
 from conftest import EXAMPLES, example_text, mandate_file
 
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate.model import load_mandate
 from opgaveudvalg.mandate.statbank import (
     DEFAULT_AGE_BANDS,
     StatBankClient,
@@ -28,6 +27,7 @@ from opgaveudvalg.mandate.statbank import (
     proportional_targets,
     targets_yaml,
 )
+from opgaveudvalg.mandate.validation import load_mandate
 
 PERIODS = ["2024K4", "2025K1", "2025K2", "2025K3"]
 

@@ -16,7 +16,8 @@ from opgaveudvalg import documents, models
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.documents import write_mandate
-from opgaveudvalg.mandate.model import Mandate, load_mandate
+from opgaveudvalg.mandate.model import Mandate
+from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.models import CommitteeStatus as Status
 from opgaveudvalg.models import Decision, utcnow
 

@@ -11,7 +11,7 @@ from opgaveudvalg import committee, documents
 from opgaveudvalg.cli.common import actor
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate.model import load_mandate
+from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.models import Decision
 from opgaveudvalg.settings import get_settings
 from opgaveudvalg.yamlinput import Lang

@@ -8,7 +8,7 @@ import typer
 from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate.model import load_mandate
+from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.settings import get_settings
 
 selection_app = typer.Typer(help="Udvælgelse og lodtrækning.", no_args_is_help=True)
