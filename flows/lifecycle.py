@@ -1,22 +1,13 @@
 """A committee's whole life, stage by stage. Each stage is skipped once the committee is past it,
 so launching again after a crash resumes where the committee stands."""
 
-from prefect import flow, task
+from prefect import flow
 
 from flows.mandate import mandate_flow
 from flows.meetings import meetings_flow
 from flows.recruitment import recruitment_flow
 from flows.selection import selection_flow
-from opgaveudvalg import committee
-from opgaveudvalg.db import session_scope
-
-
-@task
-def committee_status(slug: str) -> str:
-    """The committee's status, or 'draft' for a committee not registered yet."""
-    with session_scope() as session:
-        found = committee.find_committee(session, slug)
-        return found.status.value if found else "draft"
+from flows.status import committee_status
 
 
 @flow(name="committee-lifecycle", flow_run_name="lifecycle-{slug}")

@@ -1,6 +1,7 @@
 """Mandate stage: store the mandate version, render it, publish a summary, wait for KB's decision."""
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from opgaveudvalg import committee, orchestration
 from opgaveudvalg.db import session_scope
@@ -11,7 +12,7 @@ from opgaveudvalg.settings import get_settings
 KB = "kommunalbestyrelsen"
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def store_mandate_version(slug: str) -> int:
     settings = get_settings()
     with session_scope() as session:
@@ -21,7 +22,7 @@ def store_mandate_version(slug: str) -> int:
         return row.id  # type: ignore[return-value]
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def render_mandate(mandate_id: int) -> int:
     settings = get_settings()
     with session_scope() as session:
@@ -34,7 +35,7 @@ def render_mandate(mandate_id: int) -> int:
     return len(files)
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def publish_mandate_summary(slug: str, mandate_id: int) -> None:
     with session_scope() as session:
         row = committee.get_mandate(session, mandate_id)
@@ -45,7 +46,7 @@ def publish_mandate_summary(slug: str, mandate_id: int) -> None:
     )
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def record_decision(mandate_id: int, decision: committee.DecisionInput, flow_run_id: str) -> str:
     with session_scope() as session:
         recorded = committee.record_decision(session, mandate_id, decision, KB, flow_run_id)

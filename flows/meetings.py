@@ -6,7 +6,9 @@ import time
 from datetime import date
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
+from flows.status import committee_status
 from opgaveudvalg.committee import committee_session
 from opgaveudvalg.mail import outbox
 from opgaveudvalg.meetings import documents, invitations, minutes, plan
@@ -16,14 +18,14 @@ from opgaveudvalg.settings import get_settings
 ACTOR = "flow:meetings"
 
 
-@task(name="plan")
+@task(name="plan", cache_policy=NO_CACHE)
 def plan_the_meetings(slug: str) -> list[int]:
     """The meeting numbers (planning again keeps the existing plan)."""
     with committee_session(slug) as (session, found):
         return [m.number for m in plan.plan_meetings(session, found, get_settings(), ACTOR)]
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def next_meeting(slug: str) -> int | None:
     """The first meeting neither held nor cancelled (the plan may change while the flow runs)."""
     with committee_session(slug) as (session, found):
@@ -35,7 +37,7 @@ def next_meeting(slug: str) -> int | None:
     return min(open_, default=None)
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def send_invitations(slug: str) -> dict[str, int]:
     """Queue a REQUEST or CANCEL for every change the members have not had, then deliver."""
     settings = get_settings()
@@ -47,7 +49,7 @@ def send_invitations(slug: str) -> dict[str, int]:
     return {"queued": queued, **report.counts()}
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def send_agenda(slug: str, number: int) -> dict[str, int]:
     """Write the agenda and send it to the members (again only if it changed)."""
     settings = get_settings()
@@ -60,7 +62,7 @@ def send_agenda(slug: str, number: int) -> dict[str, int]:
     return {"queued": queued, **report.counts()}
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def wait_for_minutes(slug: str, number: int) -> str:
     """One task for the time until the secretariat has recorded the minutes (or cancelled)."""
     while True:
@@ -71,7 +73,7 @@ def wait_for_minutes(slug: str, number: int) -> str:
         time.sleep(get_settings().approval_poll_seconds)
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def write_minutes(slug: str, number: int) -> int:
     """The minutes; returns how many attendance warnings there are."""
     with committee_session(slug) as (session, found):
@@ -97,5 +99,4 @@ def meetings_flow(slug: str) -> str:
         else:
             logger.info("Møde %s er aflyst", number)
     send_invitations(slug)
-    with committee_session(slug) as (_session, found):
-        return found.status.value
+    return committee_status(slug)

@@ -7,6 +7,7 @@ from datetime import date
 from pathlib import Path
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
 from opgaveudvalg import orchestration
@@ -22,14 +23,14 @@ def reject_dir(slug: str) -> Path:
     return CommitteeFiles.of(get_settings().output_dir, slug).rejects()
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def open_call(slug: str) -> int:
     with committee_session(slug) as (session, found):
         files = call.open_call(session, found, get_settings(), "flow:recruitment")
     return len(files)
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def publish_status(slug: str) -> int:
     """Publish the aggregates as a table artifact; returns the number of applicants."""
     with committee_session(slug) as (session, found):
@@ -40,7 +41,7 @@ def publish_status(slug: str) -> int:
     return current.applicants
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def import_file(slug: str, file: str) -> dict[str, int]:
     settings = get_settings()
     logger = get_run_logger()
@@ -58,7 +59,7 @@ def import_file(slug: str, file: str) -> dict[str, int]:
             return batch.model_dump(include=set(IMPORT_COUNTS))
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def wait_for_close(slug: str) -> str:
     """One task for the whole call period: returns why the call closed (deadline or command)."""
     while True:
@@ -69,7 +70,7 @@ def wait_for_close(slug: str) -> str:
         time.sleep(get_settings().approval_poll_seconds)
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def close(slug: str, reason: str) -> str:
     with committee_session(slug) as (session, found):
         call.close_recruitment(session, found, "flow:recruitment", reason)

@@ -2,6 +2,7 @@
 and the letters. Only run IDs, counts and aggregate figures reach Prefect."""
 
 from prefect import flow, get_run_logger, task
+from prefect.cache_policies import NO_CACHE
 
 from opgaveudvalg import orchestration
 from opgaveudvalg.committee import committee_session
@@ -14,14 +15,14 @@ from opgaveudvalg.settings import get_settings
 ACTOR = "flow:selection"
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def compute(slug: str) -> int:
     """The lottery's distribution; a run computed or drawn but not yet appointed is reused."""
     with committee_session(slug) as (session, found):
         return runs.open_or_compute(session, found).id  # type: ignore[return-value]
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def publish_summary(slug: str, run_id: int) -> None:
     with session_scope() as session:
         rows = reports.summary_rows(session, runs.get_run(session, run_id))
@@ -30,7 +31,7 @@ def publish_summary(slug: str, run_id: int) -> None:
     )
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def draw(slug: str, public_number: int) -> int:
     """Draw from the newest open run: the secretariat may have recomputed it meanwhile
     (`opgaveudvalg selection compute`, e.g. with a re-appointed member fixed). Returns its ID."""
@@ -39,14 +40,14 @@ def draw(slug: str, public_number: int) -> int:
         return run.id  # type: ignore[return-value]
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def write_reports(run_id: int) -> int:
     with session_scope() as session:
         files = reports.write_reports(session, runs.get_run(session, run_id), get_settings())
     return len(files)
 
 
-@task
+@task(cache_policy=NO_CACHE)
 def appoint(slug: str, answer: orchestration.AppointmentInput, flow_run_id: str) -> int:
     """Record KB's appointment and queue the letters in one transaction; returns the letters."""
     settings = get_settings()

@@ -2,7 +2,6 @@
 temporary Prefect server. PostgreSQL tests run when OPGAVEUDVALG_TEST_POSTGRES_URL is set (CI)."""
 
 import os
-import re
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -12,15 +11,17 @@ import pytest
 _SESSION_DIR = Path(tempfile.mkdtemp(prefix="opgaveudvalg-tests-"))
 os.environ["PREFECT_HOME"] = str(_SESSION_DIR / "prefect")
 os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+# Flows run with results persisted, as in production: a task that reads changing state must not
+# be answered from Prefect's cache (the meetings loop would never advance).
+os.environ["PREFECT_RESULTS_PERSIST_BY_DEFAULT"] = "true"
 os.environ.pop("PREFECT_API_URL", None)
 os.environ["OPGAVEUDVALG_APPROVAL_POLL_SECONDS"] = "1"
 
 from sqlalchemy import text  # noqa: E402
 
 from opgaveudvalg.db import engine_for  # noqa: E402
-from opgaveudvalg.settings import PROJECT_ROOT, get_settings  # noqa: E402
+from opgaveudvalg.settings import get_settings  # noqa: E402
 
-EXAMPLES = PROJECT_ROOT / "config" / "committees"
 POSTGRES_URL = os.environ.get("OPGAVEUDVALG_TEST_POSTGRES_URL")
 
 
@@ -65,31 +66,6 @@ def empty_postgres_schema(server_url: str) -> str:
     engine.dispose()
     url = make_url(server_url).update_query_dict({"options": f"-csearch_path={schema}"})
     return url.render_as_string(hide_password=False)
-
-
-def example_text(slug: str = "ny-svoemmehal") -> str:
-    return (EXAMPLES / f"{slug}.yaml").read_text(encoding="utf-8")
-
-
-def mandate_file(
-    folder: Path, slug: str, replacements: dict[str, str] | None = None, base: str = "ny-svoemmehal"
-) -> Path:
-    """An example mandate saved as `<folder>/<slug>.yaml` with text replacements applied."""
-    text_ = example_text(base).replace(f"slug: {base}", f"slug: {slug}")
-    for old, new in (replacements or {}).items():
-        assert old in text_, f"test set-up: {old!r} not in the example"
-        text_ = text_.replace(old, new, 1)
-    path = folder / f"{slug}.yaml"
-    path.write_text(text_, encoding="utf-8")
-    return path
-
-
-def line_of(path: Path, pattern: str) -> int:
-    """1-based number of the first line matching the regular expression."""
-    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
-        if re.search(pattern, line):
-            return number
-    raise AssertionError(f"{pattern!r} not found in {path}")
 
 
 @pytest.fixture

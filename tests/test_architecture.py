@@ -120,3 +120,21 @@ def test_every_imported_package_is_declared() -> None:
     extras = project["project"]["optional-dependencies"]
     assert undeclared(PRODUCT, runtime) == set()
     assert undeclared(("demo",), runtime + extras["demo"]) == set()
+
+
+def test_no_flow_task_is_served_from_prefects_cache() -> None:
+    """Every task reads or changes the app database, which changes between calls."""
+    from prefect import Task
+    from prefect.cache_policies import NO_CACHE
+
+    import flows.lifecycle  # noqa: F401  (imports every stage's flow module)
+
+    tasks = [
+        value
+        for name, module in sys.modules.items()
+        if name.startswith("flows.")
+        for value in vars(module).values()
+        if isinstance(value, Task) and value.__module__ == name
+    ]
+    assert len(tasks) >= 20
+    assert [t.name for t in tasks if t.cache_policy is not NO_CACHE] == []

@@ -2,8 +2,8 @@
 
 from pathlib import Path
 
+from helpers import open_recruitment, row, run_import, write_csv
 from pypdf import PdfReader
-from test_recruitment import open_recruitment, row, run_import, write_csv
 
 from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope

@@ -5,7 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from conftest import EXAMPLES, mandate_file
+from helpers import EXAMPLES, mandate_file
 
 
 def opgaveudvalg(*args: str) -> subprocess.CompletedProcess[str]:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
-from conftest import EXAMPLES
+from helpers import EXAMPLES
 from ruamel.yaml import YAML
 
 from demo.applicants import (

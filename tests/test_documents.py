@@ -4,7 +4,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import mandate_file
+from helpers import mandate_file
 from pypdf import PdfReader
 
 from opgaveudvalg import documents

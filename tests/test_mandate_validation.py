@@ -3,7 +3,7 @@
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES, line_of, mandate_file
+from helpers import EXAMPLES, line_of, mandate_file
 
 from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.yamlinput import FileInvalid

@@ -14,10 +14,10 @@ import holidays
 import httpx
 import icalendar
 import pytest
+from helpers import SLUG, appoint, compute_and_draw, selecting
 from ics_rules import check_itip
 from pypdf import PdfReader
 from sqlmodel import select
-from test_selection import SLUG, appoint, compute_and_draw, selecting
 
 from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope

@@ -7,9 +7,8 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from conftest import EXAMPLES
+from helpers import EXAMPLES, SLUG, appoint, compute_and_draw, selecting
 from sqlmodel import select
-from test_selection import SLUG, appoint, compute_and_draw, selecting
 
 from opgaveudvalg import committee, models
 from opgaveudvalg.committee import current_mandate

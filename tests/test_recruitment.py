@@ -3,61 +3,29 @@
 import csv
 import json
 import tracemalloc
-from collections.abc import Iterable
-from datetime import date
 from pathlib import Path
 
 import pytest
-from conftest import mandate_file
+from helpers import (
+    CLUB,
+    FAMILY,
+    HEADERS,
+    YOUNG,
+    mandate_file,
+    open_recruitment,
+    row,
+    run_import,
+    write_csv,
+)
 from openpyxl import Workbook
 from sqlmodel import Session, select
 
 from opgaveudvalg import committee, models
 from opgaveudvalg.db import engine_for, session_scope
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.models import Decision
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.recruitment import intake, status
+from opgaveudvalg.recruitment import status
 from opgaveudvalg.settings import get_settings
-
-HEADERS = [
-    "Navn",
-    "E-mail",
-    "Telefon",
-    "Adresse",
-    "Postnummer",
-    "Fødselsår",
-    "Køn",
-    "Kompetenceprofiler",
-    "Motivation",
-    "Bydel",
-]
-YOUNG = "unge-i-vandet"  # 15–24 years, residence required
-CLUB = "forening-og-traening"  # no residence requirement
-FAMILY = "familie-med-boern"
-
-
-def row(
-    name="Søren Ærø",
-    email="soeren@example.dk",
-    phone="",
-    address="Strandvejen 1",
-    postcode="2900",
-    year="1990",
-    gender="mand",
-    profiles=FAMILY,
-    motivation="Jeg svømmer",
-    district="Hellerup og Tuborg",
-) -> list[str]:
-    return [name, email, phone, address, postcode, year, gender, profiles, motivation, district]
-
-
-def write_csv(path: Path, rows: Iterable[list[str]], encoding="utf-8", delimiter=";") -> Path:
-    with path.open("w", encoding=encoding, newline="") as stream:
-        writer = csv.writer(stream, delimiter=delimiter)
-        writer.writerow(HEADERS)
-        writer.writerows(rows)
-    return path
 
 
 @pytest.fixture
@@ -68,31 +36,6 @@ def recruiting() -> str:
 @pytest.fixture
 def recruiting_on_each_database(database_url: str) -> str:
     return open_recruitment()
-
-
-def open_recruitment(replacements: dict[str, str] | None = None) -> str:
-    """The swimming-hall committee, approved and with its call open."""
-    path = mandate_file(get_settings().committees_dir, "ny-svoemmehal", replacements)
-    with session_scope() as session:
-        mandate_id = committee.register_mandate(session, path, "test").id
-        committee.record_decision(
-            session,
-            mandate_id,
-            committee.DecisionInput(  # type: ignore[arg-type]
-                Decision.approved, date(2026, 12, 3), 4, "00.01.00-A00-1-26"
-            ),
-            "kb",
-            "run",
-        )
-        found = committee.get_committee(session, "ny-svoemmehal")
-        committee.transition(session, found, models.CommitteeStatus.recruiting, "test")
-    return "ny-svoemmehal"
-
-
-def run_import(slug: str, path: Path) -> models.ImportBatch:
-    settings = get_settings()
-    with committee.committee_session(slug) as (session, found):
-        return intake.import_applications(session, found, path, settings)
 
 
 def applicants() -> list[models.Applicant]:

@@ -5,15 +5,13 @@ replacement and the letters are in test_members.py; the helpers here serve both.
 import os
 import subprocess
 import sys
-from datetime import date
 from pathlib import Path
 
 import pytest
+from helpers import CASE, SLUG, appoint, compute_and_draw, selecting
 from pypdf import PdfReader
 from sqlmodel import select
-from test_recruitment import open_recruitment, run_import
 
-from demo.applicants import write_demo_pool
 from opgaveudvalg import committee, models
 from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.db import session_scope
@@ -23,42 +21,6 @@ from opgaveudvalg.members.appointment import panel_seats
 from opgaveudvalg.selection import lottery, reports, runs
 from opgaveudvalg.selection.instance import instance_from_json
 from opgaveudvalg.settings import get_settings
-
-SLUG = "ny-svoemmehal"
-CASE = "00.01.00-A00-1-26"  # the case number open_recruitment records for KB's approval
-
-
-def selecting(tmp_path: Path, replacements: dict[str, str] | None = None) -> models.Committee:
-    """The swimming-hall committee with the demo's 150 applications imported and the call closed."""
-    open_recruitment(replacements)
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
-        mandate = current_mandate(session, found)
-    export = tmp_path / "eksport.csv"
-    write_demo_pool(
-        mandate, export, postcodes=get_settings().postcodes, start=mandate.tidsplan.start
-    )
-    run_import(SLUG, export)
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
-        committee.transition(session, found, models.CommitteeStatus.selecting, "test")
-        return found
-
-
-def compute_and_draw(number: int = 4711) -> int:
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
-        run = runs.compute_selection(session, found)
-        runs.draw_panel(session, run, number, "test")
-        return run.id  # type: ignore[return-value]
-
-
-def appoint(politicians: list[appointment.Politician] | None = None, amendments=()) -> None:  # type: ignore[no-untyped-def]
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
-        appointment.record_appointment(
-            session, found, date(2027, 1, 28), 9, list(amendments), politicians or [], "run-1", "kb"
-        )
 
 
 def test_lottery_draw_and_appointment_on_each_database(database_url: str, tmp_path: Path) -> None:

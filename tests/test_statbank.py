@@ -15,7 +15,7 @@ from typing import Any
 
 import httpx
 import pytest
-from conftest import EXAMPLES, example_text, mandate_file
+from helpers import EXAMPLES, example_text, mandate_file
 
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.statbank import (
