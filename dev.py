@@ -1,5 +1,7 @@
 #!/usr/bin/env python3
-"""The two set-up commands: `python3 dev.py demo` (main job) and `python3 dev.py test` (lint, types, tests).
+"""The two set-up commands: `python3 dev.py demo` (main job) and `python3 dev.py test --all` (lint,
+formatting, types and every test, as CI runs them). `python3 dev.py test` alone skips the tests
+marked slow, for a quick run while developing; extra arguments go to pytest.
 
 Each creates .venv and installs the project with its dev extras (which include the demo's) into
 it on first use (again when pyproject.toml changes), so a machine with only Python 3.11 needs
@@ -53,17 +55,27 @@ def ensure_environment() -> None:
     stamp.write_text(wanted)
 
 
+def run_checks(args: list[str]) -> int:
+    """Lint, formatting, types (the import contracts run as a test), then the tests in parallel."""
+    selection = [] if "--all" in args else ["-m", "not slow"]
+    pytest_args = [arg for arg in args if arg != "--all"]
+    checks = [
+        ["ruff", "check", "."],
+        ["ruff", "format", "--check", "."],
+        ["mypy", "src", "flows"],
+        ["pytest", "-n", "auto", "--dist", "loadgroup", *selection, *pytest_args],
+    ]
+    codes = [subprocess.run([str(PYTHON), "-m", *check], cwd=ROOT).returncode for check in checks]
+    return max(codes)
+
+
 def main(args: list[str]) -> int:
     if not args:
         print(__doc__)
         return 2
     ensure_environment()
     if args[0] == "test":
-        checks = [["ruff", "check", "."], ["mypy", "src", "flows"], ["pytest", *args[1:]]]
-        codes = [
-            subprocess.run([str(PYTHON), "-m", *check], cwd=ROOT).returncode for check in checks
-        ]
-        return max(codes)
+        return run_checks(args[1:])
     if args[0] == "demo":
         return subprocess.run([str(PYTHON), "-m", "demo", *args[1:]], cwd=ROOT).returncode
     return subprocess.run([str(VENV / "bin" / "opgaveudvalg"), *args], cwd=ROOT).returncode

@@ -23,7 +23,8 @@ work = Path(tempfile.mkdtemp(prefix="bench-import-"))
 os.environ["OPGAVEUDVALG_DATABASE_URL"] = args.database_url or f"sqlite:///{work / 'app.db'}"
 os.environ["OPGAVEUDVALG_OUTPUT_DIR"] = str(work / "output")
 
-from demo.applicants import applicant_rows, write_csv  # noqa: E402
+from demo.applicants import applicant_rows  # noqa: E402
+from demo.exports import write_csv  # noqa: E402
 from opgaveudvalg import committee, models  # noqa: E402
 from opgaveudvalg.db import session_scope  # noqa: E402
 from opgaveudvalg.mandate.validation import load_mandate  # noqa: E402

@@ -11,16 +11,9 @@ import pytest
 from helpers import EXAMPLES
 from ruamel.yaml import YAML
 
-from demo.applicants import (
-    applicant_rows,
-    bad_rows,
-    category_columns,
-    demo_pool,
-    write_csv,
-    write_demo_pool,
-    write_json,
-    write_xlsx,
-)
+from demo.applicants import applicant_rows, bad_rows, demo_pool, write_demo_pool
+from demo.columns import category_columns
+from demo.exports import write_csv, write_json, write_xlsx
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.settings import get_settings
