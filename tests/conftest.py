@@ -2,8 +2,9 @@
 temporary Prefect server. PostgreSQL tests run when OPGAVEUDVALG_TEST_POSTGRES_URL is set (CI)."""
 
 import os
+import shutil
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -17,6 +18,7 @@ os.environ["PREFECT_RESULTS_PERSIST_BY_DEFAULT"] = "true"
 os.environ.pop("PREFECT_API_URL", None)
 os.environ["OPGAVEUDVALG_APPROVAL_POLL_SECONDS"] = "1"
 
+from helpers import Restore  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from opgaveudvalg.db import engine_for  # noqa: E402
@@ -71,3 +73,21 @@ def empty_postgres_schema(server_url: str) -> str:
 @pytest.fixture
 def committees_dir() -> Path:
     return get_settings().committees_dir
+
+
+@pytest.fixture(scope="session")
+def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Restore:
+    """`restore(name, build, tmp_path)` brings a test's app folder (database, output, mandates) to a
+    stage that `build` creates: built by the first test of each worker that asks, copied for the
+    others, so an expensive stage (a drawn and appointed committee) costs its time once."""
+    built: dict[str, Path] = {}
+
+    def restore(name: str, build: Callable[[Path], object], folder: Path) -> None:
+        if name in built:
+            shutil.copytree(built[name], folder, dirs_exist_ok=True)
+            return
+        build(folder)
+        built[name] = tmp_path_factory.mktemp(name)
+        shutil.copytree(folder, built[name], dirs_exist_ok=True)
+
+    return restore

@@ -3,7 +3,7 @@ stage. Fixtures stay in conftest.py; test modules import helpers only from here.
 
 import csv
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from datetime import date
 from pathlib import Path
 
@@ -18,6 +18,8 @@ from opgaveudvalg.selection import runs
 from opgaveudvalg.settings import PROJECT_ROOT, get_settings
 
 EXAMPLES = PROJECT_ROOT / "config" / "committees"
+# The `snapshots` fixture: restore(stage name, build(folder), the test's folder)
+Restore = Callable[[str, Callable[[Path], object], Path], None]
 
 
 def example_text(slug: str = "ny-svoemmehal") -> str:

@@ -45,6 +45,7 @@ def test_call_in_three_formats_and_two_languages() -> None:
     assert "Sunday, 24 January 2027" in english and "Published" in english
 
 
+@pytest.mark.slow
 def test_markup_is_escaped_in_every_generated_page(tmp_path: Path) -> None:
     """Markup typed into the mandate or an application never reaches a page as markup."""
     open_call_for(

@@ -28,6 +28,9 @@ from opgaveudvalg.orchestration import APPOINTMENT, PUBLIC_DRAW, AppointmentInpu
 from opgaveudvalg.selection import runs
 from opgaveudvalg.settings import get_settings
 
+# Minutes each: the lifecycle on a real Prefect server, shared by every flow test on one worker.
+pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect-server")]
+
 
 @pytest.fixture(scope="session")
 def prefect_database() -> Iterator[Path]:

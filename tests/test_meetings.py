@@ -14,7 +14,7 @@ import holidays
 import httpx
 import icalendar
 import pytest
-from helpers import SLUG, appoint, compute_and_draw, selecting
+from helpers import SLUG, Restore, appoint, compute_and_draw, selecting
 from ics_rules import check_itip
 from pypdf import PdfReader
 from sqlmodel import select
@@ -33,14 +33,17 @@ from opgaveudvalg.yamlinput import FileInvalid
 TODAY = date(2027, 1, 10)  # after KB's appointment, before the first meeting
 
 
-@pytest.fixture
-def appointed(tmp_path: Path) -> str:
-    selecting(tmp_path)
+def appoint_and_plan(folder: Path) -> None:
+    selecting(folder)
     compute_and_draw()
     appoint()
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
+    with committee.committee_session(SLUG) as (session, found):
         plan.plan_meetings(session, found, get_settings(), "test")
+
+
+@pytest.fixture
+def appointed(tmp_path: Path, snapshots: Restore) -> str:
+    snapshots("appointed", appoint_and_plan, tmp_path)
     return SLUG
 
 
@@ -422,6 +425,7 @@ def opgaveudvalg(*args: str) -> subprocess.CompletedProcess[str]:
     return subprocess.run(command, capture_output=True, text=True, timeout=120)
 
 
+@pytest.mark.slow
 def test_the_secretariat_changes_the_plan_from_the_command_line(appointed: str) -> None:
     moved = opgaveudvalg(
         "meetings", "move", appointed, "2", "--date", "2027-04-27", "--time", "16:30"

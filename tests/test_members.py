@@ -7,7 +7,7 @@ from functools import partial
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, SLUG, appoint, compute_and_draw, selecting
+from helpers import EXAMPLES, SLUG, Restore, appoint, compute_and_draw, selecting
 from sqlmodel import select
 
 from opgaveudvalg import committee, models
@@ -21,8 +21,10 @@ from opgaveudvalg.settings import get_settings
 from opgaveudvalg.yamlinput import FileInvalid
 
 
-def test_replacement_keeps_profile_targets_and_households(tmp_path: Path) -> None:
-    selecting(tmp_path)
+def test_replacement_keeps_profile_targets_and_households(
+    tmp_path: Path, snapshots: Restore
+) -> None:
+    snapshots("selecting", selecting, tmp_path)
     run_id = compute_and_draw()
     appoint()
     with session_scope() as session:
@@ -52,8 +54,10 @@ def test_replacement_keeps_profile_targets_and_households(tmp_path: Path) -> Non
             replace(second.applicant_id, date(2027, 4, 2), "igen")
 
 
-def test_kb_amendment_swaps_a_member_on_the_same_profile(tmp_path: Path) -> None:
-    selecting(tmp_path)
+def test_kb_amendment_swaps_a_member_on_the_same_profile(
+    tmp_path: Path, snapshots: Restore
+) -> None:
+    snapshots("selecting", selecting, tmp_path)
     run_id = compute_and_draw()
     with session_scope() as session:
         run = runs.get_run(session, run_id)
@@ -66,8 +70,8 @@ def test_kb_amendment_swaps_a_member_on_the_same_profile(tmp_path: Path) -> None
     assert substitute in ids and int(seat["applicant"]) not in ids
 
 
-def test_letters_one_per_applicant_queued_once(tmp_path: Path) -> None:
-    selecting(tmp_path)
+def test_letters_one_per_applicant_queued_once(tmp_path: Path, snapshots: Restore) -> None:
+    snapshots("selecting", selecting, tmp_path)
     compute_and_draw()
     appoint()
     settings = get_settings()

@@ -286,6 +286,7 @@ def test_imports_only_while_recruiting(tmp_path: Path) -> None:
         run_import("ny-svoemmehal", write_csv(tmp_path / "e.csv", [row()]))
 
 
+@pytest.mark.slow
 def test_fifty_thousand_rows_with_bounded_memory(recruiting: str, tmp_path: Path) -> None:
     path = tmp_path / "stor.csv"
     rows = (

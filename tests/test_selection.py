@@ -8,7 +8,7 @@ import sys
 from pathlib import Path
 
 import pytest
-from helpers import CASE, SLUG, appoint, compute_and_draw, selecting
+from helpers import CASE, SLUG, Restore, appoint, compute_and_draw, selecting
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -23,6 +23,7 @@ from opgaveudvalg.selection.instance import instance_from_json
 from opgaveudvalg.settings import get_settings
 
 
+@pytest.mark.slow
 def test_lottery_draw_and_appointment_on_each_database(database_url: str, tmp_path: Path) -> None:
     selecting(tmp_path)
     run_id = compute_and_draw()
@@ -47,9 +48,9 @@ def test_lottery_draw_and_appointment_on_each_database(database_url: str, tmp_pa
 
 
 def test_drawing_again_with_the_same_number_changes_nothing_and_another_is_refused(
-    tmp_path: Path,
+    tmp_path: Path, snapshots: Restore
 ) -> None:
-    selecting(tmp_path)
+    snapshots("selecting", selecting, tmp_path)
     run_id = compute_and_draw(7)
     with session_scope() as session:
         run = runs.get_run(session, run_id)
@@ -59,8 +60,9 @@ def test_drawing_again_with_the_same_number_changes_nothing_and_another_is_refus
             runs.draw_panel(session, run, 8, "test")
 
 
-def test_verify_re_derives_the_panel_in_another_process(tmp_path: Path) -> None:
-    selecting(tmp_path)
+@pytest.mark.slow
+def test_verify_re_derives_the_panel_in_another_process(tmp_path: Path, snapshots: Restore) -> None:
+    snapshots("selecting", selecting, tmp_path)
     run_id = compute_and_draw()
     env = {**os.environ, "PYTHONHASHSEED": "12345"}
     command = [sys.executable, "-m", "opgaveudvalg.cli", "selection", "verify", str(run_id)]
@@ -101,8 +103,10 @@ def test_infeasible_targets_are_explained_in_danish(tmp_path: Path) -> None:
     assert "Mindste lempelse: alder 15-24 år: højst 1 → 2" in message
 
 
-def test_reports_public_without_names_and_internal_with_them(tmp_path: Path) -> None:
-    selecting(tmp_path)
+def test_reports_public_without_names_and_internal_with_them(
+    tmp_path: Path, snapshots: Restore
+) -> None:
+    snapshots("selecting", selecting, tmp_path)
     run_id = compute_and_draw()
     settings = get_settings()
     with session_scope() as session:
@@ -126,9 +130,9 @@ def test_reports_public_without_names_and_internal_with_them(tmp_path: Path) -> 
 
 
 def test_recompute_with_fixed_and_excluded_members_then_refused_after_the_draw(
-    tmp_path: Path,
+    tmp_path: Path, snapshots: Restore
 ) -> None:
-    selecting(tmp_path)
+    snapshots("selecting", selecting, tmp_path)
     with session_scope() as session:
         found = committee.get_committee(session, SLUG)
         first = runs.compute_selection(session, found)
@@ -149,9 +153,9 @@ def test_recompute_with_fixed_and_excluded_members_then_refused_after_the_draw(
 
 
 def test_open_or_compute_reuses_the_run_waiting_for_its_draw_or_appointment(
-    tmp_path: Path,
+    tmp_path: Path, snapshots: Restore
 ) -> None:
-    selecting(tmp_path)
+    snapshots("selecting", selecting, tmp_path)
     with session_scope() as session:
         found = committee.get_committee(session, SLUG)
         computed = runs.open_or_compute(session, found)

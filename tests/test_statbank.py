@@ -468,6 +468,7 @@ def test_yaml_needs_the_ages_of_an_age_group() -> None:
         targets_yaml(suggestions, DEFAULT_AGE_BANDS)
 
 
+@pytest.mark.slow
 def test_targets_suggest_command_prints_a_valid_mandate_snippet(
     statbank: FakeStatBank, committees_dir: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
