@@ -2,6 +2,7 @@
 
 from pathlib import Path
 
+import pytest
 from helpers import open_recruitment, row, run_import, write_csv
 from pypdf import PdfReader
 
@@ -20,6 +21,7 @@ def open_call_for(replacements: dict[str, str] | None = None) -> list[Path]:
         return call.open_call(session, found, get_settings(), "test")
 
 
+@pytest.mark.slow
 def test_call_in_three_formats_and_two_languages() -> None:
     files = open_call_for()
     names = sorted(f"{p.parent.name}/{p.name}" for p in files)

@@ -5,6 +5,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pytest
 from helpers import EXAMPLES, mandate_file
 
 
@@ -17,6 +18,7 @@ def opgaveudvalg(*args: str) -> subprocess.CompletedProcess[str]:
     )
 
 
+@pytest.mark.slow
 def test_validate_ok_and_errors_with_exit_codes(tmp_path: Path) -> None:
     good = mandate_file(tmp_path, "god")
     bad = mandate_file(tmp_path, "daarlig", {"  borgere: 10": "  borgere: 6"})
@@ -35,6 +37,7 @@ def test_validate_in_english(tmp_path: Path) -> None:
     assert "tidsplan.antal_møder: must be a whole number" in result.stderr
 
 
+@pytest.mark.slow
 def test_render_draft_and_list_committees(committees_dir: Path) -> None:
     shutil.copy(EXAMPLES / "fn-verdensmaal.yaml", committees_dir)
     result = opgaveudvalg("mandate", "render", "fn-verdensmaal", "--format", "md", "--lang", "en")
@@ -46,6 +49,7 @@ def test_render_draft_and_list_committees(committees_dir: Path) -> None:
     assert "Ingen udvalg endnu" in listing.stdout  # rendering a draft registers nothing
 
 
+@pytest.mark.slow
 def test_unknown_committee_and_bad_setting_fail_in_one_line(monkeypatch) -> None:
     result = opgaveudvalg("mandate", "render", "findes-ikke")
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1

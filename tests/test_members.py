@@ -21,6 +21,7 @@ from opgaveudvalg.settings import get_settings
 from opgaveudvalg.yamlinput import FileInvalid
 
 
+@pytest.mark.slow
 def test_replacement_keeps_profile_targets_and_households(
     tmp_path: Path, snapshots: Restore
 ) -> None:
@@ -70,6 +71,7 @@ def test_kb_amendment_swaps_a_member_on_the_same_profile(
     assert substitute in ids and int(seat["applicant"]) not in ids
 
 
+@pytest.mark.slow
 def test_letters_one_per_applicant_queued_once(tmp_path: Path, snapshots: Restore) -> None:
     snapshots("selecting", selecting, tmp_path)
     compute_and_draw()

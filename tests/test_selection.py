@@ -47,6 +47,7 @@ def test_lottery_draw_and_appointment_on_each_database(database_url: str, tmp_pa
         assert runs.get_run(session, run_id).status == models.SelectionStatus.appointed
 
 
+@pytest.mark.slow
 def test_drawing_again_with_the_same_number_changes_nothing_and_another_is_refused(
     tmp_path: Path, snapshots: Restore
 ) -> None:
@@ -103,6 +104,7 @@ def test_infeasible_targets_are_explained_in_danish(tmp_path: Path) -> None:
     assert "Mindste lempelse: alder 15-24 år: højst 1 → 2" in message
 
 
+@pytest.mark.slow
 def test_reports_public_without_names_and_internal_with_them(
     tmp_path: Path, snapshots: Restore
 ) -> None:
@@ -129,6 +131,7 @@ def test_reports_public_without_names_and_internal_with_them(
     assert missing == [], internal_text
 
 
+@pytest.mark.slow
 def test_recompute_with_fixed_and_excluded_members_then_refused_after_the_draw(
     tmp_path: Path, snapshots: Restore
 ) -> None:
@@ -152,6 +155,7 @@ def test_recompute_with_fixed_and_excluded_members_then_refused_after_the_draw(
             runs.compute_selection(session, found)
 
 
+@pytest.mark.slow
 def test_open_or_compute_reuses_the_run_waiting_for_its_draw_or_appointment(
     tmp_path: Path, snapshots: Restore
 ) -> None:
