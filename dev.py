@@ -62,7 +62,7 @@ def run_checks(args: list[str]) -> int:
     checks = [
         ["ruff", "check", "."],
         ["ruff", "format", "--check", "."],
-        ["mypy", "src", "flows"],
+        ["mypy", "src", "flows", "demo"],
         ["pytest", "-n", "auto", "--dist", "loadgroup", *selection, *pytest_args],
     ]
     codes = [subprocess.run([str(PYTHON), "-m", *check], cwd=ROOT).returncode for check in checks]
