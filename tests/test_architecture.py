@@ -85,15 +85,18 @@ def test_a_broken_rule_is_caught(tmp_path: Path, module: str, line: str, contrac
     assert contract in result.stdout, result.stdout
 
 
-def imported_packages(folder: Path) -> set[str]:
+def imported_packages_of(path: Path) -> set[str]:
     names: set[str] = set()
-    for path in folder.rglob("*.py"):
-        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            if isinstance(node, ast.Import):
-                names.update(alias.name.split(".")[0] for alias in node.names)
-            elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
-                names.add(node.module.split(".")[0])
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            names.update(alias.name.split(".")[0] for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+            names.add(node.module.split(".")[0])
     return names
+
+
+def imported_packages(folder: Path) -> set[str]:
+    return set().union(*(imported_packages_of(path) for path in folder.rglob("*.py")))
 
 
 def declared(requirements: list[str]) -> set[str]:
@@ -138,3 +141,14 @@ def test_no_flow_task_is_served_from_prefects_cache() -> None:
     ]
     assert len(tasks) >= 20
     assert [t.name for t in tasks if t.cache_policy is not NO_CACHE] == []
+
+
+def test_tests_share_helpers_only_through_the_helpers_module() -> None:
+    tests = PROJECT_ROOT / "tests"
+    borrowed = [
+        f"{path.name}: import {name}"
+        for path in tests.glob("*.py")
+        for name in imported_packages_of(path)
+        if name == "conftest" or name.startswith("test_")
+    ]
+    assert borrowed == []
