@@ -139,12 +139,15 @@ def final_distribution(
 
 
 class FastLeximin:
-    """The same LEXIMIN, faster: one primal master LP kept across all levels (columns are
-    reused and every re-solve starts from the last basis), pricing first by local search on the
-    dual weights from the panels in the current solution (several columns per round), and the
-    MILP only when the search finds nothing, to prove that no improving panel is left."""
+    """The same LEXIMIN, faster: one master LP kept across all levels (panels are reused and
+    every re-solve starts from the last basis), a first set of diverse panels from local search,
+    pricing by local search on the dual weights from the panels in use (several panels per
+    round), and the MILP only when the search finds nothing, to prove that none is left."""
 
-    STARTS = 6  # panels of the current solution the local search starts from
+    STARTS = 12  # panels of the current solution the local search starts from
+    AGE = 5  # pricing rounds a panel stays in the master without probability
+    ALPHA = 0.5  # weight of the in-point when pricing
+    SEEDS = 1.0  # random-weight panels to start with, per type
 
     def __init__(self, model: PanelModel, types: list[PersonType]):
         self.model = model
@@ -153,47 +156,63 @@ class FastLeximin:
         self.sizes = np.array([t.size for t in types], dtype=float)
         self.search = SwapSearch(model.instance, types)
         self.panels: list[TypePanel] = []
-        self.known: set[TypePanel] = set()
+        self.known: dict[TypePanel, int] = {}  # panel -> index in self.panels
+        self.rows: list[int] = []  # the panels in the master, in row order (after row 0)
+        self.in_master: set[int] = set()
+        self.last_used: list[int] = []  # the last round each panel had a probability
+        self.round = 0
         self.fixed: dict[int, float] = {i: 1.0 for i, t in enumerate(types) if t.fixed}
         self.stats: dict[str, float] = {
             "levels": 0,
             "lp": 0,
             "lp_seconds": 0.0,
+            "lp_iterations": 0,
             "heuristic": 0,
             "heuristic_seconds": 0.0,
             "heuristic_found": 0,
         }
-        self.lp = highspy.Highs()
-        self.lp.setOptionValue("output_flag", False)
-        self.lp.setOptionValue("random_seed", 0)
-        self.lp.setOptionValue("simplex_strategy", 4)  # primal: new columns keep it feasible
-        import os
-
-        for option in os.environ.get("LP_OPTS", "").split():
-            name, value = option.split("=")
-            self.lp.setOptionValue(name, int(value) if value.isdigit() else value)
+        self.lp: highspy.Highs | None = None
         self._build_master()
 
-    # the master: max z  s.t.  sum_P a_iP λ_P - z >= 0 (free i), >= π_i (fixed i), sum λ = 1
+    # The master in dual form, as in the plain path: min ν - Σ_fixed π_i y_i subject to
+    # Σ_free y_i = 1 and, per panel P, Σ_i a_iP y_i <= ν. Panels are rows, so a new panel is a cut
+    # and the dual simplex goes on from the last basis; its row duals are the panel probabilities.
     def _build_master(self) -> None:
-        inf = highspy.kHighsInf
-        lp = self.lp
-        lp.changeObjectiveSense(highspy.ObjSense.kMaximize)
-        lp.addVar(-inf, inf)  # z, column 0
-        lp.changeColCost(0, 1.0)
-        for i in range(self.count):
-            if i in self.fixed:
-                lp.addRow(self.fixed[i], inf, 0, np.array([], dtype=np.int32), np.array([]))
-            else:
-                lp.addRow(0.0, inf, 1, np.array([0], dtype=np.int32), np.array([-1.0]))
-        lp.addRow(1.0, 1.0, 0, np.array([], dtype=np.int32), np.array([]))  # row `count`
         start = self.model.solve([0.0] * self.count)
         assert start is not None
         self._add(start)
         self._cover(start)
+        self._seed_columns(start, int(self.SEEDS * self.count))
+
+    def _new_master(self) -> None:
+        """The master for the next level, with every panel found so far (rebuilt per level:
+        the fixed probabilities change its objective, which the warm start handles badly)."""
+        lp = highspy.Highs()
+        lp.setOptionValue("output_flag", False)
+        lp.setOptionValue("random_seed", 0)
+        inf = highspy.kHighsInf
+        lp.addVars(self.count + 1, np.zeros(self.count + 1), np.full(self.count + 1, inf))
+        lp.changeColBounds(self.count, -inf, inf)  # ν
+        costs = np.array([-self.fixed.get(i, 0.0) for i in range(self.count)] + [1.0])
+        lp.changeColsCost(self.count + 1, np.arange(self.count + 1, dtype=np.int32), costs)
+        free = [i for i in range(self.count) if i not in self.fixed]
+        lp.addRow(1.0, 1.0, len(free), np.array(free, dtype=np.int32), np.ones(len(free)))
+        self.lp = lp
+        self.rows = []
+        self.in_master = set()
+        for j in range(len(self.panels)):
+            if self.round - self.last_used[j] <= self.AGE:
+                self._add_row(j)
+
+    def _seed_columns(self, panel: TypePanel, count: int) -> None:
+        """Diverse first panels: local optima for random weights (seeded, so deterministic)."""
+        rng = np.random.default_rng(0)
+        for _ in range(count):
+            panel = self.search.improve(panel, rng.exponential(size=self.count))
+            self._add(panel)
 
     def _cover(self, panel: TypePanel) -> None:
-        """Cheap first columns: local search towards types no column includes yet."""
+        """Cheap first panels: local search towards types no panel includes yet."""
         covered = {index for index, _p, _c in panel.seats}
         while True:
             weights = np.array(
@@ -207,21 +226,33 @@ class FastLeximin:
             self._add(panel)
 
     def _add(self, panel: TypePanel) -> bool:
-        if panel in self.known:
+        """Put a panel into the master; False when it is there already."""
+        j = self.known.get(panel)
+        if j is None:
+            j = self.known[panel] = len(self.panels)
+            self.panels.append(panel)
+            self.last_used.append(self.round)
+        elif j in self.in_master:
             return False
-        self.known.add(panel)
-        self.panels.append(panel)
-        counts = panel.counts(self.count) / self.sizes
-        rows = np.flatnonzero(counts)
-        self.lp.addCol(
-            0.0,
-            0.0,
-            highspy.kHighsInf,
-            len(rows) + 1,
-            np.array([*rows.tolist(), self.count], dtype=np.int32),
-            np.array([*counts[rows].tolist(), 1.0]),
-        )
+        self.last_used[j] = self.round
+        if self.lp is not None:
+            self._add_row(j)
         return True
+
+    def _add_row(self, j: int) -> None:
+        assert self.lp is not None
+        self.rows.append(j)
+        self.in_master.add(j)
+        panel = self.panels[j]
+        counts = panel.counts(self.count) / self.sizes
+        columns = np.flatnonzero(counts)
+        self.lp.addRow(
+            -highspy.kHighsInf,
+            0.0,
+            len(columns) + 1,
+            np.array([*columns.tolist(), self.count], dtype=np.int32),
+            np.array([*counts[columns].tolist(), -1.0]),
+        )
 
     def run(self) -> None:
         while len(self.fixed) < self.count:
@@ -231,40 +262,75 @@ class FastLeximin:
         self.stats["milp_seconds"] = self.model.seconds
 
     def _solve_master(self) -> tuple[float, np.ndarray, float, np.ndarray]:
-        """(z, dual weight per type, value of the best panel, panel probabilities)."""
+        """(level z, dual weight per type, value ν of the best panel, panel probabilities)."""
+        assert self.lp is not None
         started = time.perf_counter()
         self.lp.run()
+        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise ArithmeticError(
+                f"master LP: {self.lp.modelStatusToString(self.lp.getModelStatus())}"
+            )
         self.stats["lp"] += 1
         self.stats["lp_seconds"] += time.perf_counter() - started
+        self.stats["lp_iterations"] += self.lp.getInfo().simplex_iteration_count
         solution = self.lp.getSolution()
-        row_dual = np.array(solution.row_dual)
-        y = np.maximum(-row_dual[: self.count], 0.0)  # maximisation: >= rows have duals <= 0
-        y[list(self.fixed)] = np.maximum(-row_dual[list(self.fixed)], 0.0)
-        lam = np.array(solution.col_value[1:])
-        z = float(solution.col_value[0])
-        return z, y, float(row_dual[self.count]), lam
+        values = np.array(solution.col_value)
+        y = np.maximum(values[: self.count], 0.0)
+        lam = np.zeros(len(self.panels))
+        lam[self.rows] = np.abs(np.array(solution.row_dual[1:]))
+        self.round += 1
+        for j in np.flatnonzero(lam > 1e-12):
+            self.last_used[j] = self.round
+        z = float(self.lp.getInfo().objective_function_value)
+        return z, y, float(values[self.count]), lam
 
     def _fix_next_level(self) -> None:
-        """Maximise the smallest probability among the free types; fix the tight ones."""
+        """Maximise the smallest probability among the free types; fix the tight ones.
+
+        Stabilised by in-out separation: pricing looks at a point between the LP's dual (out)
+        and the best dual known to be feasible for all panels (in), which damps the LP's jumps
+        from one extreme dual to the next. The level ends only after the MILP has proved, at the
+        LP's own dual, that no improving panel is left; that dual's support is what gets fixed."""
         free = [i for i in range(self.count) if i not in self.fixed]
+        self._new_master()
+        penalty = np.array([self.fixed.get(i, 0.0) for i in range(self.count)])
+        inside: tuple[np.ndarray, float] | None = None  # (y, ν) feasible for every panel
+        mispriced = False
         while True:
+            if len(self.rows) > 2 * self.count + 100:
+                self._new_master()  # drop the panels not used for a while
             z, y, nu, lam = self._solve_master()
-            weights = y / self.sizes
-            if self._heuristic(weights, nu, lam):
+            point, bound = y, nu
+            if (
+                not mispriced
+                and inside is not None
+                and inside[1] - float(penalty @ inside[0]) > z + 10 * TOLERANCE
+            ):
+                point = self.ALPHA * inside[0] + (1 - self.ALPHA) * y
+                bound = self.ALPHA * inside[1] + (1 - self.ALPHA) * nu
+            weights = point / self.sizes
+            if self._heuristic(weights, bound, lam):
+                mispriced = False
                 continue
             best = self.model.solve(list(weights))
             assert best is not None
-            if panel_value(best, weights) <= nu + TOLERANCE or not self._add(best):
+            value = panel_value(best, weights)
+            objective = value - float(penalty @ point)  # an upper bound on the level
+            if point is not y or inside is None or objective < inside[1] - penalty @ inside[0]:
+                inside = (point, value)
+            if value > bound + TOLERANCE and self._add(best):
+                for panel in self.model.improving_panels():
+                    if panel_value(panel, weights) > bound + TOLERANCE:
+                        self._add(panel)
+                mispriced = False
+                continue
+            if point is y:
                 break
-            for panel in self.model.improving_panels():
-                if panel_value(panel, weights) > nu + TOLERANCE:
-                    self._add(panel)
+            mispriced = True  # the point between was feasible: check the LP's own dual next
         tight = [i for i in free if y[i] > TOLERANCE] or [max(free, key=lambda i: y[i])]
         level = max(0.0, min(1.0, z))
         for i in tight:
             self.fixed[i] = level
-            self.lp.changeCoeff(i, 0, 0.0)
-            self.lp.changeRowBounds(i, level - 1e-9 if level > 1e-9 else 0.0, highspy.kHighsInf)
 
     def _heuristic(self, weights: np.ndarray, nu: float, lam: np.ndarray) -> bool:
         """Improving panels by swaps from the panels in use; True when any was added."""
