@@ -80,9 +80,7 @@ def distribution(
     if method == Method.uniform:
         panels, weights = _uniform(model, types, samples)
         columns = samples
-    elif method == Method.leximin and not plain:
-        fast = FastLeximin(model, types)
-        fast.run()
+    elif method == Method.leximin and not plain and (fast := _fast(model, types)) is not None:
         panels, weights = fast.final_distribution()
         columns = len(fast.panels)
         stats = dict(fast.stats)
@@ -94,6 +92,16 @@ def distribution(
         stats = dict(solver.stats)
     seconds = time.perf_counter() - started
     return Distribution(method, types, panels, weights, seconds, columns, stats)
+
+
+def _fast(model: PanelModel, types: list[PersonType]) -> FastLeximin | None:
+    """The fast path, or None when its master LP fails numerically (the plain path then)."""
+    try:
+        fast = FastLeximin(model, types)
+        fast.run()
+    except ArithmeticError:
+        return None
+    return fast
 
 
 def _uniform(
