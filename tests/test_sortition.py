@@ -2,26 +2,33 @@
 of infeasible targets, and a draw anyone can redo."""
 
 import os
+import random
 import subprocess
 import sys
 from itertools import product
 
+import numpy as np
 import pytest
 
+from bench.diverse import Shape, diverse_instance
 from bench.instances import committee_instance, instance_path, load_instance
 from opgaveudvalg.selection.lottery import (
     Infeasible,
     Instance,
     Method,
     Person,
+    PersonType,
     Quota,
     Seat,
+    TypePanel,
     distribution,
     draw,
     explain_infeasibility,
+    find_panel,
     panel_is_valid,
     person_types,
 )
+from opgaveudvalg.selection.pricing import SwapSearch, panel_value
 
 
 def assert_every_panel_valid(instance: Instance, method: Method) -> dict[str, float]:
@@ -231,3 +238,74 @@ def test_probabilities_never_exceed_one_and_cover_each_profile(seats: int, women
     # women get what the target forces, or the common share if that is more
     expected = max(wanted / women, seats / 12)
     assert all(probabilities[f"p{i}"] == pytest.approx(expected, abs=1e-7) for i in range(women))
+
+
+# --- the fast LEXIMIN path against the plain (reference) one ---------------------------------
+
+
+def random_instance(seed: int) -> Instance:
+    """A small diverse pool: most applicants their own type, sometimes profiles and pairs."""
+    shape = Shape(
+        n=random.Random(seed).randint(14, 40),
+        k=random.Random(seed + 1).randint(3, 7),
+        categories=random.Random(seed + 2).randint(2, 4),
+        profiles=seed % 3 == 0,
+        households=seed % 4 == 1,
+        seed=seed,
+    )
+    return diverse_instance(shape)
+
+
+def concrete_seats(panel: TypePanel, types: list[PersonType]) -> list[Seat]:
+    """Members of each type in order, a type's seats on several profiles going to different
+    members."""
+    taken: dict[int, int] = {}
+    seats = []
+    for index, profile, count in panel.seats:
+        start = taken.get(index, 0)
+        seats += [Seat(m, profile) for m in types[index].members[start : start + count]]
+        taken[index] = start + count
+    return seats
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_fast_and_plain_leximin_give_the_same_probabilities(seed: int) -> None:
+    instance = random_instance(seed)
+    fast = distribution(instance)
+    plain = distribution(instance, plain=True)
+    ours, reference = fast.probabilities(), plain.probabilities()
+    assert ours.keys() == reference.keys()
+    assert all(abs(ours[p] - reference[p]) < 1e-6 for p in ours), seed
+    assert fast.stats["levels"] >= 1
+    for panel in fast.panels:
+        assert panel_is_valid(instance, concrete_seats(panel, fast.types)) == []
+
+
+def test_swap_search_only_makes_valid_panels_and_never_loses_weight() -> None:
+    instance = diverse_instance(Shape(60, 8, 4, profiles=True, households=True, seed=3))
+    types = person_types(instance)
+    search = SwapSearch(instance, types)
+    start = find_panel(instance)
+    rng = np.random.default_rng(1)
+    for _ in range(20):
+        weights = rng.exponential(size=len(types))
+        better = search.improve(start, weights)
+        assert panel_value(better, weights) >= panel_value(start, weights) - 1e-12
+        assert panel_is_valid(instance, concrete_seats(better, types)) == []
+        start = better
+
+
+def test_swap_search_finds_the_one_better_applicant() -> None:
+    # two groups, quota 1–1 on "a": the best panel swaps the light b for the heavy b
+    people = tuple(
+        Person(f"p{i}", frozenset({("g", "a" if i < 2 else "b")}), frozenset({"s"}))
+        for i in range(5)
+    )
+    instance = Instance(people, {"s": 2}, (Quota("g", "a", 1, 1), Quota("g", "b", 1, 1)))
+    types = person_types(instance)
+    search = SwapSearch(instance, types)
+    heavy = next(i for i, t in enumerate(types) if ("g", "b") in t.groups)
+    weights = np.zeros(len(types))
+    weights[heavy] = 1.0
+    better = search.improve(find_panel(instance), weights)
+    assert panel_value(better, weights) == pytest.approx(1.0)

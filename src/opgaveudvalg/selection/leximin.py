@@ -1,0 +1,353 @@
+"""LEXIMIN by column generation over types (Flanigan et al. 2021)."""
+
+import time
+
+import highspy
+import numpy as np
+
+from opgaveudvalg.selection.model import TOLERANCE, PersonType, TypePanel, integer_weights
+from opgaveudvalg.selection.panels import PanelModel
+from opgaveudvalg.selection.pricing import SwapSearch, panel_value
+
+
+class PlainLeximin:
+    """Column generation on the dual, as in Flanigan et al. (2021), over types: one MILP per
+    pricing round, the dual LP rebuilt for each level. The reference the fast path is checked
+    against."""
+
+    def __init__(self, model: PanelModel, types: list[PersonType]):
+        self.model = model
+        self.types = types
+        self.sizes = np.array([t.size for t in types], dtype=float)
+        self.panels: list[TypePanel] = []
+        self.fixed: dict[int, float] = {i: 1.0 for i, t in enumerate(types) if t.fixed}
+        self.stats: dict[str, float] = {"levels": 0, "lp": 0, "lp_seconds": 0.0}
+        self._initial_panels()
+
+    def _add(self, panel: TypePanel) -> bool:
+        if panel in self.panels:
+            return False
+        self.panels.append(panel)
+        return True
+
+    def _initial_panels(self) -> None:
+        """Panels that between them include every type that can be on a panel at all."""
+        uncovered = set(range(len(self.types))) - set(self.fixed)
+        while uncovered:
+            weights = [1.0 if i in uncovered else 0.0 for i in range(len(self.types))]
+            panel = self.model.solve(weights)
+            assert panel is not None
+            covered = {index for index, _p, _c in panel.seats} & uncovered
+            if not covered:
+                for index in uncovered:  # can never be selected
+                    self.fixed[index] = 0.0
+                break
+            uncovered -= covered
+            self._add(panel)
+
+    def run(self, stop_after_first: bool) -> None:
+        while len(self.fixed) < len(self.types):
+            self._fix_next_level()
+            self.stats["levels"] += 1
+            if stop_after_first:
+                break
+        self.stats["milp"] = self.model.calls
+        self.stats["milp_seconds"] = self.model.seconds
+
+    def _fix_next_level(self) -> None:
+        """Maximise the smallest probability among the types not fixed yet; fix the tight ones."""
+        dual = highspy.Highs()
+        dual.setOptionValue("output_flag", False)
+        free = [i for i in range(len(self.types)) if i not in self.fixed]
+        for i in range(len(self.types)):
+            dual.addVar(0, highspy.kHighsInf)
+            dual.changeColCost(i, -self.fixed.get(i, 0.0))
+        cap = len(self.types)
+        dual.addVar(-highspy.kHighsInf, highspy.kHighsInf)
+        dual.changeColCost(cap, 1.0)
+        dual.addRow(1, 1, len(free), np.array(free, dtype=np.int32), np.ones(len(free)))
+        for panel in self.panels:
+            self._add_panel_row(dual, panel, cap)
+        while True:
+            started = time.perf_counter()
+            dual.run()
+            self.stats["lp"] += 1
+            self.stats["lp_seconds"] += time.perf_counter() - started
+            solution = dual.getSolution().col_value
+            y = np.maximum(np.array(solution[:cap]), 0.0)
+            best = self.model.solve(list(y / self.sizes))
+            assert best is not None
+            value = float(best.counts(len(self.types)) @ (y / self.sizes))
+            if value <= solution[cap] + TOLERANCE or not self._add(best):
+                level = dual.getInfo().objective_function_value
+                break
+            self._add_panel_row(dual, best, cap)
+            for panel in self.model.improving_panels():
+                worth = float(panel.counts(len(self.types)) @ (y / self.sizes))
+                if worth > solution[cap] + TOLERANCE and self._add(panel):
+                    self._add_panel_row(dual, panel, cap)
+        tight = [i for i in free if y[i] > TOLERANCE] or [max(free, key=lambda i: y[i])]
+        for i in tight:
+            self.fixed[i] = max(0.0, min(1.0, level))
+
+    def _add_panel_row(self, dual: highspy.Highs, panel: TypePanel, cap: int) -> None:
+        counts = panel.counts(len(self.types)) / self.sizes
+        indices = [i for i in range(len(self.types)) if counts[i]] + [cap]
+        values = [counts[i] for i in indices[:-1]] + [-1.0]
+        dual.addRow(
+            -highspy.kHighsInf, 0, len(indices), np.array(indices, dtype=np.int32), np.array(values)
+        )
+
+    def final_distribution(self) -> tuple[list[TypePanel], list[int]]:
+        return final_distribution(self.types, self.panels, self.fixed)
+
+
+def final_distribution(
+    types: list[PersonType], candidates: list[TypePanel], fixed: dict[int, float]
+) -> tuple[list[TypePanel], list[int]]:
+    """Panel probabilities that give every type its fixed probability (as nearly as the
+    floating-point LP allows); unfixed types (after MAXIMIN) get at least the level."""
+    sizes = np.array([t.size for t in types], dtype=float)
+    level = min((p for i, p in fixed.items() if not types[i].fixed), default=1.0)
+    target = np.array([fixed.get(i, level) for i in range(len(types))])
+    primal = highspy.Highs()
+    primal.setOptionValue("output_flag", False)
+    count = len(candidates)
+    for _ in range(count):
+        primal.addVar(0, 1)
+    shortfall = count
+    primal.addVar(0, highspy.kHighsInf)
+    primal.changeColCost(shortfall, 1.0)
+    primal.addRow(1, 1, count, np.arange(count, dtype=np.int32), np.ones(count))
+    matrix = np.array([p.counts(len(types)) / sizes for p in candidates])
+    for i in range(len(types)):
+        indices = [*np.flatnonzero(matrix[:, i]).tolist(), shortfall]
+        values = [matrix[j, i] for j in indices[:-1]] + [1.0]
+        primal.addRow(
+            target[i],
+            highspy.kHighsInf,
+            len(indices),
+            np.array(indices, dtype=np.int32),
+            np.array(values),
+        )
+    primal.run()
+    lam = np.maximum(np.array(primal.getSolution().col_value[:count]), 0.0)
+    used = [j for j in range(count) if lam[j] > 1e-10]
+    panels = [candidates[j] for j in used]
+    order = sorted(range(len(panels)), key=lambda k: panels[k].seats)
+    return [panels[k] for k in order], integer_weights([lam[used[k]] for k in order])
+
+
+class FastLeximin:
+    """The same LEXIMIN, faster: one master LP kept across all levels (panels are reused and
+    every re-solve starts from the last basis), a first set of diverse panels from local search,
+    pricing by local search on the dual weights from the panels in use (several panels per
+    round), and the MILP only when the search finds nothing, to prove that none is left."""
+
+    STARTS = 12  # panels of the current solution the local search starts from
+    AGE = 5  # pricing rounds a panel stays in the master without probability
+    ALPHA = 0.5  # weight of the in-point when pricing
+    SEEDS = 1.0  # random-weight panels to start with, per type
+
+    def __init__(self, model: PanelModel, types: list[PersonType]):
+        self.model = model
+        self.types = types
+        self.count = len(types)
+        self.sizes = np.array([t.size for t in types], dtype=float)
+        self.search = SwapSearch(model.instance, types)
+        self.panels: list[TypePanel] = []
+        self.known: dict[TypePanel, int] = {}  # panel -> index in self.panels
+        self.rows: list[int] = []  # the panels in the master, in row order (after row 0)
+        self.in_master: set[int] = set()
+        self.last_used: list[int] = []  # the last round each panel had a probability
+        self.round = 0
+        self.fixed: dict[int, float] = {i: 1.0 for i, t in enumerate(types) if t.fixed}
+        self.stats: dict[str, float] = {
+            "levels": 0,
+            "lp": 0,
+            "lp_seconds": 0.0,
+            "lp_iterations": 0,
+            "heuristic": 0,
+            "heuristic_seconds": 0.0,
+            "heuristic_found": 0,
+        }
+        self.lp: highspy.Highs | None = None
+        self._build_master()
+
+    # The master in dual form, as in the plain path: min ν - Σ_fixed π_i y_i subject to
+    # Σ_free y_i = 1 and, per panel P, Σ_i a_iP y_i <= ν. Panels are rows, so a new panel is a cut
+    # and the dual simplex goes on from the last basis; its row duals are the panel probabilities.
+    def _build_master(self) -> None:
+        start = self.model.solve([0.0] * self.count)
+        assert start is not None
+        self._add(start)
+        self._cover(start)
+        self._seed_columns(start, int(self.SEEDS * self.count))
+
+    def _new_master(self) -> None:
+        """The master for the next level, with every panel found so far (rebuilt per level:
+        the fixed probabilities change its objective, which the warm start handles badly)."""
+        lp = highspy.Highs()
+        lp.setOptionValue("output_flag", False)
+        lp.setOptionValue("random_seed", 0)
+        inf = highspy.kHighsInf
+        lp.addVars(self.count + 1, np.zeros(self.count + 1), np.full(self.count + 1, inf))
+        lp.changeColBounds(self.count, -inf, inf)  # ν
+        costs = np.array([-self.fixed.get(i, 0.0) for i in range(self.count)] + [1.0])
+        lp.changeColsCost(self.count + 1, np.arange(self.count + 1, dtype=np.int32), costs)
+        free = [i for i in range(self.count) if i not in self.fixed]
+        lp.addRow(1.0, 1.0, len(free), np.array(free, dtype=np.int32), np.ones(len(free)))
+        self.lp = lp
+        self.rows = []
+        self.in_master = set()
+        for j in range(len(self.panels)):
+            if self.round - self.last_used[j] <= self.AGE:
+                self._add_row(j)
+
+    def _seed_columns(self, panel: TypePanel, count: int) -> None:
+        """Diverse first panels: local optima for random weights (seeded, so deterministic)."""
+        rng = np.random.default_rng(0)
+        for _ in range(count):
+            panel = self.search.improve(panel, rng.exponential(size=self.count))
+            self._add(panel)
+
+    def _cover(self, panel: TypePanel) -> None:
+        """Cheap first panels: local search towards types no panel includes yet."""
+        covered = {index for index, _p, _c in panel.seats}
+        while True:
+            weights = np.array(
+                [0.0 if i in covered or i in self.fixed else 1.0 for i in range(self.count)]
+            )
+            panel = self.search.improve(panel, weights)
+            new = {index for index, _p, _c in panel.seats} - covered
+            if not new:
+                return
+            covered |= new
+            self._add(panel)
+
+    def _add(self, panel: TypePanel) -> bool:
+        """Put a panel into the master; False when it is there already."""
+        j = self.known.get(panel)
+        if j is None:
+            j = self.known[panel] = len(self.panels)
+            self.panels.append(panel)
+            self.last_used.append(self.round)
+        elif j in self.in_master:
+            return False
+        self.last_used[j] = self.round
+        if self.lp is not None:
+            self._add_row(j)
+        return True
+
+    def _add_row(self, j: int) -> None:
+        assert self.lp is not None
+        self.rows.append(j)
+        self.in_master.add(j)
+        panel = self.panels[j]
+        counts = panel.counts(self.count) / self.sizes
+        columns = np.flatnonzero(counts)
+        self.lp.addRow(
+            -highspy.kHighsInf,
+            0.0,
+            len(columns) + 1,
+            np.array([*columns.tolist(), self.count], dtype=np.int32),
+            np.array([*counts[columns].tolist(), -1.0]),
+        )
+
+    def run(self) -> None:
+        while len(self.fixed) < self.count:
+            self._fix_next_level()
+            self.stats["levels"] += 1
+        self.stats["milp"] = self.model.calls
+        self.stats["milp_seconds"] = self.model.seconds
+
+    def _solve_master(self) -> tuple[float, np.ndarray, float, np.ndarray]:
+        """(level z, dual weight per type, value ν of the best panel, panel probabilities)."""
+        assert self.lp is not None
+        started = time.perf_counter()
+        self.lp.run()
+        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise ArithmeticError(
+                f"master LP: {self.lp.modelStatusToString(self.lp.getModelStatus())}"
+            )
+        self.stats["lp"] += 1
+        self.stats["lp_seconds"] += time.perf_counter() - started
+        self.stats["lp_iterations"] += self.lp.getInfo().simplex_iteration_count
+        solution = self.lp.getSolution()
+        values = np.array(solution.col_value)
+        y = np.maximum(values[: self.count], 0.0)
+        lam = np.zeros(len(self.panels))
+        lam[self.rows] = np.abs(np.array(solution.row_dual[1:]))
+        self.round += 1
+        for j in np.flatnonzero(lam > 1e-12):
+            self.last_used[j] = self.round
+        z = float(self.lp.getInfo().objective_function_value)
+        return z, y, float(values[self.count]), lam
+
+    def _fix_next_level(self) -> None:
+        """Maximise the smallest probability among the free types; fix the tight ones.
+
+        Stabilised by in-out separation: pricing looks at a point between the LP's dual (out)
+        and the best dual known to be feasible for all panels (in), which damps the LP's jumps
+        from one extreme dual to the next. The level ends only after the MILP has proved, at the
+        LP's own dual, that no improving panel is left; that dual's support is what gets fixed."""
+        free = [i for i in range(self.count) if i not in self.fixed]
+        self._new_master()
+        penalty = np.array([self.fixed.get(i, 0.0) for i in range(self.count)])
+        inside: tuple[np.ndarray, float] | None = None  # (y, ν) feasible for every panel
+        mispriced = False
+        while True:
+            if len(self.rows) > 2 * self.count + 100:
+                self._new_master()  # drop the panels not used for a while
+            z, y, nu, lam = self._solve_master()
+            point, bound = y, nu
+            if (
+                not mispriced
+                and inside is not None
+                and inside[1] - float(penalty @ inside[0]) > z + 10 * TOLERANCE
+            ):
+                point = self.ALPHA * inside[0] + (1 - self.ALPHA) * y
+                bound = self.ALPHA * inside[1] + (1 - self.ALPHA) * nu
+            weights = point / self.sizes
+            if self._heuristic(weights, bound, lam):
+                mispriced = False
+                continue
+            best = self.model.solve(list(weights))
+            assert best is not None
+            value = panel_value(best, weights)
+            objective = value - float(penalty @ point)  # an upper bound on the level
+            if point is not y or inside is None or objective < inside[1] - penalty @ inside[0]:
+                inside = (point, value)
+            if value > bound + TOLERANCE and self._add(best):
+                for panel in self.model.improving_panels():
+                    if panel_value(panel, weights) > bound + TOLERANCE:
+                        self._add(panel)
+                mispriced = False
+                continue
+            if point is y:
+                break
+            mispriced = True  # the point between was feasible: check the LP's own dual next
+        tight = [i for i in free if y[i] > TOLERANCE] or [max(free, key=lambda i: y[i])]
+        level = max(0.0, min(1.0, z))
+        for i in tight:
+            self.fixed[i] = level
+
+    def _heuristic(self, weights: np.ndarray, nu: float, lam: np.ndarray) -> bool:
+        """Improving panels by swaps from the panels in use; True when any was added."""
+        started = time.perf_counter()
+        self.stats["heuristic"] += 1
+        used = np.argsort(-lam)[: self.STARTS]
+        added = False
+        for j in used:
+            if lam[j] <= 1e-12:
+                break
+            panel = self.search.improve(self.panels[int(j)], weights)
+            if panel_value(panel, weights) > nu + TOLERANCE and self._add(panel):
+                added = True
+        self.stats["heuristic_seconds"] += time.perf_counter() - started
+        if added:
+            self.stats["heuristic_found"] += 1
+        return added
+
+    def final_distribution(self) -> tuple[list[TypePanel], list[int]]:
+        return final_distribution(self.types, self.panels, self.fixed)

@@ -1,0 +1,149 @@
+"""The MILP of valid panels over types (HiGHS): the pricing problem of the column generation,
+the feasibility check, and (with elastic targets) the smallest relaxation."""
+
+import time
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+import highspy
+import numpy as np
+
+from opgaveudvalg.selection.model import Instance, PersonType, TypePanel
+
+# --- the panel model -------------------------------------------------------------------------
+
+
+class PanelModel:
+    """The MILP of valid panels over types; re-solved with new objective weights."""
+
+    def __init__(self, instance: Instance, types: list[PersonType], elastic: bool = False):
+        self.instance = instance
+        self.types = types
+        self.highs = highspy.Highs()
+        self.highs.setOptionValue("output_flag", False)
+        self.highs.setOptionValue("mip_rel_gap", 0.0)
+        self.highs.setOptionValue("random_seed", 0)
+        self.highs.setOptionValue("mip_improving_solution_save", True)
+        self.assignment: list[tuple[int, str]] = [
+            (index, profile) for index, kind in enumerate(types) for profile in kind.profiles
+        ]
+        self.by_type: dict[int, list[int]] = defaultdict(list)
+        for column, (index, _profile) in enumerate(self.assignment):
+            self.by_type[index].append(column)
+        self._add_columns()
+        # elastic variables for explaining infeasibility: (quota index, 'min'|'max') -> column
+        self.slack: dict[tuple[int, str], int] = {}
+        self._add_rows(elastic)
+        self.calls = 0  # MILP solves and their time, for the benchmark
+        self.seconds = 0.0
+
+    def _add_columns(self) -> None:
+        for index, _profile in self.assignment:
+            self.highs.addVar(0, self.types[index].size)
+        count = len(self.assignment)
+        if count:
+            self.highs.changeColsIntegrality(
+                count,
+                np.arange(count, dtype=np.int32),
+                np.full(count, highspy.HighsVarType.kInteger),
+            )
+
+    def _row(
+        self,
+        columns: Sequence[int],
+        low: float,
+        high: float,
+        slack: Iterable[tuple[int, float]] = (),
+    ) -> None:
+        extra = list(slack)
+        indices = [*columns, *(c for c, _ in extra)]
+        values = [1.0] * len(columns) + [v for _, v in extra]
+        self.highs.addRow(
+            low, high, len(indices), np.array(indices, dtype=np.int32), np.array(values)
+        )
+
+    def _type_columns(self, selector: Iterable[int]) -> list[int]:
+        return [column for index in selector for column in self.by_type[index]]
+
+    def _add_rows(self, elastic: bool) -> None:
+        inf = highspy.kHighsInf
+        for index, kind in enumerate(self.types):
+            self._row(self.by_type[index], 1 if kind.fixed else 0, kind.size)
+        for profile, seats in self.instance.seats.items():
+            columns = [c for c, (_, p) in enumerate(self.assignment) if p == profile]
+            self._row(columns, seats, seats)
+        for number, quota in enumerate(self.instance.quotas):
+            columns = self._type_columns(
+                i for i, kind in enumerate(self.types) if quota.key in kind.groups
+            )
+            if not elastic:
+                self._row(columns, quota.min, quota.max)
+                continue
+            below = self._slack_column(number, "min")
+            above = self._slack_column(number, "max")
+            self._row(columns, quota.min, inf, [(below, 1.0)])
+            self._row(columns, -inf, quota.max, [(above, -1.0)])
+        households: dict[str, list[int]] = defaultdict(list)
+        for index, kind in enumerate(self.types):
+            if kind.household:
+                households[kind.household].append(index)
+        for members in households.values():
+            self._row(self._type_columns(members), 0, 1)
+
+    def _slack_column(self, quota: int, side: str) -> int:
+        column = self.highs.getNumCol()
+        self.highs.addVar(0, highspy.kHighsInf)
+        self.highs.changeColIntegrality(column, highspy.HighsVarType.kInteger)
+        self.slack[(quota, side)] = column
+        return column
+
+    def solve(
+        self, type_weights: Sequence[float], minimise_slack: bool = False
+    ) -> TypePanel | None:
+        """The valid panel with the largest total weight, or None when there is none."""
+        costs = np.zeros(self.highs.getNumCol())
+        for column, (index, _profile) in enumerate(self.assignment):
+            costs[column] = type_weights[index]
+        sense = highspy.ObjSense.kMaximize
+        if minimise_slack:
+            sense = highspy.ObjSense.kMinimize
+            costs[:] = 0
+            for column in self.slack.values():
+                costs[column] = 1
+        self.highs.changeObjectiveSense(sense)
+        self.highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
+        started = time.perf_counter()
+        self.highs.run()
+        self.calls += 1
+        self.seconds += time.perf_counter() - started
+        if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            return None
+        values = self.highs.getSolution().col_value
+        self.last_values = values
+        return self._panel(values)
+
+    def _panel(self, values: Sequence[float]) -> TypePanel:
+        return TypePanel(
+            tuple(
+                (index, profile, round(values[column]))
+                for column, (index, profile) in enumerate(self.assignment)
+                if round(values[column]) > 0
+            )
+        )
+
+    def improving_panels(self) -> list[TypePanel]:
+        """The panels the last solve found on its way to the optimum (column generation can
+        use all of them, not just the best)."""
+        return [self._panel(saved.col_value) for saved in self.highs.getSavedMipSolutions()]
+
+    def solve_bounded(self, lower: Sequence[int]) -> TypePanel | None:
+        """Any valid panel with at least `lower[t]` members of each type t."""
+        count = len(self.types)
+        rows = np.arange(count, dtype=np.int32)
+        upper = np.array([kind.size for kind in self.types], dtype=float)
+        self.highs.changeRowsBounds(count, rows, np.array(lower, dtype=float), upper)  # type: ignore[attr-defined]
+        try:
+            return self.solve([0.0] * count)
+        finally:
+            default = np.array([1.0 if kind.fixed else 0.0 for kind in self.types])
+            self.highs.changeRowsBounds(count, rows, default, upper)  # type: ignore[attr-defined]

@@ -1,0 +1,104 @@
+"""Fast heuristic pricing for the column generation: local search on the dual weights.
+
+Given a weight per type, look for a valid panel heavier than a threshold by improving a known
+panel one swap at a time (one member out, another applicant of a heavier type in, on the same
+profile seat), keeping every target, profile and household rule. It finds improving panels in
+milliseconds; it cannot prove that none exists, which is left to the MILP (`PanelModel.solve`).
+"""
+
+from collections import Counter
+
+import numpy as np
+
+from opgaveudvalg.selection.model import Instance, PersonType, TypePanel
+
+SWAP_TOLERANCE = 1e-9
+
+
+class SwapSearch:
+    """The valid-panel rules as arrays, for checking every one-for-one swap at once."""
+
+    def __init__(self, instance: Instance, types: list[PersonType]):
+        self.types = types
+        self.profiles = list(instance.seats)
+        profile_index = {p: j for j, p in enumerate(self.profiles)}
+        quota_index = {q.key: j for j, q in enumerate(instance.quotas)}
+        count = len(types)
+        self.groups = np.zeros((count, len(instance.quotas)))
+        self.eligible = np.zeros((count, len(self.profiles)), dtype=bool)
+        for index, kind in enumerate(types):
+            for key in kind.groups:
+                if key in quota_index:
+                    self.groups[index, quota_index[key]] = 1.0
+            for profile in kind.profiles:
+                self.eligible[index, profile_index[profile]] = True
+        self.low = np.array([q.min for q in instance.quotas], dtype=float)
+        self.high = np.array([q.max for q in instance.quotas], dtype=float)
+        self.size = np.array([kind.size for kind in types])
+        households = sorted({kind.household for kind in types if kind.household})
+        house = {h: j for j, h in enumerate(households)}
+        self.household = np.array(
+            [house[kind.household] if kind.household else -1 for kind in types]
+        )
+        self.fixed = np.array([kind.fixed for kind in types], dtype=bool)
+        self.profile_index = profile_index
+
+    def seats_of(self, panel: TypePanel) -> list[tuple[int, int]]:
+        """The panel as one (type, profile index) per seat."""
+        return [
+            (index, self.profile_index[profile])
+            for index, profile, count in panel.seats
+            for _ in range(count)
+        ]
+
+    def panel_of(self, seats: list[tuple[int, int]]) -> TypePanel:
+        counted = Counter((index, self.profiles[profile]) for index, profile in seats)
+        return TypePanel(
+            tuple(
+                (index, profile, counted[(index, profile)])
+                for index, profile in sorted(
+                    counted, key=lambda s: (s[0], self.profile_index[s[1]])
+                )
+            )
+        )
+
+    def improve(self, panel: TypePanel, weights: np.ndarray, steps: int = 1000) -> TypePanel:
+        """Steepest ascent over one-for-one swaps from `panel`; the best panel it reaches."""
+        seats = self.seats_of(panel)
+        if not seats:
+            return panel
+        candidates = np.flatnonzero((weights > 0) & ~self.fixed)
+        if candidates.size == 0:
+            return panel
+        groups_in = self.groups[candidates]  # (B, Q)
+        eligible_in = self.eligible[candidates]  # (B, P)
+        house_in = self.household[candidates]
+        for _ in range(steps):
+            members = np.array([s[0] for s in seats])
+            places = np.array([s[1] for s in seats])
+            counts = self.groups[members].sum(axis=0)  # (Q,)
+            without = counts[None, :] - self.groups[members]  # (k, Q)
+            need = (without < self.low - 0.5).astype(float)  # b must count towards these
+            full = (without > self.high - 0.5).astype(float)  # b must not count towards these
+            ok = (need @ (1.0 - groups_in).T < 0.5) & (full @ groups_in.T < 0.5)  # (k, B)
+            ok &= eligible_in[:, places].T
+            ok &= ~self.fixed[members][:, None]
+            taken = np.bincount(members, minlength=len(self.types))
+            ok &= (taken[candidates] < self.size[candidates])[None, :]
+            occupied = Counter(int(self.household[m]) for m in members if self.household[m] >= 0)
+            if occupied:
+                busy = np.array([occupied.get(int(h), 0) > 0 for h in house_in])
+                leaving = self.household[members]
+                # a household is free for b if no one of it sits, or the one leaving is it
+                blocked = busy[None, :] & (leaving[:, None] != house_in[None, :])
+                ok &= ~blocked
+            gain = np.where(ok, weights[candidates][None, :] - weights[members][:, None], -1.0)
+            seat, pick = np.unravel_index(int(np.argmax(gain)), gain.shape)
+            if gain[seat, pick] <= SWAP_TOLERANCE:
+                break
+            seats[int(seat)] = (int(candidates[pick]), int(places[seat]))
+        return self.panel_of(seats)
+
+
+def panel_value(panel: TypePanel, weights: np.ndarray) -> float:
+    return float(sum(weights[index] * count for index, _profile, count in panel.seats))
