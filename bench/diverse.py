@@ -11,7 +11,7 @@ import math
 import random
 from dataclasses import dataclass
 
-from opgaveudvalg.selection.lottery import Instance, Person, Quota
+from opgaveudvalg.selection.model import Instance, Person, Quota
 
 PANEL = "panel"
 

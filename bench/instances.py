@@ -7,7 +7,7 @@ import os
 import random
 from pathlib import Path
 
-from opgaveudvalg.selection.lottery import Instance, Person, Quota
+from opgaveudvalg.selection.model import Instance, Person, Quota
 from opgaveudvalg.settings import PROJECT_ROOT
 
 PANEL = "panel"  # the one seat group of the public instances, which have no profiles

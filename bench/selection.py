@@ -23,7 +23,8 @@ from pathlib import Path
 
 from bench.diverse import ASSEMBLY, COMMITTEE, diverse_instance
 from bench.instances import committee_instance, load_instance, public_instances
-from opgaveudvalg.selection.lottery import Instance, Method, Person, distribution, person_types
+from opgaveudvalg.selection.lottery import distribution
+from opgaveudvalg.selection.model import Instance, Method, Person, person_types
 
 sys.path.insert(0, str(Path(__file__).parent))
 from peer_env import peer_python  # noqa: E402
@@ -77,7 +78,8 @@ def measure(name: str, plain: bool) -> dict[str, object]:
 
 
 def ours(name: str, plain: bool, timeout: float) -> dict[str, object] | str:
-    command = [sys.executable, __file__, "--measure", name] + (["--plain"] if plain else [])
+    command = [sys.executable, "-m", "bench.selection", "--measure", name]
+    command += ["--plain"] if plain else []
     try:
         done = subprocess.run(
             command, capture_output=True, text=True, timeout=timeout, cwd=ROOT, check=False

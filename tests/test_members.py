@@ -15,8 +15,9 @@ from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.members import appointment, letters, roster
-from opgaveudvalg.selection import lottery, runs
+from opgaveudvalg.selection import runs
 from opgaveudvalg.selection.instance import instance_from_json
+from opgaveudvalg.selection.model import Seat, panel_is_valid
 from opgaveudvalg.settings import get_settings
 from opgaveudvalg.yamlinput import FileInvalid
 
@@ -45,8 +46,8 @@ def test_replacement_keeps_profile_targets_and_households(
         assert late.profile_key == second.profile_key and second.end_date == date(2027, 4, 1)
         assert str(late.applicant_id) in run.reserves[second.profile_key]  # type: ignore[index]
         active = roster.members(session, found, date(2027, 4, 1))
-        seats = [lottery.Seat(str(m.applicant_id), m.profile_key or "") for m in active]
-        assert len(seats) == 10 and lottery.panel_is_valid(instance, seats) == []
+        seats = [Seat(str(m.applicant_id), m.profile_key or "") for m in active]
+        assert len(seats) == 10 and panel_is_valid(instance, seats) == []
         events = session.exec(
             select(models.AuditEvent).where(models.AuditEvent.action == "members.replaced")
         ).all()

@@ -18,8 +18,9 @@ from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.members import appointment, roster
 from opgaveudvalg.members.appointment import panel_seats
-from opgaveudvalg.selection import lottery, reports, runs
+from opgaveudvalg.selection import reports, runs
 from opgaveudvalg.selection.instance import instance_from_json
+from opgaveudvalg.selection.model import panel_is_valid
 from opgaveudvalg.settings import get_settings
 
 
@@ -32,7 +33,7 @@ def test_lottery_draw_and_appointment_on_each_database(database_url: str, tmp_pa
         instance = instance_from_json(run.inputs)
         assert run.seed == f"{CASE}/4711"
         assert sum(run.probabilities.values()) == pytest.approx(10, abs=1e-6)
-        assert lottery.panel_is_valid(instance, panel_seats(run.panel)) == []
+        assert panel_is_valid(instance, panel_seats(run.panel)) == []
         assert {seat["profile"] for seat in run.panel} == set(instance.seats)
         assert runs.verify(session, run_id).ok
     appoint([appointment.Politician("Anna Politiker", "Venstre", models.MemberRole.chair)])

@@ -12,8 +12,10 @@ import pytest
 
 from bench.diverse import Shape, diverse_instance
 from bench.instances import committee_instance, instance_path, load_instance
-from opgaveudvalg.selection.lottery import (
-    Infeasible,
+from opgaveudvalg.selection.draw import draw
+from opgaveudvalg.selection.feasibility import Infeasible, explain_infeasibility, find_panel
+from opgaveudvalg.selection.lottery import distribution
+from opgaveudvalg.selection.model import (
     Instance,
     Method,
     Person,
@@ -21,10 +23,6 @@ from opgaveudvalg.selection.lottery import (
     Quota,
     Seat,
     TypePanel,
-    distribution,
-    draw,
-    explain_infeasibility,
-    find_panel,
     panel_is_valid,
     person_types,
 )
@@ -72,6 +70,7 @@ def leximin_at_least(ours: list[float], other: list[float]) -> bool:
     return True
 
 
+@pytest.mark.slow
 def test_committee_profiles_seats_and_households_hold_on_every_panel() -> None:
     instance = committee_instance(applicants=60, seed=3)
     found = {method: assert_every_panel_valid(instance, method) for method in Method}
@@ -201,7 +200,8 @@ def test_draw_is_reproducible_and_depends_on_the_seed() -> None:
 
 DRAW_SCRIPT = """
 from bench.instances import committee_instance
-from opgaveudvalg.selection.lottery import distribution, draw
+from opgaveudvalg.selection.draw import draw
+from opgaveudvalg.selection.lottery import distribution
 instance = committee_instance(applicants=80, seed=7)
 result = distribution(instance)
 print(sorted((s.person, s.profile) for s in draw(result, "sag/42", instance.people).seats))

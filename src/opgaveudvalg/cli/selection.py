@@ -9,6 +9,7 @@ from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.validation import load_mandate
+from opgaveudvalg.selection.model import Method
 from opgaveudvalg.settings import get_settings
 
 selection_app = typer.Typer(help="Udvælgelse og lodtrækning.", no_args_is_help=True)
@@ -40,10 +41,10 @@ def selection_compute(
     ] = None,
 ) -> None:
     """Beregn lodtrækningen igen før trækningen; den erstatter den ventende beregning."""
-    from opgaveudvalg.selection import lottery, runs
+    from opgaveudvalg.selection import runs
 
     try:
-        chosen = lottery.Method(method)
+        chosen = Method(method)
     except ValueError:
         raise UserError(f"--method: '{method}' er ikke leximin, maximin eller uniform") from None
     with committee.committee_session(slug) as (session, found):

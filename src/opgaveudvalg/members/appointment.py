@@ -13,8 +13,8 @@ from opgaveudvalg import models, yamlinput
 from opgaveudvalg.committee import audit, current_mandate, transition
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.models import CommitteeStatus, MemberRole, SelectionStatus
-from opgaveudvalg.selection import lottery
 from opgaveudvalg.selection.instance import instance_from_json
+from opgaveudvalg.selection.model import Seat, panel_is_valid
 from opgaveudvalg.selection.runs import current_run
 
 
@@ -124,7 +124,7 @@ def record_appointment(
         flow_run_id=flow_run_id,
     )
     session.add(appointment)
-    problems = lottery.panel_is_valid(instance_from_json(run.inputs), panel_seats(panel))
+    problems = panel_is_valid(instance_from_json(run.inputs), panel_seats(panel))
     transition(session, committee, CommitteeStatus.appointed, actor, "; ".join(problems) or None)
     audit(
         session,
@@ -175,9 +175,9 @@ def _add_members(
         )
 
 
-def panel_seats(panel: list[dict[str, str]]) -> list[lottery.Seat]:
+def panel_seats(panel: list[dict[str, str]]) -> list[Seat]:
     """A stored panel (`{"applicant": …, "profile": …}` per seat) as the lottery's seats."""
-    return [lottery.Seat(s["applicant"], s["profile"]) for s in panel]
+    return [Seat(s["applicant"], s["profile"]) for s in panel]
 
 
 def _amended(run: models.SelectionRun, amendments: list[Amendment]) -> list[dict[str, str]]:

@@ -8,8 +8,8 @@ from sqlmodel import Session, col, select
 from opgaveudvalg import models
 from opgaveudvalg.committee import audit
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.selection import lottery
 from opgaveudvalg.selection.instance import instance_from_json
+from opgaveudvalg.selection.model import Seat, panel_is_valid
 from opgaveudvalg.selection.runs import appointed_run
 
 
@@ -45,15 +45,13 @@ def replace_member(
         raise UserError(f"Ansøger {applicant_id} er ikke medlem af '{committee.slug}'")
     run = appointed_run(session, committee)
     instance = instance_from_json(run.inputs)
-    staying = [
-        lottery.Seat(str(m.applicant_id), m.profile_key or "") for m in active if m is not leaving
-    ]
+    staying = [Seat(str(m.applicant_id), m.profile_key or "") for m in active if m is not leaving]
     ever = {str(m.applicant_id) for m in members(session, committee)}
     for candidate in run.reserves.get(leaving.profile_key or "", []):
         if candidate in ever:
             continue
-        trial = [*staying, lottery.Seat(candidate, leaving.profile_key or "")]
-        if not lottery.panel_is_valid(instance, trial):
+        trial = [*staying, Seat(candidate, leaving.profile_key or "")]
+        if not panel_is_valid(instance, trial):
             return _swap(session, committee, leaving, int(candidate), today, reason, actor)
     raise UserError(
         f"Ingen reserve til profilen '{leaving.profile_key}' kan træde ind uden at bryde "

@@ -9,7 +9,15 @@ from sqlmodel import Session, col, select
 from opgaveudvalg import models
 from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.mandate.model import Mandate
-from opgaveudvalg.selection import lottery
+from opgaveudvalg.selection.model import (
+    Distribution,
+    Instance,
+    Method,
+    Person,
+    PersonType,
+    Quota,
+    TypePanel,
+)
 
 OPEN_SEAT = "åben"  # citizen seats not tied to a competence profile: any eligible applicant
 
@@ -27,10 +35,10 @@ def profile_labels(mandate: Mandate, lang: str = "da") -> dict[str, str]:
     return labels
 
 
-def quotas(mandate: Mandate) -> tuple[lottery.Quota, ...]:
+def quotas(mandate: Mandate) -> tuple[Quota, ...]:
     citizens = mandate.sammensætning.borgere
     return tuple(
-        lottery.Quota(target.kategori, target.gruppe, *target.seat_bounds(citizens))
+        Quota(target.kategori, target.gruppe, *target.seat_bounds(citizens))
         for target in mandate.repræsentationsmål
     )
 
@@ -40,7 +48,7 @@ def build_instance(
     committee: models.Committee,
     fixed: frozenset[str] = frozenset(),
     excluded: frozenset[str] = frozenset(),
-) -> lottery.Instance:
+) -> Instance:
     """Every applicant eligible for at least one profile, with their target groups."""
     mandate = current_mandate(session, committee)
     eligible = _eligible_profiles(session, committee)
@@ -49,7 +57,7 @@ def build_instance(
     )
     people = [_person(mandate, applicant, eligible[applicant.id or 0]) for applicant in applicants]
     people.sort(key=lambda p: int(p.id))
-    return lottery.Instance(tuple(people), seats(mandate), quotas(mandate), fixed, excluded)
+    return Instance(tuple(people), seats(mandate), quotas(mandate), fixed, excluded)
 
 
 def _eligible_profiles(session: Session, committee: models.Committee) -> dict[int, set[str]]:
@@ -65,7 +73,7 @@ def _eligible_profiles(session: Session, committee: models.Committee) -> dict[in
     return eligible
 
 
-def _person(mandate: Mandate, applicant: models.Applicant, profiles: set[str]) -> lottery.Person:
+def _person(mandate: Mandate, applicant: models.Applicant, profiles: set[str]) -> Person:
     """The applicant as the lottery sees them: ID, target groups, profiles and household."""
     age = mandate.tidsplan.start.year - applicant.birth_year
     groups = frozenset(
@@ -75,10 +83,10 @@ def _person(mandate: Mandate, applicant: models.Applicant, profiles: set[str]) -
     )
     if mandate.open_seats > 0:
         profiles = profiles | {OPEN_SEAT}
-    return lottery.Person(str(applicant.id), groups, frozenset(profiles), applicant.household_key)
+    return Person(str(applicant.id), groups, frozenset(profiles), applicant.household_key)
 
 
-def instance_to_json(instance: lottery.Instance) -> dict[str, Any]:
+def instance_to_json(instance: Instance) -> dict[str, Any]:
     return {
         "people": [
             {
@@ -96,9 +104,9 @@ def instance_to_json(instance: lottery.Instance) -> dict[str, Any]:
     }
 
 
-def instance_from_json(data: dict[str, Any]) -> lottery.Instance:
+def instance_from_json(data: dict[str, Any]) -> Instance:
     people = tuple(
-        lottery.Person(
+        Person(
             p["id"],
             frozenset((c, g) for c, g in p["groups"]),
             frozenset(p["profiles"]),
@@ -106,16 +114,16 @@ def instance_from_json(data: dict[str, Any]) -> lottery.Instance:
         )
         for p in data["people"]
     )
-    return lottery.Instance(
+    return Instance(
         people,
         dict(data["seats"]),
-        tuple(lottery.Quota(*q) for q in data["quotas"]),
+        tuple(Quota(*q) for q in data["quotas"]),
         frozenset(data["fixed"]),
         frozenset(data["excluded"]),
     )
 
 
-def distribution_to_json(result: lottery.Distribution) -> dict[str, Any]:
+def distribution_to_json(result: Distribution) -> dict[str, Any]:
     return {
         "types": [
             {
@@ -132,9 +140,9 @@ def distribution_to_json(result: lottery.Distribution) -> dict[str, Any]:
     }
 
 
-def distribution_from_json(method: str, data: dict[str, Any]) -> lottery.Distribution:
+def distribution_from_json(method: str, data: dict[str, Any]) -> Distribution:
     types = [
-        lottery.PersonType(
+        PersonType(
             tuple(t["members"]),
             frozenset((c, g) for c, g in t["groups"]),
             tuple(t["profiles"]),
@@ -143,7 +151,5 @@ def distribution_from_json(method: str, data: dict[str, Any]) -> lottery.Distrib
         )
         for t in data["types"]
     ]
-    panels = [lottery.TypePanel(tuple((i, p, c) for i, p, c in panel)) for panel in data["panels"]]
-    return lottery.Distribution(
-        lottery.Method(method), types, panels, [int(w) for w in data["weights"]]
-    )
+    panels = [TypePanel(tuple((i, p, c) for i, p, c in panel)) for panel in data["panels"]]
+    return Distribution(Method(method), types, panels, [int(w) for w in data["weights"]])

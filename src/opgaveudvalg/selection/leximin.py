@@ -6,7 +6,7 @@ import highspy
 import numpy as np
 
 from opgaveudvalg.selection.model import TOLERANCE, PersonType, TypePanel, integer_weights
-from opgaveudvalg.selection.panels import PanelModel
+from opgaveudvalg.selection.panels import PanelModel, quiet_highs
 from opgaveudvalg.selection.pricing import SwapSearch, panel_value
 
 
@@ -56,8 +56,7 @@ class PlainLeximin:
 
     def _fix_next_level(self) -> None:
         """Maximise the smallest probability among the types not fixed yet; fix the tight ones."""
-        dual = highspy.Highs()
-        dual.setOptionValue("output_flag", False)
+        dual = quiet_highs()
         free = [i for i in range(len(self.types)) if i not in self.fixed]
         for i in range(len(self.types)):
             dual.addVar(0, highspy.kHighsInf)
@@ -110,8 +109,7 @@ def final_distribution(
     sizes = np.array([t.size for t in types], dtype=float)
     level = min((p for i, p in fixed.items() if not types[i].fixed), default=1.0)
     target = np.array([fixed.get(i, level) for i in range(len(types))])
-    primal = highspy.Highs()
-    primal.setOptionValue("output_flag", False)
+    primal = quiet_highs()
     count = len(candidates)
     for _ in range(count):
         primal.addVar(0, 1)
@@ -187,8 +185,7 @@ class FastLeximin:
     def _new_master(self) -> None:
         """The master for the next level, with every panel found so far (rebuilt per level:
         the fixed probabilities change its objective, which the warm start handles badly)."""
-        lp = highspy.Highs()
-        lp.setOptionValue("output_flag", False)
+        lp = quiet_highs()
         lp.setOptionValue("random_seed", 0)
         inf = highspy.kHighsInf
         lp.addVars(self.count + 1, np.zeros(self.count + 1), np.full(self.count + 1, inf))

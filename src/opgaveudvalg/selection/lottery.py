@@ -1,9 +1,9 @@
 """Fair selection of a panel: who may sit on it (a MILP) and how likely each applicant is to be
 drawn (LEXIMIN, MAXIMIN or a uniform-greedy lottery), solved with HiGHS.
 
-Pure computation: no database, no Prefect. This module is the public face: the data types
-(`model`), `distribution` for the lottery, and the feasibility explanation and the verifiable
-draw re-exported from their modules. LEXIMIN takes the fast column generation
+Pure computation: no database, no Prefect. The data types are in `model`, the explanation of
+an infeasible instance in `feasibility`, the verifiable draw in `draw`; this module computes the
+lottery. LEXIMIN takes the fast column generation
 (`leximin.FastLeximin`) unless `plain=True` asks for the reference path (`PlainLeximin`).
 """
 
@@ -11,58 +11,21 @@ import random
 import time
 from collections import defaultdict
 
-from opgaveudvalg.selection.draw import draw, lottery_order, reserves
 from opgaveudvalg.selection.feasibility import (
-    Change,
     Infeasible,
-    Relaxation,
     explain_infeasibility,
-    find_panel,
 )
 from opgaveudvalg.selection.leximin import FastLeximin, PlainLeximin
 from opgaveudvalg.selection.model import (
-    PROBABILITY_DIGITS,
-    TOLERANCE,
     Distribution,
-    Draw,
     Instance,
     Method,
-    Person,
     PersonType,
-    Quota,
-    Seat,
     TypePanel,
     integer_weights,
-    panel_is_valid,
     person_types,
 )
 from opgaveudvalg.selection.panels import PanelModel
-
-__all__ = [
-    "PROBABILITY_DIGITS",
-    "TOLERANCE",
-    "Change",
-    "Distribution",
-    "Draw",
-    "Infeasible",
-    "Instance",
-    "Method",
-    "PanelModel",
-    "Person",
-    "PersonType",
-    "Quota",
-    "Relaxation",
-    "Seat",
-    "TypePanel",
-    "distribution",
-    "draw",
-    "explain_infeasibility",
-    "find_panel",
-    "lottery_order",
-    "panel_is_valid",
-    "person_types",
-    "reserves",
-]
 
 
 def distribution(

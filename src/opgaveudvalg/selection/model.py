@@ -115,7 +115,8 @@ class Distribution:
         for panel, weight in zip(self.panels, self.weights, strict=True):
             total += panel.counts(len(self.types)) * weight
         sizes = np.array([t.size for t in self.types], dtype=float)
-        return total / sizes / 10**PROBABILITY_DIGITS
+        probabilities: np.ndarray = total / sizes / 10**PROBABILITY_DIGITS
+        return probabilities
 
     def probabilities(self) -> dict[str, float]:
         return {

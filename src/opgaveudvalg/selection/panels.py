@@ -13,14 +13,20 @@ from opgaveudvalg.selection.model import Instance, PersonType, TypePanel
 # --- the panel model -------------------------------------------------------------------------
 
 
+def quiet_highs() -> highspy.Highs:
+    """A HiGHS solver that prints nothing (highspy ships no type hints, hence the ignore)."""
+    highs = highspy.Highs()  # type: ignore[no-untyped-call]
+    highs.setOptionValue("output_flag", False)
+    return highs
+
+
 class PanelModel:
     """The MILP of valid panels over types; re-solved with new objective weights."""
 
     def __init__(self, instance: Instance, types: list[PersonType], elastic: bool = False):
         self.instance = instance
         self.types = types
-        self.highs = highspy.Highs()
-        self.highs.setOptionValue("output_flag", False)
+        self.highs = quiet_highs()
         self.highs.setOptionValue("mip_rel_gap", 0.0)
         self.highs.setOptionValue("random_seed", 0)
         self.highs.setOptionValue("mip_improving_solution_save", True)

@@ -15,6 +15,8 @@ from opgaveudvalg.committee import audit, current_mandate, decision_for, latest_
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.models import CommitteeStatus, SelectionStatus, utcnow
 from opgaveudvalg.selection import lottery
+from opgaveudvalg.selection.draw import draw
+from opgaveudvalg.selection.feasibility import Infeasible, Relaxation, find_panel
 from opgaveudvalg.selection.instance import (
     build_instance,
     distribution_from_json,
@@ -23,6 +25,7 @@ from opgaveudvalg.selection.instance import (
     instance_to_json,
     profile_labels,
 )
+from opgaveudvalg.selection.model import Distribution, Draw, Instance, Method, Quota
 
 
 def software_version() -> str:
@@ -36,7 +39,7 @@ def _bound_words(side: str, value: int) -> str:
     return f"mindst {value}" if side == "min" else f"højst {value}"
 
 
-def _target_words(quota: lottery.Quota, seats: int) -> str:
+def _target_words(quota: Quota, seats: int) -> str:
     """'mindst 2', 'højst 1' or 'mindst 2, højst 4': the bounds that bind."""
     parts = [_bound_words("min", quota.min)] if quota.min > 0 else []
     if quota.max < seats:
@@ -44,7 +47,7 @@ def _target_words(quota: lottery.Quota, seats: int) -> str:
     return ", ".join(parts)
 
 
-def explain(relaxation: lottery.Relaxation, labels: dict[str, str], seats: int) -> list[str]:
+def explain(relaxation: Relaxation, labels: dict[str, str], seats: int) -> list[str]:
     """The reasons no panel exists, and the smallest change of targets that makes one possible."""
     lines = [
         f"Profilen '{labels.get(profile, profile)}' har {seats} pladser, men kun {eligible} egnede ansøgere"
@@ -77,22 +80,20 @@ def check_feasible(
     committee: models.Committee,
     fixed: frozenset[str] = frozenset(),
     excluded: frozenset[str] = frozenset(),
-) -> lottery.Instance:
+) -> Instance:
     """The committee's instance; raises SelectionInfeasible, in words, when no panel exists."""
     instance = build_instance(session, committee, fixed, excluded)
     with _in_words(session, committee, instance):
-        lottery.find_panel(instance)
+        find_panel(instance)
     return instance
 
 
 @contextmanager
-def _in_words(
-    session: Session, committee: models.Committee, instance: lottery.Instance
-) -> Iterator[None]:
+def _in_words(session: Session, committee: models.Committee, instance: Instance) -> Iterator[None]:
     """Turn the solver's Infeasible into the secretariat's explanation."""
     try:
         yield
-    except lottery.Infeasible as problem:
+    except Infeasible as problem:
         labels = profile_labels(current_mandate(session, committee))
         lines = explain(problem.relaxation, labels, instance.size)
         raise SelectionInfeasible(committee.slug, lines) from None
@@ -104,7 +105,7 @@ def _in_words(
 def compute_selection(
     session: Session,
     committee: models.Committee,
-    method: lottery.Method = lottery.Method.leximin,
+    method: Method = Method.leximin,
     fixed: frozenset[str] = frozenset(),
     excluded: frozenset[str] = frozenset(),
 ) -> models.SelectionRun:
@@ -154,9 +155,9 @@ def _refuse_unless_computable(session: Session, committee: models.Committee) -> 
 def _stored_run(
     session: Session,
     committee: models.Committee,
-    method: lottery.Method,
-    instance: lottery.Instance,
-    result: lottery.Distribution,
+    method: Method,
+    instance: Instance,
+    result: Distribution,
 ) -> models.SelectionRun:
     """The run with its inputs, distribution and probabilities, flushed to get its ID."""
     run = models.SelectionRun(
@@ -228,10 +229,10 @@ def public_seed(
     return f"{case}/{public_number}"
 
 
-def _redraw(run: models.SelectionRun) -> lottery.Draw:
+def _redraw(run: models.SelectionRun) -> Draw:
     instance = instance_from_json(run.inputs)
     result = distribution_from_json(run.method, run.distribution)
-    return lottery.draw(result, run.seed or "", instance.people)
+    return draw(result, run.seed or "", instance.people)
 
 
 def draw_panel(
@@ -292,7 +293,7 @@ def verify(session: Session, run_id: int) -> Verification:
     result.checks.append(
         ("ansøgerdata uændret siden udvælgelsen", current.inputs_hash() == run.inputs_hash)
     )
-    again = lottery.distribution(instance, lottery.Method(run.method)).probabilities()
+    again = lottery.distribution(instance, Method(run.method)).probabilities()
     same = again.keys() == run.probabilities.keys() and all(
         abs(again[k] - run.probabilities[k]) < 1e-6 for k in again
     )
