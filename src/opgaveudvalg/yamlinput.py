@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Literal, TypeVar
 
-from pydantic import BaseModel, ValidationError
+from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedSeq
 from ruamel.yaml.error import MarkedYAMLError
@@ -141,6 +141,10 @@ def plain(node: Any) -> Any:
     return node
 
 
+def _refused(name: str, line: int, lang: Lang, da: str, en: str) -> FileInvalid:
+    return FileInvalid([Problem(name, line, "", pick(lang, da, en))])
+
+
 def read_yaml(
     path: Path,
     lang: Lang,
@@ -165,74 +169,44 @@ def read_yaml(
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as exc:
-        line = raw[: exc.start].count(b"\n") + 1
-        raise FileInvalid(
-            [
-                Problem(
-                    name,
-                    line,
-                    "",
-                    pick(
-                        lang,
-                        f"filen er ikke gemt som UTF-8 (byte 0x{raw[exc.start]:02X}) – gem den som UTF-8",
-                        f"the file is not saved as UTF-8 (byte 0x{raw[exc.start]:02X}) – save it as UTF-8",
-                    ),
-                )
-            ]
+        byte = f"byte 0x{raw[exc.start]:02X}"
+        raise _refused(
+            name,
+            raw[: exc.start].count(b"\n") + 1,
+            lang,
+            f"filen er ikke gemt som UTF-8 ({byte}) – gem den som UTF-8",
+            f"the file is not saved as UTF-8 ({byte}) – save it as UTF-8",
         ) from None
     for number, line_text in enumerate(text.splitlines(), start=1):
-        indent = line_text[: len(line_text) - len(line_text.lstrip())]
-        if "\t" in indent:
-            raise FileInvalid(
-                [
-                    Problem(
-                        name,
-                        number,
-                        "",
-                        pick(
-                            lang,
-                            "tabulator i indrykningen – YAML skal indrykkes med mellemrum",
-                            "tab in the indentation – YAML must be indented with spaces",
-                        ),
-                    )
-                ]
+        if "\t" in line_text[: len(line_text) - len(line_text.lstrip())]:
+            raise _refused(
+                name,
+                number,
+                lang,
+                "tabulator i indrykningen – YAML skal indrykkes med mellemrum",
+                "tab in the indentation – YAML must be indented with spaces",
             )
     try:
         document = YAML(typ="rt").load(text)
     except MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
         detail = exc.problem or exc.context or ""
-        raise FileInvalid(
-            [
-                Problem(
-                    name,
-                    line,
-                    "",
-                    pick(
-                        lang,
-                        f"YAML-fejl: {detail} – tjek indrykning, koloner og anførselstegn",
-                        f"YAML error: {detail} – check indentation, colons and quotes",
-                    ),
-                )
-            ]
+        raise _refused(
+            name,
+            mark.line + 1 if mark else 1,
+            lang,
+            f"YAML-fejl: {detail} – tjek indrykning, koloner og anførselstegn",
+            f"YAML error: {detail} – check indentation, colons and quotes",
         ) from None
     if shape == "list":
         return _as_list(document, name, lang, fields_da, fields_en)
     if not isinstance(document, dict):
-        raise FileInvalid(
-            [
-                Problem(
-                    name,
-                    1,
-                    "",
-                    pick(
-                        lang,
-                        f"filen skal indeholde felter som {fields_da}",
-                        f"the file must contain fields such as {fields_en}",
-                    ),
-                )
-            ]
+        raise _refused(
+            name,
+            1,
+            lang,
+            f"filen skal indeholde felter som {fields_da}",
+            f"the file must contain fields such as {fields_en}",
         )
     return document
 
@@ -266,3 +240,17 @@ def validate(model: type[Model], document: Any, name: str, lang: Lang = "da") ->
                 for error in exc.errors()
             ]
         ) from None
+
+
+def empty_if_none(empty: Any) -> BeforeValidator:
+    """A field or section left empty in the file (`bilag:`, `fravær:`) means none."""
+    return BeforeValidator(lambda value: empty if value is None else value)
+
+
+class Entry(BaseModel):
+    """An entry of a file the secretariat writes: unknown fields are refused, text is trimmed,
+    and a number where text is expected is taken as text."""
+
+    model_config = ConfigDict(
+        extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, frozen=True
+    )

@@ -11,37 +11,26 @@ The agenda file (YAML)::
 """
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+from pydantic import Field
 from sqlmodel import Session
 
 from opgaveudvalg import models
 from opgaveudvalg.committee import audit
 from opgaveudvalg.meetings.plan import agenda_item, default_agenda, get_meeting
 from opgaveudvalg.models import utcnow
-from opgaveudvalg.yamlinput import read_yaml, validate
+from opgaveudvalg.yamlinput import Entry, empty_if_none, read_yaml, validate
 
 
-def _empty_if_none(empty: Any) -> BeforeValidator:
-    """A field left empty in the file (`bilag:`) means none."""
-    return BeforeValidator(lambda value: empty if value is None else value)
-
-
-class _Entry(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, frozen=True
-    )
-
-
-class AgendaItem(_Entry):
+class AgendaItem(Entry):
     titel: str = Field(min_length=1)
-    indstilling: Annotated[str, _empty_if_none("")] = ""
-    beskrivelse: Annotated[str, _empty_if_none("")] = ""
-    bilag: Annotated[list[str], _empty_if_none([])] = []
+    indstilling: Annotated[str, empty_if_none("")] = ""
+    beskrivelse: Annotated[str, empty_if_none("")] = ""
+    bilag: Annotated[list[str], empty_if_none([])] = []
 
 
-class AgendaFile(_Entry):
+class AgendaFile(Entry):
     punkter: list[AgendaItem]
 
 

@@ -15,9 +15,8 @@ The minutes file (YAML), items by their number on the agenda::
 """
 
 from pathlib import Path
-from typing import Annotated, Any
+from typing import Annotated
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
 from sqlmodel import Session, select
 
 from opgaveudvalg import models
@@ -26,29 +25,27 @@ from opgaveudvalg.errors import UserError
 from opgaveudvalg.meetings.plan import get_meeting, meetings
 from opgaveudvalg.members.roster import members
 from opgaveudvalg.models import AttendanceStatus, CommitteeStatus, MeetingState, utcnow
-from opgaveudvalg.yamlinput import FileInvalid, Problem, format_path, line_of, read_yaml, validate
+from opgaveudvalg.yamlinput import (
+    Entry,
+    FileInvalid,
+    Problem,
+    empty_if_none,
+    format_path,
+    line_of,
+    read_yaml,
+    validate,
+)
 
 
-def _empty_if_none(empty: Any) -> BeforeValidator:
-    """A section left empty in the file (`fravær:`) means none."""
-    return BeforeValidator(lambda value: empty if value is None else value)
-
-
-class _Entry(BaseModel):
-    model_config = ConfigDict(
-        extra="forbid", str_strip_whitespace=True, coerce_numbers_to_str=True, frozen=True
-    )
-
-
-class Absence(_Entry):
+class Absence(Entry):
     medlem: int
     afbud: bool = False
 
 
-class MinutesFile(_Entry):
-    beslutninger: Annotated[dict[int, str], _empty_if_none({})] = {}
-    drøftelser: Annotated[dict[int, str], _empty_if_none({})] = {}
-    fravær: Annotated[list[Absence], _empty_if_none([])] = []
+class MinutesFile(Entry):
+    beslutninger: Annotated[dict[int, str], empty_if_none({})] = {}
+    drøftelser: Annotated[dict[int, str], empty_if_none({})] = {}
+    fravær: Annotated[list[Absence], empty_if_none([])] = []
 
 
 def record_minutes(

@@ -6,7 +6,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field, RootModel, field_validator
+from pydantic import Field, RootModel, field_validator
 from sqlmodel import Session, select
 
 from opgaveudvalg import models, yamlinput
@@ -43,10 +43,8 @@ ROLES = {
 # --- the politicians file ----------------------------------------------------------------------
 
 
-class PoliticianEntry(BaseModel):
+class PoliticianEntry(yamlinput.Entry):
     """One line of the politicians file: `- {navn: …, parti: …, rolle: …}`."""
-
-    model_config = ConfigDict(extra="forbid")
 
     navn: str = Field(min_length=1)
     parti: str = Field(min_length=1)
