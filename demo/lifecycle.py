@@ -128,8 +128,7 @@ def secretariat_holds_meetings(slug: str, settings: Settings, timeout: float = 3
     folder = settings.output_dir.parent / "moeder" / slug
     folder.mkdir(parents=True, exist_ok=True)
     wait_until(partial(has_meetings, slug), lambda: True, timeout)
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
+    with committee.committee_session(slug) as (session, found):
         mandate = committee.current_mandate(session, found)
         numbers = [m.number for m in plan.meetings(session, found)]
         for number in numbers:
@@ -146,8 +145,7 @@ def secretariat_holds_meetings(slug: str, settings: Settings, timeout: float = 3
             change_plan(slug, numbers)
         path = folder / f"referat-{number}.yaml"
         path.write_text(demo_minutes(slug, number), encoding="utf-8")
-        with session_scope() as session:
-            found = committee.get_committee(session, slug)
+        with committee.committee_session(slug) as (session, found):
             minutes.record_minutes(session, found, number, path, DEMO_ACTOR)
 
 
@@ -157,15 +155,13 @@ def has_meetings(slug: str) -> bool:
 
 
 def meeting_open(slug: str, number: int) -> bool:
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
+    with committee.committee_session(slug) as (session, found):
         return plan.get_meeting(session, found, number).state != MeetingState.cancelled
 
 
 def change_plan(slug: str, numbers: list[int]) -> None:
     """After the first invitations: meeting 3 moves a week, the last but one is cancelled."""
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
+    with committee.committee_session(slug) as (session, found):
         third = plan.get_meeting(session, found, 3)
         later = third.starts_at + timedelta(days=7)
         changes.move_meeting(session, found, 3, later, DEMO_ACTOR)
@@ -185,8 +181,7 @@ def demo_agenda(tasks: list[str], number: int) -> str:
 
 def demo_minutes(slug: str, number: int) -> str:
     """Every item decided; at meeting 2 one citizen is absent with notice."""
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
+    with committee.committee_session(slug) as (session, found):
         meeting = plan.get_meeting(session, found, number)
         seated = [m for m in roster.members(session, found) if m.applicant_id]
         items = len(meeting.agenda)

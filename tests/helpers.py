@@ -123,31 +123,27 @@ CASE = "00.01.00-A00-1-26"  # the case number open_recruitment records for KB's 
 def selecting(tmp_path: Path, replacements: dict[str, str] | None = None) -> models.Committee:
     """The swimming-hall committee with the demo's 150 applications imported and the call closed."""
     open_recruitment(replacements)
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
+    with committee.committee_session(SLUG) as (session, found):
         mandate = current_mandate(session, found)
     export = tmp_path / "eksport.csv"
     write_demo_pool(
         mandate, export, postcodes=get_settings().postcodes, start=mandate.tidsplan.start
     )
     run_import(SLUG, export)
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
+    with committee.committee_session(SLUG) as (session, found):
         committee.transition(session, found, models.CommitteeStatus.selecting, "test")
         return found
 
 
 def compute_and_draw(number: int = 4711) -> int:
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
+    with committee.committee_session(SLUG) as (session, found):
         run = runs.compute_selection(session, found)
         runs.draw_panel(session, run, number, "test")
         return run.id  # type: ignore[return-value]
 
 
 def appoint(politicians: list[appointment.Politician] | None = None, amendments=()) -> None:  # type: ignore[no-untyped-def]
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
+    with committee.committee_session(SLUG) as (session, found):
         appointment.record_appointment(
             session, found, date(2027, 1, 28), 9, list(amendments), politicians or [], "run-1", "kb"
         )

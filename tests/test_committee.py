@@ -69,8 +69,7 @@ def test_approval_moves_committee_to_mandated(database_url: str, tmp_path: Path)
     mandate_id = register(mandate_file(tmp_path, "hal"))
     with session_scope() as session:
         committee.record_decision(session, mandate_id, APPROVED, "kommunalbestyrelsen", "run-1")
-    with session_scope() as session:
-        found = committee.get_committee(session, "hal")
+    with committee.committee_session("hal") as (session, found):
         actions = [
             e.action for e in session.exec(select(models.AuditEvent).order_by(models.AuditEvent.id))
         ]
@@ -102,8 +101,7 @@ def test_amend_keeps_draft_with_the_note(database_url: str, tmp_path: Path) -> N
     mandate_id = register(path)
     with session_scope() as session:
         committee.record_decision(session, mandate_id, AMEND, "kommunalbestyrelsen", "run-1")
-    with session_scope() as session:
-        found = committee.get_committee(session, "hal")
+    with committee.committee_session("hal") as (session, found):
         assert (found.status, found.status_note) == (
             CommitteeStatus.draft,
             "Tidsplanen skal forlænges",
@@ -133,8 +131,7 @@ def test_decision_on_an_outdated_version_is_refused(database_url: str, tmp_path:
 
 def test_illegal_transition_is_refused_and_not_audited(database_url: str, tmp_path: Path) -> None:
     register(mandate_file(tmp_path, "hal"))
-    with session_scope() as session:
-        found = committee.get_committee(session, "hal")
+    with committee.committee_session("hal") as (session, found):
         with pytest.raises(committee.IllegalTransition, match="fra status 'draft' til 'closed'"):
             committee.transition(session, found, CommitteeStatus.closed, "test")
         assert found.status == CommitteeStatus.draft

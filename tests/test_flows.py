@@ -67,8 +67,7 @@ def run_through_meetings(slug: str) -> str:
 def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, example: str) -> None:
     shutil.copytree(EXAMPLES / "politikere", get_settings().committees_dir / "politikere")
     assert run_through_meetings(example) == "in_session"
-    with session_scope() as session:
-        found = committee.get_committee(session, example)
+    with committee.committee_session(example) as (session, found):
         events = session.exec(
             select(models.AuditEvent).where(models.AuditEvent.action == "mandate.approved")
         ).all()
@@ -98,8 +97,7 @@ def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, examp
     assert status is not None
     counts = {row["emne"]: row["antal"] for row in json.loads(status.data)}  # type: ignore[arg-type]
     assert (counts["ansøgere i alt"], counts["mulige dubletter til vurdering"]) == (151, 1)
-    with session_scope() as session:
-        found = committee.get_committee(session, example)
+    with committee.committee_session(example) as (session, found):
         run = runs.current_run(session, found)
         members = roster.members(session, found)
         letters = session.exec(select(models.OutboxMessage)).all()
@@ -107,8 +105,7 @@ def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, examp
     assert len([m for m in members if m.applicant_id]) == 10
     assert len([m for m in members if m.politician_name]) == 5
     assert len([m for m in letters if m.kind.startswith("brev-")]) == 151
-    with session_scope() as session:
-        found = committee.get_committee(session, example)
+    with committee.committee_session(example) as (session, found):
         planned = plan.meetings(session, found)
         invitations = session.exec(
             select(models.OutboxMessage).where(models.OutboxMessage.kind == "moede-request")
@@ -133,8 +130,7 @@ def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, examp
 def test_amend_returns_to_draft_and_relaunch_resumes(prefect_database: Path, example: str) -> None:
     note = "Udvalget skal også se på affald"
     assert run_committee(example, decision(Decision.amend, note)) == "draft"
-    with session_scope() as session:
-        found = committee.get_committee(session, example)
+    with committee.committee_session(example) as (session, found):
         assert (found.status, found.status_note) == (models.CommitteeStatus.draft, note)
         [event] = session.exec(
             select(models.AuditEvent).where(models.AuditEvent.action == "mandate.amend")

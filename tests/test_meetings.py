@@ -20,7 +20,6 @@ from pypdf import PdfReader
 from sqlmodel import select
 
 from opgaveudvalg import committee, models
-from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.meetings import agenda, changes, feeds, invitations, minutes, plan
 from opgaveudvalg.meetings.documents import write_agenda, write_meeting_document
@@ -64,8 +63,7 @@ def test_dates_avoid_public_and_school_holidays() -> None:
 def test_plan_follows_the_mandate_and_is_stable(appointed: str) -> None:
     settings = get_settings()
     danish = holidays.country_holidays("DK", years=[2027, 2028])
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         planned = plan.meetings(session, found)
         mandate = committee.current_mandate(session, found)
         again = plan.plan_meetings(session, found, settings, "test")
@@ -94,8 +92,7 @@ def only_event(calendar: icalendar.Calendar) -> icalendar.Event:
 
 def test_invitations_update_and_cancel_with_the_same_uid(appointed: str) -> None:
     settings = get_settings()
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         first = invitations.queue_invitations(session, found, settings, TODAY)
         addresses = {a.email for a in session.exec(select(models.Applicant))}
         members = {m.applicant_id for m in roster.members(session, found) if m.applicant_id}
@@ -129,8 +126,7 @@ def test_invitations_update_and_cancel_with_the_same_uid(appointed: str) -> None
 
 def test_a_member_who_leaves_gets_cancels_and_the_substitute_requests(appointed: str) -> None:
     settings = get_settings()
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         invitations.queue_invitations(session, found, settings, TODAY)
         session.flush()
         before = {m.id for m in session.exec(select(models.OutboxMessage))}
@@ -150,8 +146,7 @@ def test_a_member_who_leaves_gets_cancels_and_the_substitute_requests(appointed:
 
 
 def test_feed_publishes_the_same_uids_without_attendees(appointed: str) -> None:
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         changes.cancel_meeting(session, found, 1, "test", "flyttes")
         path = invitations.write_feed(session, found, get_settings())
         uids = {m.uid for m in plan.meetings(session, found)}
@@ -174,8 +169,7 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
         "    bilag: [Scenarier.pdf]\n",
         encoding="utf-8",
     )
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         seat = next(m for m in roster.members(session, found) if m.applicant_id)
         meeting = agenda.set_agenda(session, found, 1, agenda_file, "test")
         files = write_meeting_document(session, found, meeting, settings, minutes=False)
@@ -202,8 +196,7 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
             f"fravær:\n  - {{medlem: {seat.id}, afbud: {'true' if number == 1 else 'false'}}}\n",
             encoding="utf-8",
         )
-        with session_scope() as session:
-            found = committee.get_committee(session, appointed)
+        with committee.committee_session(appointed) as (session, found):
             held = minutes.record_minutes(session, found, number, minutes_file, "test")
             files = write_meeting_document(session, found, held, settings, minutes=True)
             warnings = minutes.attendance_warnings(session, found)
@@ -215,8 +208,7 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     assert "Referat" in text and "Beslutning" in text and "Udvalget valgte scenarie B." in text
     assert "(uden afbud)" in text  # meeting 2: absent without notice
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         first = plan.get_meeting(session, found, 1)
         assert first.minutes_approved_at_meeting == 2
         rows = session.exec(
@@ -228,8 +220,7 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
 def minutes_problems(slug: str, path: Path, text: str) -> str:
     """The error recording `text` as meeting 1's minutes gives; the meeting stays unheld."""
     path.write_text(text, encoding="utf-8")
-    with session_scope() as session:
-        found = committee.get_committee(session, slug)
+    with committee.committee_session(slug) as (session, found):
         with pytest.raises(FileInvalid) as error:
             minutes.record_minutes(session, found, 1, path, "test")
         assert plan.get_meeting(session, found, 1).state == MeetingState.planned
@@ -268,8 +259,7 @@ def test_minutes_accept_empty_sections_and_numbers_as_text(appointed: str, tmp_p
     path.write_text(
         "beslutninger:\n  1: 2027\n  2: Godkendt\ndrøftelser:\nfravær:\n", encoding="utf-8"
     )
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         held = minutes.record_minutes(session, found, 1, path, "test")
         assert held.minutes == {"beslutninger": {1: "2027", 2: "Godkendt"}, "drøftelser": {}}
         assert held.state == MeetingState.held
@@ -286,8 +276,7 @@ def test_agenda_file_errors_name_the_file_line_and_field(appointed: str, tmp_pat
         "    ansvarlig: Jens\n",
         encoding="utf-8",
     )
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         with pytest.raises(FileInvalid) as error:
             agenda.set_agenda(session, found, 1, path, "test")
         titles = [item["titel"] for item in plan.get_meeting(session, found, 1).agenda]
@@ -298,17 +287,18 @@ def test_agenda_file_errors_name_the_file_line_and_field(appointed: str, tmp_pat
     ]
     assert titles == ["Godkendelse af dagsorden", "Eventuelt"]
     path.write_text("titel: Budget\n", encoding="utf-8")
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
-        with pytest.raises(FileInvalid, match=re.escape(f"{path}:1: punkter: feltet mangler")):
-            agenda.set_agenda(session, found, 1, path, "test")
+    missing = re.escape(f"{path}:1: punkter: feltet mangler")
+    with (
+        committee.committee_session(appointed) as (session, found),
+        pytest.raises(FileInvalid, match=missing),
+    ):
+        agenda.set_agenda(session, found, 1, path, "test")
 
 
 def test_agenda_items_may_leave_fields_empty(appointed: str, tmp_path: Path) -> None:
     path = tmp_path / "dagsorden.yaml"
     path.write_text("punkter:\n  - titel: Budget\n    indstilling:\n    bilag:\n", encoding="utf-8")
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         meeting = agenda.set_agenda(session, found, 1, path, "test")
     assert meeting.agenda[1] == {
         "titel": "Budget",
@@ -322,8 +312,7 @@ def test_a_school_holiday_in_the_settings_moves_a_meeting_out_of_it(
     appointed: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     zone = ZoneInfo(get_settings().timezone)
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         usual = [m.starts_at.astimezone(zone).date() for m in plan.meetings(session, found)]
         for meeting in plan.meetings(session, found):
             session.delete(meeting)
@@ -338,8 +327,7 @@ def test_a_school_holiday_in_the_settings_moves_a_meeting_out_of_it(
     assert [(b.start, b.end) for b in get_settings().school_holidays] == [
         (day - timedelta(days=3), day + timedelta(days=3))
     ]
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         planned = plan.plan_meetings(session, found, get_settings(), "test")
         moved = [m.starts_at.astimezone(zone).date() for m in planned]
     assert len(moved) == len(usual) and day not in moved
@@ -363,8 +351,7 @@ def test_a_school_holiday_that_ends_before_it_starts_is_named(
 def test_dst_weeks_keep_local_time(appointed: str) -> None:
     """A meeting moved across the change to summer time keeps 17:00 local, 15:00 UTC."""
     settings = get_settings()
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         invitations.queue_invitations(session, found, settings, TODAY)
         start = plan.local(date(2027, 3, 29), plan.rules(settings).start, settings.timezone)
         changes.move_meeting(session, found, 1, start, "test")
@@ -376,8 +363,7 @@ def test_dst_weeks_keep_local_time(appointed: str) -> None:
 
 def test_the_agenda_goes_to_each_member_once_per_version(appointed: str, tmp_path: Path) -> None:
     settings = get_settings()
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         meeting = plan.get_meeting(session, found, 1)
         pdf = write_agenda(session, found, meeting, settings)
         first = invitations.queue_agenda(session, found, meeting, settings, pdf)
@@ -398,8 +384,7 @@ def test_the_agenda_goes_to_each_member_once_per_version(appointed: str, tmp_pat
 
 def test_the_feed_is_served_as_text_calendar(appointed: str) -> None:
     settings = get_settings()
-    with session_scope() as session:
-        found = committee.get_committee(session, appointed)
+    with committee.committee_session(appointed) as (session, found):
         path = invitations.write_feed(session, found, settings)
     server = feeds.feed_server(settings.output_dir, port=0)
     thread = threading.Thread(target=server.serve_forever, daemon=True)

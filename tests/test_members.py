@@ -29,8 +29,7 @@ def test_replacement_keeps_profile_targets_and_households(
     snapshots("selecting", selecting, tmp_path)
     run_id = compute_and_draw()
     appoint()
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
+    with committee.committee_session(SLUG) as (session, found):
         run = runs.get_run(session, run_id)
         instance = instance_from_json(run.inputs)
         start = current_mandate(session, found).tidsplan.start
@@ -66,8 +65,7 @@ def test_kb_amendment_swaps_a_member_on_the_same_profile(
         seat = run.panel[0]
         substitute = int(run.reserves[seat["profile"]][0])
     appoint(amendments=[appointment.Amendment(int(seat["applicant"]), substitute)])
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
+    with committee.committee_session(SLUG) as (session, found):
         ids = {m.applicant_id for m in roster.members(session, found)}
     assert substitute in ids and int(seat["applicant"]) not in ids
 
@@ -78,8 +76,7 @@ def test_letters_one_per_applicant_queued_once(tmp_path: Path, snapshots: Restor
     compute_and_draw()
     appoint()
     settings = get_settings()
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
+    with committee.committee_session(SLUG) as (session, found):
         messages = letters.write_letters(session, found, settings)
         again = letters.write_letters(session, found, settings)
         names = {a.id: a.name for a in session.exec(select(models.Applicant))}

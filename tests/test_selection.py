@@ -37,8 +37,7 @@ def test_lottery_draw_and_appointment_on_each_database(database_url: str, tmp_pa
         assert {seat["profile"] for seat in run.panel} == set(instance.seats)
         assert runs.verify(session, run_id).ok
     appoint([appointment.Politician("Anna Politiker", "Venstre", models.MemberRole.chair)])
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
+    with committee.committee_session(SLUG) as (session, found):
         members = roster.members(session, found)
         assert found.status == models.CommitteeStatus.appointed
         assert len([m for m in members if m.applicant_id]) == 10
@@ -93,10 +92,11 @@ def test_infeasible_targets_are_explained_in_danish(tmp_path: Path) -> None:
             "alder: {min: 15, max: 24}\n    min_antal: 2": "alder: {min: 15, max: 24}\n    max_antal: 1"
         },
     )
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
-        with pytest.raises(runs.SelectionInfeasible) as raised:
-            runs.compute_selection(session, found)
+    with (
+        committee.committee_session(SLUG) as (session, found),
+        pytest.raises(runs.SelectionInfeasible) as raised,
+    ):
+        runs.compute_selection(session, found)
     message = str(raised.value)
     conflict = (
         "Disse mål kan ikke opfyldes samtidig med de egnede ansøgere: alder 15-24 år: højst 1"
@@ -137,8 +137,7 @@ def test_recompute_with_fixed_and_excluded_members_then_refused_after_the_draw(
     tmp_path: Path, snapshots: Restore
 ) -> None:
     snapshots("selecting", selecting, tmp_path)
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
+    with committee.committee_session(SLUG) as (session, found):
         first = runs.compute_selection(session, found)
         ids = sorted(first.probabilities, key=int)
         fixed, excluded = ids[0], ids[1]
@@ -161,8 +160,7 @@ def test_open_or_compute_reuses_the_run_waiting_for_its_draw_or_appointment(
     tmp_path: Path, snapshots: Restore
 ) -> None:
     snapshots("selecting", selecting, tmp_path)
-    with session_scope() as session:
-        found = committee.get_committee(session, SLUG)
+    with committee.committee_session(SLUG) as (session, found):
         computed = runs.open_or_compute(session, found)
         assert computed.status == models.SelectionStatus.computed
         assert runs.open_or_compute(session, found).id == computed.id
