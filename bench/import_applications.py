@@ -1,6 +1,6 @@
 """Benchmark: importing form exports of 5,000 and 50,000 realistic applications.
 
-    .venv/bin/python bench/import_applications.py [--database-url URL]
+    .venv/bin/python -m bench.import_applications [--database-url URL]
 
 Each size is imported into a fresh committee (SQLite by default), then imported again to
 measure the idempotent re-import. Prints wall time, rows per second, the Python heap's peak

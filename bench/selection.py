@@ -2,7 +2,7 @@
 (MAXIMIN with HiGHS) in the same run, on every public instance, on generated diverse pools
 (`bench/diverse.py`: most applicants their own type) and on committee-shaped instances.
 
-    .venv/bin/python bench/selection.py [--peer-timeout 1800] [--timeout 600] [--only NAME]
+    .venv/bin/python -m bench.selection [--peer-timeout 1800] [--timeout 600] [--only NAME]
         [--plain] [--no-peer] [--skip-large]
 
 Each measurement runs in a fresh subprocess (ours too, so a timeout can stop it). The peer is

@@ -27,14 +27,8 @@ def plan_the_meetings(slug: str) -> list[int]:
 
 @task(cache_policy=NO_CACHE)
 def next_meeting(slug: str) -> int | None:
-    """The first meeting neither held nor cancelled (the plan may change while the flow runs)."""
     with committee_session(slug) as (session, found):
-        open_ = [
-            m.number
-            for m in plan.meetings(session, found)
-            if m.state in (MeetingState.planned, MeetingState.invited)
-        ]
-    return min(open_, default=None)
+        return plan.next_open_meeting(session, found)
 
 
 @task(cache_policy=NO_CACHE)
@@ -67,9 +61,9 @@ def wait_for_minutes(slug: str, number: int) -> str:
     """One task for the time until the secretariat has recorded the minutes (or cancelled)."""
     while True:
         with committee_session(slug) as (session, found):
-            state = plan.get_meeting(session, found, number).state
-        if state in (MeetingState.held, MeetingState.cancelled):
-            return state.value
+            state = plan.settled_state(session, found, number)
+        if state is not None:
+            return state
         time.sleep(get_settings().approval_poll_seconds)
 
 
@@ -77,7 +71,6 @@ def wait_for_minutes(slug: str, number: int) -> str:
 def write_minutes(slug: str, number: int) -> int:
     """The minutes; returns how many attendance warnings there are."""
     with committee_session(slug) as (session, found):
-        minutes.enter_session(session, found, ACTOR)
         meeting = plan.get_meeting(session, found, number)
         documents.write_meeting_document(session, found, meeting, get_settings(), minutes=True)
         return len(minutes.attendance_warnings(session, found))

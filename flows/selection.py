@@ -8,7 +8,6 @@ from opgaveudvalg import orchestration
 from opgaveudvalg.committee import committee_session
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.members import appointment, letters
-from opgaveudvalg.models import SelectionStatus
 from opgaveudvalg.selection import reports, runs
 from opgaveudvalg.settings import get_settings
 
@@ -32,11 +31,17 @@ def publish_summary(slug: str, run_id: int) -> None:
 
 
 @task(cache_policy=NO_CACHE)
+def awaits_draw(run_id: int) -> bool:
+    with session_scope() as session:
+        return runs.awaits_draw(session, run_id)
+
+
+@task(cache_policy=NO_CACHE)
 def draw(slug: str, public_number: int) -> int:
     """Draw from the newest open run: the secretariat may have recomputed it meanwhile
     (`opgaveudvalg selection compute`, e.g. with a re-appointed member fixed). Returns its ID."""
     with committee_session(slug) as (session, found):
-        run = runs.draw_panel(session, runs.open_runs(session, found)[0], public_number, ACTOR)
+        run = runs.draw_panel(session, runs.newest_open_run(session, found), public_number, ACTOR)
         return run.id  # type: ignore[return-value]
 
 
@@ -75,9 +80,7 @@ def selection_flow(slug: str) -> str:
     logger = get_run_logger()
     run_id = compute(slug)
     publish_summary(slug, run_id)
-    with session_scope() as session:
-        drawn = runs.get_run(session, run_id).status == SelectionStatus.drawn
-    if not drawn:
+    if awaits_draw(run_id):
         logger.info("Udvælgelse %s beregnet; afventer det offentligt trukne tal", run_id)
         number = orchestration.wait_for_public_draw(
             slug, settings.approval_timeout_days, settings.approval_poll_seconds

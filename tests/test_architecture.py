@@ -152,3 +152,20 @@ def test_tests_share_helpers_only_through_the_helpers_module() -> None:
         if name == "conftest" or name.startswith("test_")
     ]
     assert borrowed == []
+
+
+def test_every_part_of_the_domain_is_under_the_forbidden_contracts() -> None:
+    """A new stage must be listed in the contracts, or Prefect and the CLI could creep into it."""
+    project = tomllib.loads((PROJECT_ROOT / "pyproject.toml").read_text(encoding="utf-8"))
+    contracts = {c["name"]: c for c in project["tool"]["importlinter"]["contracts"]}
+    package = PROJECT_ROOT / "src" / "opgaveudvalg"
+    parts = {
+        f"opgaveudvalg.{path.stem}"
+        for path in package.iterdir()
+        if (path.suffix == ".py" and path.stem != "__init__") or (path / "__init__.py").exists()
+    }
+    domain = parts - {"opgaveudvalg.cli", "opgaveudvalg.orchestration"}
+    prefect_rule = contracts["Only orchestration and the flows import Prefect"]
+    domain_rule = contracts["The domain never imports the command line, the flows or the demo"]
+    assert domain - set(prefect_rule["source_modules"]) == set()
+    assert domain - set(domain_rule["source_modules"]) == set()

@@ -18,19 +18,18 @@ from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.documents import write_mandate
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.mandate.validation import load_mandate
-from opgaveudvalg.models import CommitteeStatus as Status
-from opgaveudvalg.models import Decision, utcnow
+from opgaveudvalg.models import CommitteeStatus, Decision, utcnow
 
-TRANSITIONS: dict[Status, set[Status]] = {
-    Status.draft: {Status.mandated},
-    Status.mandated: {Status.recruiting},
-    Status.recruiting: {Status.selecting},
-    Status.selecting: {Status.appointed, Status.recruiting},
-    Status.appointed: {Status.in_session},
-    Status.in_session: {Status.delivered},
-    Status.delivered: {Status.decided},
-    Status.decided: {Status.closed},
-    Status.closed: set(),
+TRANSITIONS: dict[CommitteeStatus, set[CommitteeStatus]] = {
+    CommitteeStatus.draft: {CommitteeStatus.mandated},
+    CommitteeStatus.mandated: {CommitteeStatus.recruiting},
+    CommitteeStatus.recruiting: {CommitteeStatus.selecting},
+    CommitteeStatus.selecting: {CommitteeStatus.appointed, CommitteeStatus.recruiting},
+    CommitteeStatus.appointed: {CommitteeStatus.in_session},
+    CommitteeStatus.in_session: {CommitteeStatus.delivered},
+    CommitteeStatus.delivered: {CommitteeStatus.decided},
+    CommitteeStatus.decided: {CommitteeStatus.closed},
+    CommitteeStatus.closed: set(),
 }
 
 
@@ -72,7 +71,11 @@ def committee_session(slug: str) -> Iterator[tuple[Session, models.Committee]]:
 
 
 def transition(
-    session: Session, committee: models.Committee, to: Status, actor: str, reason: str | None = None
+    session: Session,
+    committee: models.Committee,
+    to: CommitteeStatus,
+    actor: str,
+    reason: str | None = None,
 ) -> None:
     """Move the committee to status `to`; raises IllegalTransition if the state machine forbids it."""
     if to not in TRANSITIONS[committee.status]:
@@ -120,7 +123,7 @@ def register_mandate(session: Session, path: Path, actor: str) -> models.Mandate
     latest = latest_mandate(session, committee.id)  # type: ignore[arg-type]
     if latest is not None and latest.content_hash == mandate.content_hash():
         return latest
-    if committee.status != Status.draft:
+    if committee.status != CommitteeStatus.draft:
         raise UserError(
             f"{path}: kommissoriet er ændret, men udvalget har status '{committee.status}'; "
             "et godkendt kommissorium ændres ikke her"
@@ -228,7 +231,7 @@ def record_decision(
         raise UserError(
             f"Kommissorium version {mandate.version} er ikke den nyeste for '{committee.slug}'"
         )
-    if committee.status != Status.draft:
+    if committee.status != CommitteeStatus.draft:
         raise IllegalTransition(
             f"Udvalget '{committee.slug}' har status '{committee.status}' og afventer ikke godkendelse"
         )
@@ -255,7 +258,7 @@ def record_decision(
         case_number=given.case_number,
     )
     if given.decision == Decision.approved:
-        transition(session, committee, Status.mandated, actor, given.note)
+        transition(session, committee, CommitteeStatus.mandated, actor, given.note)
     else:
         committee.status_note = given.note
         committee.updated_at = utcnow()

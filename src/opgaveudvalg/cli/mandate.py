@@ -18,6 +18,7 @@ from opgaveudvalg.yamlinput import Lang
 
 commands = typer.Typer()
 mandate_app = typer.Typer(help="Kommissorier.", no_args_is_help=True)
+targets_app = typer.Typer(help="Repræsentationsmål.", no_args_is_help=True)
 
 LangOption = Annotated[Lang, typer.Option("--lang", help="da eller en")]
 
@@ -137,3 +138,29 @@ def wait_for_recorded_decision(slug: str, flow_run_id: str, seconds: int) -> str
                 return found.status.value
         time.sleep(1)
     return None
+
+
+@targets_app.command("suggest")
+def targets_suggest(
+    slug: str,
+    kommune: Annotated[str, typer.Option(help="Kommunekode, fx 157 for Gentofte")],
+    periode: Annotated[
+        str | None, typer.Option(help="Kvartal, fx 2025K3 (standard: nyeste)")
+    ] = None,
+    slack: Annotated[
+        int, typer.Option(min=0, help="Ekstra pladser til hver side af det forholdsmæssige")
+    ] = 1,
+) -> None:
+    """Forslag til repræsentationsmål ud fra befolkningen (Danmarks Statistik, FOLK1A)."""
+    from opgaveudvalg.mandate import statbank
+
+    settings = get_settings()
+    mandate = load_mandate(committee.mandate_path(settings.committees_dir, slug), settings.language)
+    bands = (
+        statbank.age_bands_from_targets(mandate.repræsentationsmål) or statbank.DEFAULT_AGE_BANDS
+    )
+    with statbank.StatBankClient(settings.statbank_url) as client:
+        population = client.population(kommune, periode)
+    shares = statbank.population_shares(population.counts, bands, min_age=min(b[1] for b in bands))
+    suggestions = statbank.proportional_targets(shares, mandate.sammensætning.borgere, slack)
+    typer.echo(statbank.targets_yaml(suggestions, bands, source=population.source))

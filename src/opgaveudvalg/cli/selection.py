@@ -1,5 +1,4 @@
-"""Selection commands: can a panel be formed, the lottery, the public draw, verification; and
-representation targets suggested from the population."""
+"""Selection commands: can a panel be formed, the lottery, the public draw, verification."""
 
 from typing import Annotated
 
@@ -8,12 +7,10 @@ import typer
 from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.selection.model import Method
 from opgaveudvalg.settings import get_settings
 
 selection_app = typer.Typer(help="Udvælgelse og lodtrækning.", no_args_is_help=True)
-targets_app = typer.Typer(help="Repræsentationsmål.", no_args_is_help=True)
 
 
 @selection_app.command("check")
@@ -97,29 +94,3 @@ def selection_verify(run: int) -> None:
     typer.echo(result.report())
     if not result.ok:
         raise typer.Exit(1)
-
-
-@targets_app.command("suggest")
-def targets_suggest(
-    slug: str,
-    kommune: Annotated[str, typer.Option(help="Kommunekode, fx 157 for Gentofte")],
-    periode: Annotated[
-        str | None, typer.Option(help="Kvartal, fx 2025K3 (standard: nyeste)")
-    ] = None,
-    slack: Annotated[
-        int, typer.Option(min=0, help="Ekstra pladser til hver side af det forholdsmæssige")
-    ] = 1,
-) -> None:
-    """Forslag til repræsentationsmål ud fra befolkningen (Danmarks Statistik, FOLK1A)."""
-    from opgaveudvalg.mandate import statbank
-
-    settings = get_settings()
-    mandate = load_mandate(committee.mandate_path(settings.committees_dir, slug), settings.language)
-    bands = (
-        statbank.age_bands_from_targets(mandate.repræsentationsmål) or statbank.DEFAULT_AGE_BANDS
-    )
-    with statbank.StatBankClient(settings.statbank_url) as client:
-        population = client.population(kommune, periode)
-    shares = statbank.population_shares(population.counts, bands, min_age=min(b[1] for b in bands))
-    suggestions = statbank.proportional_targets(shares, mandate.sammensætning.borgere, slack)
-    typer.echo(statbank.targets_yaml(suggestions, bands, source=population.source))

@@ -77,6 +77,7 @@ def record_minutes(
         previous.minutes_approved_at_meeting = number  # item 2 of every later meeting
         session.add(previous)
     audit(session, committee.id, actor, "meeting.minutes", number=number)
+    enter_session(session, committee, actor)
     return meeting
 
 

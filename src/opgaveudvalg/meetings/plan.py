@@ -170,3 +170,19 @@ def get_meeting(session: Session, committee: models.Committee, number: int) -> m
     if found is None:
         raise UserError(f"'{committee.slug}' har intet møde nr. {number}")
     return found
+
+
+OPEN_STATES = (models.MeetingState.planned, models.MeetingState.invited)
+
+
+def next_open_meeting(session: Session, committee: models.Committee) -> int | None:
+    """The number of the first meeting neither held nor cancelled (the plan may change)."""
+    return min(
+        (m.number for m in meetings(session, committee) if m.state in OPEN_STATES), default=None
+    )
+
+
+def settled_state(session: Session, committee: models.Committee, number: int) -> str | None:
+    """'held' or 'cancelled' once the meeting is one of them; None while it is still to come."""
+    state = get_meeting(session, committee, number).state
+    return None if state in OPEN_STATES else state.value

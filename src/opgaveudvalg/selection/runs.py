@@ -191,6 +191,19 @@ def open_runs(session: Session, committee: models.Committee) -> list[models.Sele
     return _runs(session, committee, SelectionStatus.computed, SelectionStatus.drawn)
 
 
+def newest_open_run(session: Session, committee: models.Committee) -> models.SelectionRun:
+    """The run to draw from: the secretariat may have recomputed it (`selection compute`)."""
+    runs = open_runs(session, committee)
+    if not runs:
+        raise UserError(f"'{committee.slug}' har ingen beregnet udvælgelse at trække fra")
+    return runs[0]
+
+
+def awaits_draw(session: Session, run_id: int) -> bool:
+    """Whether the run still waits for the number drawn at a public meeting."""
+    return get_run(session, run_id).status == SelectionStatus.computed
+
+
 def appointed_run(session: Session, committee: models.Committee) -> models.SelectionRun:
     """The run whose panel KB appointed: its reserves fill vacated seats."""
     appointed = _runs(session, committee, SelectionStatus.appointed)
