@@ -70,33 +70,50 @@ class SwapSearch:
         candidates = np.flatnonzero((weights > 0) & ~self.fixed)
         if candidates.size == 0:
             return panel
-        groups_in = self.groups[candidates]  # (B, Q)
+        groups_in_t = np.ascontiguousarray(self.groups[candidates].T)  # (Q, B)
         eligible_in = self.eligible[candidates]  # (B, P)
         house_in = self.household[candidates]
+        has_house = house_in >= 0
+        weights_in = weights[candidates]
+        room = self.size[candidates]
+        members = np.array([s[0] for s in seats])
+        places = np.array([s[1] for s in seats])
+        allowed = eligible_in[:, places].T & ~self.fixed[members][:, None]  # (k, B)
+        member_groups = self.groups[members]  # (k, Q)
+        counts = member_groups.sum(axis=0)  # (Q,)
+        taken = np.bincount(members, minlength=len(self.types))
+        occupied = np.zeros(len(self.types) + 1, dtype=np.int64)  # per household, -1 last
+        np.add.at(occupied, self.household[members], 1)
         for _ in range(steps):
-            members = np.array([s[0] for s in seats])
-            places = np.array([s[1] for s in seats])
-            counts = self.groups[members].sum(axis=0)  # (Q,)
-            without = counts[None, :] - self.groups[members]  # (k, Q)
-            need = (without < self.low - 0.5).astype(float)  # b must count towards these
-            full = (without > self.high - 0.5).astype(float)  # b must not count towards these
-            ok = (need @ (1.0 - groups_in).T < 0.5) & (full @ groups_in.T < 0.5)  # (k, B)
-            ok &= eligible_in[:, places].T
-            ok &= ~self.fixed[members][:, None]
-            taken = np.bincount(members, minlength=len(self.types))
-            ok &= (taken[candidates] < self.size[candidates])[None, :]
-            occupied = Counter(int(self.household[m]) for m in members if self.household[m] >= 0)
-            if occupied:
-                busy = np.array([occupied.get(int(h), 0) > 0 for h in house_in])
+            ok = allowed & (taken[candidates] < room)[None, :]
+            # only quotas at (or past) a bound can stop a swap
+            bound = np.flatnonzero((counts < self.low + 0.5) | (counts > self.high - 0.5))
+            if bound.size:
+                without = counts[bound][None, :] - member_groups[:, bound]  # (k, T)
+                need = (without < self.low[bound] - 0.5).astype(float)  # b must count here
+                full = (without > self.high[bound] - 0.5).astype(float)  # b must not count
+                groups_bound = groups_in_t[bound]  # (T, B)
+                ok &= need @ groups_bound > need.sum(axis=1)[:, None] - 0.5
+                ok &= full @ groups_bound < 0.5
+            busy = has_house & (occupied[house_in] > 0)
+            if busy.any():
                 leaving = self.household[members]
                 # a household is free for b if no one of it sits, or the one leaving is it
-                blocked = busy[None, :] & (leaving[:, None] != house_in[None, :])
-                ok &= ~blocked
-            gain = np.where(ok, weights[candidates][None, :] - weights[members][:, None], -1.0)
+                ok &= ~(busy[None, :] & (leaving[:, None] != house_in[None, :]))
+            gain = np.where(ok, weights_in[None, :] - weights[members][:, None], -1.0)
             seat, pick = np.unravel_index(int(np.argmax(gain)), gain.shape)
             if gain[seat, pick] <= SWAP_TOLERANCE:
                 break
-            seats[int(seat)] = (int(candidates[pick]), int(places[seat]))
+            out, new = int(members[seat]), int(candidates[pick])
+            counts += self.groups[new] - self.groups[out]
+            member_groups[seat] = self.groups[new]
+            taken[out] -= 1
+            taken[new] += 1
+            occupied[self.household[out]] -= 1
+            occupied[self.household[new]] += 1
+            members[seat] = new
+            allowed[seat] = eligible_in[:, places[seat]] & ~self.fixed[new]
+            seats[int(seat)] = (new, int(places[seat]))
         return self.panel_of(seats)
 
 
