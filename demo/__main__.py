@@ -1,12 +1,13 @@
 """`python -m demo` (what `python3 dev.py demo` runs): the example committees through the
-lifecycle, on a fresh database under var/demo/ and with Prefect's temporary server."""
+lifecycle, on a fresh database under var/demo/, with a Prefect server and a worker of its own
+(logs in var/demo/*.log), stopped again at the end."""
 
 import os
 import shutil
 import sys
 
-from opgaveudvalg import orchestration
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.orchestration import setup
 from opgaveudvalg.settings import PROJECT_ROOT, Settings, get_settings
 
 
@@ -20,7 +21,7 @@ def demo_settings() -> Settings:
             "OPGAVEUDVALG_OUTPUT_DIR": str(demo_dir / "output"),
             "OPGAVEUDVALG_EML_DIR": str(demo_dir / "outbox"),
             "OPGAVEUDVALG_MAIL_DRY_RUN": "true",
-            "OPGAVEUDVALG_APPROVAL_POLL_SECONDS": "1",
+            "OPGAVEUDVALG_PREFECT_HOME": str(demo_dir / "prefect"),
         }
     )
     get_settings.cache_clear()
@@ -31,10 +32,15 @@ def main() -> None:
     try:
         get_settings()  # the operator's own settings must be valid, as for every command
         settings = demo_settings()
-        orchestration.use_prefect(settings, server=False)
-        from demo.lifecycle import run_demo  # imports the flows, now that Prefect is set up
+        setup.use_prefect(settings, server=False)
+        from demo import services
+        from demo.lifecycle import run_demo  # imports Prefect's client, now that it is set up
 
-        run_demo(settings)
+        logs = settings.output_dir.parent
+        with services.prefect_server(settings, logs / "prefect-server.log"):
+            settings = get_settings()  # now with the server's address
+            with services.worker(settings, logs / "worker.log"):
+                run_demo(settings)
     except UserError as exc:
         print(f"fejl: {exc}", file=sys.stderr)
         sys.exit(1)

@@ -5,61 +5,73 @@ the mandate, the secretariat imports an export of ~150 applications (some of the
 closes the call.
 """
 
-import contextvars
 import json
 import threading
 import time
 from collections.abc import Callable, Sequence
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from uuid import UUID
 
+from prefect import get_client
+from prefect.client.schemas.objects import State
 from prefect.input import RunInput
 from sqlmodel import Session
 
 from demo.applicants import write_demo_pool
-from flows.lifecycle import lifecycle_flow
-from flows.recruitment import import_applications_flow, reject_dir
 from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.meetings import agenda, changes, minutes, plan
 from opgaveudvalg.members import letters, roster
-from opgaveudvalg.models import Committee, CommitteeStatus, Decision, MeetingState
-from opgaveudvalg.orchestration import (
-    APPOINTMENT,
-    MANDATE_APPROVAL,
-    PUBLIC_DRAW,
-    AppointmentInput,
-    PublicDraw,
-    find_waiting_run,
-    start_api,
-    submit_approval,
-    submit_input,
-)
+from opgaveudvalg.models import Committee, Decision, MeetingState
+from opgaveudvalg.orchestration import deployments, runs
+from opgaveudvalg.orchestration.inputs import AppointmentInput, MandateApproval, PublicDraw
+from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.recruitment import call, status
-from opgaveudvalg.selection import instance, reports, runs
+from opgaveudvalg.selection import instance, reports
+from opgaveudvalg.selection import runs as selection_runs
 from opgaveudvalg.settings import Settings
 
 DEMO_ACTOR = "demo"
 
 
-def wait_until(
-    condition: Callable[[], bool], flow_running: Callable[[], bool], timeout: float
-) -> bool:
-    """True once `condition` holds; False if the flow ends first. Raises after `timeout` s."""
+def await_wait(slug: str, wait: str, run_id: UUID, timeout: float, after: datetime) -> bool:
+    """True once the run has suspended on `wait` after the moment `after`; False if the run
+    ends first. Raises after `timeout` s."""
     deadline = time.monotonic() + timeout
-    while flow_running():
-        if condition():
+    while time.monotonic() < deadline:
+        run = runs.waiting_run(slug, wait)
+        if run and run.state and run.state.timestamp > after:
             return True
+        if run_state(run_id).is_final():
+            return False
+        time.sleep(1)
+    raise TimeoutError(f"{slug}: the run did not wait for '{wait}' within {timeout} s")
+
+
+def run_state(run_id: UUID) -> State:
+    with get_client(sync_client=True) as client:
+        state = client.read_flow_run(run_id).state
+    assert state is not None
+    return state
+
+
+def await_end(slug: str, run_id: UUID, timeout: float) -> str:
+    """The committee's status once its run has ended; a run that failed raises."""
+    deadline = time.monotonic() + timeout
+    while not (state := run_state(run_id)).is_final():
         if time.monotonic() > deadline:
-            raise TimeoutError(f"the flow did not get there within {timeout} s")
-        time.sleep(0.5)
-    return False
+            raise TimeoutError(f"{slug}: the run did not end within {timeout} s")
+        time.sleep(1)
+    if not state.is_completed():
+        raise RuntimeError(f"{slug}: the lifecycle run ended {state.name}: {state.message}")
+    return committee_status(slug) or "draft"
 
 
-def waiting_for(slug: str, key: str) -> bool:
-    return find_waiting_run(slug, key) is not None
+def now() -> datetime:
+    return datetime.now(UTC)
 
 
 def committee_status(slug: str) -> str | None:
@@ -69,11 +81,14 @@ def committee_status(slug: str) -> str | None:
 
 
 def secretariat_recruits(slug: str, settings: Settings) -> dict[str, int]:
-    """The secretariat's part of recruitment: import the form export, then close the call."""
-    counts = import_applications_flow(slug=slug, file=str(demo_export(slug, settings)))
+    """The secretariat's part of recruitment: import the form export (a run of the import
+    deployment, as `opgaveudvalg applications import`), then close the call."""
+    parameters = {"slug": slug, "file": str(demo_export(slug, settings))}
+    counts = runs.run_and_wait(deployments.IMPORT_FLOW, slug, parameters)
     with committee.committee_session(slug) as (session, found):
         call.request_close(session, found, DEMO_ACTOR)
-    return counts
+    runs.wake(slug, Wait.CALL_CLOSE)
+    return counts  # type: ignore[return-value]
 
 
 def run_committee(
@@ -81,53 +96,38 @@ def run_committee(
     given: committee.DecisionInput,
     while_recruiting: Callable[[], object] | None = None,
     later: Sequence[tuple[str, RunInput]] = (),
-    in_session: Callable[[], object] | None = None,
-    timeout: float = 300,
+    in_session: Callable[[UUID], object] | None = None,
+    timeout: float = 600,
 ) -> str:
-    """Run the lifecycle of `slug` in a worker thread; give KB's decision from this one, once
-    the call is open run `while_recruiting` (which must end by closing the call), then answer
-    each later pause (key, input) in turn — e.g. the public draw and the appointment — and
-    once the members are appointed run `in_session` (which must end the meetings)."""
-    start_api()
-    outcome: dict[str, object] = {}
-    context = contextvars.copy_context()  # the worker sees the same Prefect settings
-
-    def run() -> None:
-        try:
-            outcome["status"] = context.run(lifecycle_flow, slug=slug)
-        except BaseException as exc:  # re-raised in the calling thread below
-            outcome["error"] = exc
-
-    worker = threading.Thread(target=run, name=f"lifecycle-{slug}", daemon=True)
-    worker.start()
-    if wait_until(partial(waiting_for, slug, MANDATE_APPROVAL), worker.is_alive, timeout):
-        submit_approval(slug, given)
-    if while_recruiting and wait_until(
-        lambda: committee_status(slug) == CommitteeStatus.recruiting, worker.is_alive, timeout
-    ):
+    """Launch the lifecycle of `slug` (a worker runs it) and play the people around it: KB's
+    decision; once the call is open `while_recruiting` (which must end by closing the call);
+    each later wait (key, input) in turn — e.g. the public draw and the appointment — and then
+    `in_session` (which must end the meetings). Returns the committee's final status."""
+    started = now()
+    run_id = runs.launch(slug).id
+    if await_wait(slug, Wait.MANDATE_APPROVAL, run_id, timeout, started):
+        runs.submit_input(slug, MandateApproval.of(given), Wait.MANDATE_APPROVAL)
+    if while_recruiting and await_wait(slug, Wait.CALL_CLOSE, run_id, timeout, started):
         while_recruiting()
-    for key, answer in later:
-        if wait_until(partial(waiting_for, slug, key), worker.is_alive, timeout):
-            submit_input(slug, answer, key)
-    if in_session and wait_until(
-        lambda: committee_status(slug) == CommitteeStatus.appointed, worker.is_alive, timeout
-    ):
-        in_session()
-    worker.join(timeout)
-    if "error" in outcome:
-        raise outcome["error"]  # type: ignore[misc]
-    if "status" not in outcome:
-        raise TimeoutError(f"the lifecycle flow of {slug} did not finish within {timeout} s")
-    return str(outcome["status"])
+    for wait, answer in later:
+        if await_wait(slug, wait, run_id, timeout, started):
+            runs.submit_input(slug, answer, wait)
+    if in_session:
+        in_session(run_id)
+    return await_end(slug, run_id, timeout)
 
 
-def secretariat_holds_meetings(slug: str, settings: Settings, timeout: float = 300) -> None:
+def secretariat_holds_meetings(
+    slug: str, settings: Settings, run_id: UUID, timeout: float = 600
+) -> None:
     """The secretariat's part of the meetings: the agendas' own items, one meeting moved and
     one cancelled after the invitations went out, and the minutes of each meeting once its
-    agenda has been sent — written as YAML files and recorded like `opgaveudvalg meetings`."""
+    agenda has been sent — written as YAML files and recorded like `opgaveudvalg meetings`,
+    each change waking the run as the commands do."""
     folder = settings.output_dir.parent / "moeder" / slug
     folder.mkdir(parents=True, exist_ok=True)
-    wait_until(partial(has_meetings, slug), lambda: True, timeout)
+    if not await_wait(slug, f"{Wait.MINUTES}-1", run_id, timeout, now() - timedelta(days=1)):
+        return
     with committee.committee_session(slug) as (session, found):
         mandate = committee.current_mandate(session, found)
         numbers = [m.number for m in plan.meetings(session, found)]
@@ -135,23 +135,20 @@ def secretariat_holds_meetings(slug: str, settings: Settings, timeout: float = 3
             path = folder / f"dagsorden-{number}.yaml"
             path.write_text(demo_agenda(mandate.opgaver, number), encoding="utf-8")
             agenda.set_agenda(session, found, number, path, DEMO_ACTOR)
+    change_plan(slug, numbers)
+    woken = now()
+    runs.wake(slug, Wait.MINUTES)  # the first agenda again, with its items, and the changes
     for number in numbers:
-        agenda_dir = CommitteeFiles.of(settings.output_dir, slug).meeting(number, "da")
-        if not wait_until(
-            (agenda_dir / "dagsorden.pdf").exists, partial(meeting_open, slug, number), timeout
-        ):
-            continue  # cancelled
-        if number == 1:
-            change_plan(slug, numbers)
+        if not meeting_open(slug, number):
+            continue
+        if not await_wait(slug, f"{Wait.MINUTES}-{number}-", run_id, timeout, woken):
+            return
         path = folder / f"referat-{number}.yaml"
         path.write_text(demo_minutes(slug, number), encoding="utf-8")
         with committee.committee_session(slug) as (session, found):
             minutes.record_minutes(session, found, number, path, DEMO_ACTOR)
-
-
-def has_meetings(slug: str) -> bool:
-    with session_scope() as session:
-        return bool(plan.meetings(session, committee.get_committee(session, slug)))
+        woken = now()
+        runs.wake(slug, Wait.MINUTES)
 
 
 def meeting_open(slug: str, number: int) -> bool:
@@ -206,7 +203,7 @@ def demo_export(slug: str, settings: Settings) -> Path:
 
 def selection_report(session: Session, found: Committee, settings: Settings) -> str:
     """The public selection figures, where the reports and letters are, and the members."""
-    run = runs.current_run(session, found)
+    run = selection_runs.current_run(session, found)
     files = CommitteeFiles.of(settings.output_dir, found.slug)
     rows = [tuple(row.values()) for row in reports.summary_rows(session, run)]
     lines = [f"Udvælgelse {run.id} ({run.status.value}):"]
@@ -243,29 +240,43 @@ def meetings_report(session: Session, found: Committee, settings: Settings) -> s
     return "\n".join(lines)
 
 
-def run_demo(settings: Settings) -> None:
-    slugs = sorted(path.stem for path in settings.committees_dir.glob("*.yaml"))
+def play(slug: str, item: int, settings: Settings, outcome: dict[str, str | BaseException]) -> None:
     year = date.today().strftime("%y")
-    for item, slug in enumerate(slugs, start=1):
-        given = committee.DecisionInput(
-            Decision.approved,
-            date.today(),
-            item,
-            f"00.01.00-A00-{item}-{year}",
-            "Godkendt af demoen",
-        )
-        council = [
-            (PUBLIC_DRAW, PublicDraw(public_number=4711 + item)),
-            (APPOINTMENT, AppointmentInput(kb_meeting_date=date.today(), agenda_item=item + 10)),
-        ]
-        final_status = run_committee(
+    given = committee.DecisionInput(
+        Decision.approved, date.today(), item, f"00.01.00-A00-{item}-{year}", "Godkendt af demoen"
+    )
+    council = [
+        (Wait.PUBLIC_DRAW, PublicDraw(public_number=4711 + item)),
+        (Wait.APPOINTMENT, AppointmentInput(kb_meeting_date=date.today(), agenda_item=item + 10)),
+    ]
+    try:
+        outcome[slug] = run_committee(
             slug,
             given,
             partial(secretariat_recruits, slug, settings),
             council,
             partial(secretariat_holds_meetings, slug, settings),
         )
-        print(f"{slug}: {final_status}")
+    except BaseException as exc:  # re-raised by the main thread
+        outcome[slug] = exc
+
+
+def run_demo(settings: Settings) -> None:
+    """Both committees at once, each played by its own thread; one worker runs their runs."""
+    slugs = sorted(path.stem for path in settings.committees_dir.glob("*.yaml"))
+    outcome: dict[str, str | BaseException] = {}
+    threads = [
+        threading.Thread(target=play, args=(slug, item, settings, outcome), name=slug)
+        for item, slug in enumerate(slugs, start=1)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for slug in slugs:
+        if isinstance(outcome[slug], BaseException):
+            raise outcome[slug]  # type: ignore[misc]
+        print(f"{slug}: {outcome[slug]}")
     print()
     with session_scope() as session:
         for slug in slugs:
@@ -275,7 +286,7 @@ def run_demo(settings: Settings) -> None:
             print(f"== {slug}: status {found.status.value}")
             print(f"kommissorium: {folder}")
             print(f"opslag:       {settings.output_dir / slug / 'opslag'}")
-            reports = sorted(reject_dir(slug).glob("*.csv"))
+            reports = sorted(CommitteeFiles.of(settings.output_dir, slug).rejects().glob("*.csv"))
             print(f"afviste rækker: {reports[-1] if reports else 'ingen'}")
             print(status.recruitment_status(session, found, settings).report())
             print()

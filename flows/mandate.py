@@ -1,12 +1,15 @@
 """Mandate stage: store the mandate version, render it, publish a summary, wait for KB's decision."""
 
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from opgaveudvalg import committee, orchestration
+from opgaveudvalg import committee
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.mandate.model import summary_rows
 from opgaveudvalg.models import Committee
+from opgaveudvalg.orchestration import flowrun, inputs
+from opgaveudvalg.orchestration.waits import Wait
+from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.settings import get_settings
 
 KB = "kommunalbestyrelsen"
@@ -23,12 +26,19 @@ def store_mandate_version(slug: str) -> int:
 
 
 @task(cache_policy=NO_CACHE)
-def render_mandate(mandate_id: int) -> int:
+def render_mandate(mandate_id: int, unless_rendered: bool = False) -> int:
+    """The mandate's documents; with `unless_rendered`, nothing if the version has them (the
+    run passes here again each time it resumes)."""
     settings = get_settings()
     with session_scope() as session:
+        row = committee.get_mandate(session, mandate_id)
+        slug = committee.mandate_content(row).slug
+        folder = CommitteeFiles.of(settings.output_dir, slug).mandate(row.version, "da")
+        if unless_rendered and (folder / "kommissorium.pdf").exists():
+            return 0
         files = committee.render_stored_mandate(
             session,
-            committee.get_mandate(session, mandate_id),
+            row,
             settings.municipality,
             settings.output_dir,
         )
@@ -41,7 +51,7 @@ def publish_mandate_summary(slug: str, mandate_id: int) -> None:
         row = committee.get_mandate(session, mandate_id)
         rows = summary_rows(committee.mandate_content(row))
         version = row.version
-    orchestration.publish_table(
+    flowrun.publish_table(
         f"kommissorium-{slug}", rows, f"Kommissorium for {slug}, version {version} (nøgletal)"
     )
 
@@ -53,19 +63,18 @@ def record_decision(mandate_id: int, decision: committee.DecisionInput, flow_run
         return session.get(Committee, recorded.committee_id).status.value  # type: ignore[union-attr]
 
 
-@flow(name="mandate", flow_run_name="mandate-{slug}")
-def mandate_flow(slug: str) -> str:
+def mandate_stage(slug: str) -> str:
     """Returns the committee's status afterwards: 'mandated', or 'draft' on amend/reject."""
-    settings = get_settings()
     logger = get_run_logger()
     mandate_id = store_mandate_version(slug)
-    files = render_mandate(mandate_id)
+    files = render_mandate(mandate_id, unless_rendered=True)
     publish_mandate_summary(slug, mandate_id)
     logger.info("Kommissorium %s gemt og %s dokumenter dannet; afventer KB", mandate_id, files)
-    decision = orchestration.wait_for_mandate_approval(
-        slug, settings.approval_timeout_days, settings.approval_poll_seconds
+    answer = flowrun.await_answer(
+        inputs.mandate_form(slug), f"{Wait.MANDATE_APPROVAL}-{mandate_id}"
     )
-    status = record_decision(mandate_id, decision, orchestration.current_flow_run_id())
+    decision = answer.as_decision()
+    status = record_decision(mandate_id, decision, flowrun.current_flow_run_id())
     if status == "mandated":
         render_mandate(mandate_id)
     logger.info("KB's beslutning: %s; udvalget har nu status %s", decision.decision.value, status)

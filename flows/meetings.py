@@ -1,18 +1,18 @@
 """Meetings stage: plan the meetings, invite the members, and for each meeting send the agenda
-with any calendar updates, wait for the minutes, and write them. Only numbers, IDs and counts
-reach Prefect."""
+with any calendar updates, sleep until the minutes are recorded (or the meeting is cancelled),
+and write them. Only numbers, IDs and counts reach Prefect."""
 
-import time
 from datetime import date
 
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
 from flows.status import committee_status
 from opgaveudvalg.committee import committee_session
 from opgaveudvalg.mail import outbox
 from opgaveudvalg.meetings import documents, invitations, minutes, plan
-from opgaveudvalg.models import MeetingState
+from opgaveudvalg.orchestration import flowrun
+from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.settings import get_settings
 
 ACTOR = "flow:meetings"
@@ -57,39 +57,32 @@ def send_agenda(slug: str, number: int) -> dict[str, int]:
 
 
 @task(cache_policy=NO_CACHE)
-def wait_for_minutes(slug: str, number: int) -> str:
-    """One task for the time until the secretariat has recorded the minutes (or cancelled)."""
-    while True:
-        with committee_session(slug) as (session, found):
-            state = plan.settled_state(session, found, number)
-        if state is not None:
-            return state
-        time.sleep(get_settings().approval_poll_seconds)
+def settled_state(slug: str, number: int) -> str | None:
+    with committee_session(slug) as (session, found):
+        return plan.settled_state(session, found, number)
 
 
 @task(cache_policy=NO_CACHE)
-def write_minutes(slug: str, number: int) -> int:
-    """The minutes; returns how many attendance warnings there are."""
+def write_minutes(slug: str) -> dict[str, object]:
+    """The minutes of the meetings held whose minutes are not written yet (the secretariat's
+    command writes them too), and how many attendance warnings there are."""
     with committee_session(slug) as (session, found):
-        meeting = plan.get_meeting(session, found, number)
-        documents.write_meeting_document(session, found, meeting, get_settings(), minutes=True)
-        return len(minutes.attendance_warnings(session, found))
+        written = documents.write_missing_minutes(session, found, get_settings())
+        return {"written": written, "warnings": len(minutes.attendance_warnings(session, found))}
 
 
-@flow(name="meetings", flow_run_name="meetings-{slug}")
-def meetings_flow(slug: str) -> str:
+def meetings_stage(slug: str) -> str:
     """Runs until every meeting is held or cancelled; returns the committee's status."""
     logger = get_run_logger()
     logger.info("%s møder planlagt", len(plan_the_meetings(slug)))
     while (number := next_meeting(slug)) is not None:
+        logger.info("Referater: %s", write_minutes(slug))
         counts = send_invitations(slug)
         logger.info("Invitationer før møde %s: %s", number, counts)
         logger.info("Dagsorden til møde %s: %s", number, send_agenda(slug, number))
-        state = wait_for_minutes(slug, number)
-        if state == MeetingState.held.value:
-            warnings = write_minutes(slug, number)
-            logger.info("Møde %s holdt; %s advarsler om fravær", number, warnings)
-        else:
-            logger.info("Møde %s er aflyst", number)
+        while (state := settled_state(slug, number)) is None:
+            flowrun.sleep_until_woken(f"{Wait.MINUTES}-{number}")
+        logger.info("Møde %s: %s", number, state)
+    logger.info("Referater: %s", write_minutes(slug))
     send_invitations(slug)
     return committee_status(slug)

@@ -1,17 +1,19 @@
 """Recruitment stage: open the call, take imports (each its own flow run), close at the deadline
-or on command, then hand the committee to selection."""
+or on command, then hand the committee to selection. While the call is open the lifecycle run
+sleeps; a run scheduled for the deadline wakes it, as does `opgaveudvalg recruitment close`."""
 
 import sys
-import time
-from datetime import date
+from datetime import datetime, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from prefect import flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
-from opgaveudvalg import orchestration
 from opgaveudvalg.committee import committee_session
+from opgaveudvalg.orchestration import deployments, flowrun
+from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.recruitment import call, intake, status
 from opgaveudvalg.settings import get_settings
@@ -35,7 +37,7 @@ def publish_status(slug: str) -> int:
     """Publish the aggregates as a table artifact; returns the number of applicants."""
     with committee_session(slug) as (session, found):
         current = status.recruitment_status(session, found, get_settings())
-    orchestration.publish_table(
+    flowrun.publish_table(
         f"rekruttering-{slug}", current.rows(), f"Rekruttering til {slug}: ansøgere og mål"
     )
     return current.applicants
@@ -60,14 +62,22 @@ def import_file(slug: str, file: str) -> dict[str, int]:
 
 
 @task(cache_policy=NO_CACHE)
-def wait_for_close(slug: str) -> str:
-    """One task for the whole call period: returns why the call closed (deadline or command)."""
-    while True:
-        with committee_session(slug) as (session, found):
-            reason = call.close_reason(session, found, date.today())
-        if reason:
-            return reason
-        time.sleep(get_settings().approval_poll_seconds)
+def close_reason(slug: str) -> str | None:
+    settings = get_settings()
+    with committee_session(slug) as (session, found):
+        return call.close_reason(
+            session, found, settings, datetime.now(ZoneInfo(settings.timezone))
+        )
+
+
+@task(cache_policy=NO_CACHE)
+def wake_at_deadline(slug: str) -> str:
+    """A run of the wake deployment at the deadline (a few seconds after, so it has passed)."""
+    settings = get_settings()
+    with committee_session(slug) as (session, found):
+        deadline = call.deadline_of(session, found, settings)
+    deployments.schedule_wake(slug, Wait.CALL_CLOSE, deadline + timedelta(seconds=5))
+    return deadline.isoformat()
 
 
 @task(cache_policy=NO_CACHE)
@@ -86,13 +96,14 @@ def import_applications_flow(slug: str, file: str) -> dict[str, int]:
     return counts
 
 
-@flow(name="recruitment", flow_run_name="recruitment-{slug}")
-def recruitment_flow(slug: str) -> str:
+def recruitment_stage(slug: str) -> str:
     """Returns 'selecting' once the call has closed."""
     logger = get_run_logger()
     open_call(slug)
     publish_status(slug)
-    reason = wait_for_close(slug)
+    while (reason := close_reason(slug)) is None:
+        logger.info("Opslaget er åbent til %s", wake_at_deadline(slug))
+        flowrun.sleep_until_woken(Wait.CALL_CLOSE)
     logger.info("Opslaget lukkes: %s", reason)
     publish_status(slug)
     return close(slug, reason)

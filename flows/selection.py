@@ -1,13 +1,14 @@
 """Selection stage: the fair lottery's probabilities, the public draw, reports, KB's appointment
 and the letters. Only run IDs, counts and aggregate figures reach Prefect."""
 
-from prefect import flow, get_run_logger, task
+from prefect import get_run_logger, task
 from prefect.cache_policies import NO_CACHE
 
-from opgaveudvalg import orchestration
 from opgaveudvalg.committee import committee_session
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.members import appointment, letters
+from opgaveudvalg.orchestration import flowrun, inputs
+from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.selection import reports, runs
 from opgaveudvalg.settings import get_settings
 
@@ -25,7 +26,7 @@ def compute(slug: str) -> int:
 def publish_summary(slug: str, run_id: int) -> None:
     with session_scope() as session:
         rows = reports.summary_rows(session, runs.get_run(session, run_id))
-    orchestration.publish_table(
+    flowrun.publish_table(
         f"udvaelgelse-{slug}", rows, f"Udvælgelse {run_id} til {slug}: mål og sandsynligheder"
     )
 
@@ -53,7 +54,7 @@ def write_reports(run_id: int) -> int:
 
 
 @task(cache_policy=NO_CACHE)
-def appoint(slug: str, answer: orchestration.AppointmentInput, flow_run_id: str) -> int:
+def appoint(slug: str, answer: inputs.AppointmentInput, flow_run_id: str) -> int:
     """Record KB's appointment and queue the letters in one transaction; returns the letters."""
     settings = get_settings()
     politicians = appointment.load_politicians(
@@ -73,25 +74,19 @@ def appoint(slug: str, answer: orchestration.AppointmentInput, flow_run_id: str)
         return len(letters.write_letters(session, found, settings))
 
 
-@flow(name="selection", flow_run_name="selection-{slug}")
-def selection_flow(slug: str) -> str:
+def selection_stage(slug: str) -> str:
     """Returns 'appointed' once KB has appointed the members."""
-    settings = get_settings()
     logger = get_run_logger()
     run_id = compute(slug)
     publish_summary(slug, run_id)
     if awaits_draw(run_id):
         logger.info("Udvælgelse %s beregnet; afventer det offentligt trukne tal", run_id)
-        number = orchestration.wait_for_public_draw(
-            slug, settings.approval_timeout_days, settings.approval_poll_seconds
-        )
-        run_id = draw(slug, number)
+        answer = flowrun.await_answer(inputs.draw_form(slug), Wait.PUBLIC_DRAW)
+        run_id = draw(slug, answer.public_number)
         logger.info("Panel trukket i udvælgelse %s", run_id)
         publish_summary(slug, run_id)
     write_reports(run_id)
-    answer = orchestration.wait_for_appointment(
-        slug, settings.approval_timeout_days, settings.approval_poll_seconds
-    )
-    queued = appoint(slug, answer, orchestration.current_flow_run_id())
+    appointed = flowrun.await_answer(inputs.appointment_form(slug), Wait.APPOINTMENT)
+    queued = appoint(slug, appointed, flowrun.current_flow_run_id())
     logger.info("KB har udpeget medlemmerne; %s breve lagt i udbakken", queued)
     return "appointed"

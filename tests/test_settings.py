@@ -26,7 +26,7 @@ def test_environment_overrides(monkeypatch: pytest.MonkeyPatch) -> None:
         ("timezone", "Europe/Copenhagn"),
         ("database_url", "mysql://localhost/db"),
         ("secretariat_email", "ikke-en-adresse"),
-        ("approval_poll_seconds", "nul"),
+        ("resume_wait_seconds", "nul"),
         ("language", "de"),
     ],
 )

@@ -67,8 +67,10 @@ class Settings(BaseSettings):
     output_dir: Path
     prefect_api_url: str = ""
     prefect_home: Path
-    approval_timeout_days: int = Field(gt=0)
-    approval_poll_seconds: int = Field(gt=0, le=300)
+    prefect_database_url: str = ""
+    work_pool: str = Field(min_length=1)
+    resume_wait_seconds: int = Field(ge=0, le=3600)
+    decision_warning_days: int = Field(gt=0)
     postcodes: list[str] = Field(min_length=1)
     applicant_min_age: int = Field(ge=0, le=30)
     retention_unselected_months: int = Field(ge=0, le=36)

@@ -1,10 +1,5 @@
 """Running the house: the committees at a glance, the app database, the Prefect server."""
 
-import os
-import subprocess
-import sys
-from urllib.parse import urlparse
-
 import typer
 
 from opgaveudvalg import committee, documents
@@ -41,26 +36,31 @@ def db_upgrade() -> None:
 
 @commands.command()
 def server() -> None:
-    """Start den lokale Prefect-server (UI og API), som CLI og flows deler."""
-    from opgaveudvalg import orchestration
+    """Start Prefect-serveren (UI og API), som CLI, worker og flows deler, mod databasen i
+    indstillingen prefect_database_url (PostgreSQL i drift; tom: SQLite under prefect_home)."""
+    from opgaveudvalg.orchestration import setup
 
     settings = get_settings()
-    orchestration.use_prefect(settings, server=False)
-    os.environ["PREFECT_UI_API_URL"] = settings.prefect_api_url  # else the UI calls port 4200
-    address = urlparse(settings.prefect_api_url)
+    command = setup.server_command(settings)
     typer.echo(f"Prefect UI: {settings.prefect_api_url.removesuffix('/api')}")
-    raise typer.Exit(
-        subprocess.call(
-            [
-                sys.executable,
-                "-m",
-                "prefect",
-                "server",
-                "start",
-                "--host",
-                address.hostname or "127.0.0.1",
-                "--port",
-                str(address.port or 4200),
-            ]
-        )
-    )
+    raise typer.Exit(setup.run_foreground(command))
+
+
+@commands.command()
+def deploy() -> None:
+    """Opret work pool'en og alle deployments (igen efter hver opdatering af koden)."""
+    from opgaveudvalg.orchestration import deployments, setup
+
+    settings = get_settings()
+    setup.use_prefect(settings, server=True)
+    created = deployments.deploy(settings)
+    typer.echo(f"{len(created)} deployments i work pool '{settings.work_pool}'")
+
+
+@commands.command()
+def worker() -> None:
+    """Start en worker, der kører udvalgenes flowløb, hvert i sin egen proces. Kør den i
+    forgrunden under en supervisor (systemd Restart=always), ikke med `&`."""
+    from opgaveudvalg.orchestration import setup
+
+    raise typer.Exit(setup.run_foreground(setup.worker_command(get_settings())))

@@ -72,23 +72,19 @@ def render(
 
 @commands.command()
 def launch(slug: str) -> None:
-    """Start udvalgets livsforløb; flowet venter på KB's godkendelse af kommissoriet."""
+    """Start udvalgets livsforløb som et flowløb, som en worker kører; kommandoen vender straks
+    tilbage. Afvises, hvis udvalget allerede har et aktivt flowløb."""
     settings = get_settings()
     load_mandate(committee.mandate_path(settings.committees_dir, slug), settings.language)
-    from opgaveudvalg import orchestration
+    from opgaveudvalg.orchestration import runs, setup
 
-    orchestration.use_prefect(settings, server=True)
-    from flows.lifecycle import lifecycle_flow
-
-    waiting = orchestration.find_waiting_run(slug)
-    if waiting is not None:
-        raise UserError(f"'{slug}' kører allerede og venter i flowløb {waiting}")
+    setup.use_prefect(settings, server=True)
+    run = runs.launch(slug)
     typer.echo(
-        f"Starter '{slug}'. Godkend i Prefect UI ({settings.prefect_api_url.removesuffix('/api')}) "
+        f"'{slug}' er startet som flowløb {run.name}: {runs.run_url(settings, run.id)}\n"
+        f"En worker kører det (`opgaveudvalg worker`). Giv KB's beslutning i Prefect UI "
         f"eller med `opgaveudvalg approve {slug} …`"
     )
-    status = lifecycle_flow(slug=slug)
-    typer.echo(f"'{slug}' har nu status: {status}")
 
 
 @commands.command()
@@ -106,11 +102,13 @@ def approve(
         meeting = date.fromisoformat(kb_date)
     except ValueError:
         raise UserError(f"--kb-date: '{kb_date}' er ikke en dato som 2027-01-28") from None
-    from opgaveudvalg import orchestration
+    from opgaveudvalg.orchestration import inputs, runs, setup
+    from opgaveudvalg.orchestration.waits import Wait
 
-    orchestration.use_prefect(settings, server=True)
+    setup.use_prefect(settings, server=True)
     given = committee.DecisionInput(decision, meeting, item, sagsnr, note)
-    run_id = orchestration.submit_approval(slug, given)
+    answer = inputs.MandateApproval.of(given)
+    run_id = runs.submit_input(slug, answer, Wait.MANDATE_APPROVAL)
     with committee.committee_session(slug) as (session, found):
         committee.audit(
             session,
@@ -121,7 +119,7 @@ def approve(
             decision=decision.value,
         )
     typer.echo(f"Beslutningen ({decision.value}) er sendt til flowløb {run_id}")
-    status = wait_for_recorded_decision(slug, str(run_id), settings.approval_poll_seconds * 3)
+    status = wait_for_recorded_decision(slug, str(run_id), settings.resume_wait_seconds)
     typer.echo(
         f"'{slug}' har nu status: {status}"
         if status

@@ -7,10 +7,11 @@ from typing import Annotated
 import typer
 
 from opgaveudvalg import committee, documents
-from opgaveudvalg.cli.common import actor
+from opgaveudvalg.cli.common import actor, wake_lifecycle
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.meetings import agenda, changes, feeds, invitations, minutes, plan
 from opgaveudvalg.meetings.documents import write_meeting_document
+from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.settings import get_settings
 
 meetings_app = typer.Typer(
@@ -59,6 +60,7 @@ def meetings_list(slug: str) -> None:
     )
     for warning in warnings:
         typer.echo(f"Advarsel: {warning}")
+    wake_lifecycle(slug, Wait.MINUTES)
 
 
 @meetings_app.command("move")
@@ -86,6 +88,7 @@ def meetings_cancel(
     with committee.committee_session(slug) as (session, found):
         changes.cancel_meeting(session, found, number, actor(), reason)
     typer.echo(f"Møde {number} aflyst; send med `opgaveudvalg meetings invite {slug}`")
+    wake_lifecycle(slug, Wait.MINUTES)
 
 
 @meetings_app.command("add")

@@ -34,15 +34,16 @@ def appoint(
         raise UserError(
             "--kb-date skal være en dato som 2027-02-25 og --replace som 12:34"
         ) from None
-    from opgaveudvalg import orchestration
+    from opgaveudvalg.orchestration import inputs, runs, setup
+    from opgaveudvalg.orchestration.waits import Wait
 
-    orchestration.use_prefect(get_settings(), server=True)
-    answer = orchestration.AppointmentInput(
+    setup.use_prefect(get_settings(), server=True)
+    answer = inputs.AppointmentInput(
         kb_meeting_date=meeting,
         agenda_item=item,
-        amendments=[orchestration.AmendmentInput(remove=a, add=b) for a, b in changes],
+        amendments=[inputs.AmendmentInput(remove=a, add=b) for a, b in changes],
     )
-    run_id = orchestration.submit_input(slug, answer, orchestration.APPOINTMENT)
+    run_id = runs.submit_input(slug, answer, Wait.APPOINTMENT)
     typer.echo(f"Udpegningen er sendt til flowløb {run_id}")
 
 

@@ -1,11 +1,15 @@
 """Recruitment commands: import the form tool's export, follow the call, close it."""
 
+from datetime import date, time
 from pathlib import Path
+from typing import Annotated
 
 import typer
 
 from opgaveudvalg import committee
-from opgaveudvalg.cli.common import actor
+from opgaveudvalg.cli.common import actor, wake_lifecycle
+from opgaveudvalg.errors import UserError
+from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.settings import get_settings
 
 applications_app = typer.Typer(help="Ansøgninger.", no_args_is_help=True)
@@ -14,14 +18,14 @@ recruitment_app = typer.Typer(help="Rekruttering.", no_args_is_help=True)
 
 @applications_app.command("import")
 def import_applications(slug: str, file: Path) -> None:
-    """Importér en eksport (CSV, XLSX eller JSON) fra formularværktøjet som sit eget flowløb."""
-    from opgaveudvalg import orchestration
+    """Importér en eksport (CSV, XLSX eller JSON) fra formularværktøjet som sit eget flowløb,
+    som en worker kører; kommandoen venter på det."""
+    from opgaveudvalg.orchestration import deployments, runs, setup
 
-    orchestration.use_prefect(get_settings(), server=True)
-    from flows.recruitment import import_applications_flow
-
-    counts = import_applications_flow(slug=slug, file=str(file.resolve()))
-    typer.echo(import_summary(counts))
+    setup.use_prefect(get_settings(), server=True)
+    parameters = {"slug": slug, "file": str(file.resolve())}
+    counts = runs.run_and_wait(deployments.IMPORT_FLOW, slug, parameters)
+    typer.echo(import_summary(counts))  # type: ignore[arg-type]
 
 
 def import_summary(counts: dict[str, int]) -> str:
@@ -50,3 +54,28 @@ def recruitment_close(slug: str) -> None:
     with committee.committee_session(slug) as (session, found):
         call.request_close(session, found, actor())
     typer.echo(f"Opslaget for '{slug}' lukkes; flowet går videre til udvælgelse")
+    wake_lifecycle(slug, Wait.CALL_CLOSE)
+
+
+@recruitment_app.command("deadline")
+def recruitment_deadline(
+    slug: str,
+    day: Annotated[str, typer.Argument(help="Sidste dag for ansøgninger, ÅÅÅÅ-MM-DD")],
+    until: Annotated[
+        str | None, typer.Option("--kl", help="Lukketid den dag, TT:MM (standard: dagens slutning)")
+    ] = None,
+) -> None:
+    """Forlæng eller forkort ansøgningsfristen; opslaget dannes igen, og lukningen flyttes."""
+    from opgaveudvalg.recruitment import call
+
+    try:
+        last_day = date.fromisoformat(day)
+        at = time.fromisoformat(until) if until else None
+    except ValueError:
+        raise UserError(
+            f"fristen skal være en dato som 2027-01-15 og --kl som 12:00, ikke '{day}' / '{until}'"
+        ) from None
+    with committee.committee_session(slug) as (session, found):
+        moment = call.move_deadline(session, found, get_settings(), last_day, at, actor())
+    typer.echo(f"Opslaget for '{slug}' lukker nu {moment:%Y-%m-%d %H:%M} (lokal tid)")
+    wake_lifecycle(slug, Wait.CALL_CLOSE)

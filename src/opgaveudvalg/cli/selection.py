@@ -76,11 +76,12 @@ def selection_draw(
     number: Annotated[int, typer.Argument(min=0, help="Tallet trukket på det offentlige møde")],
 ) -> None:
     """Giv det offentligt trukne tal til det ventende flowløb; panelet trækkes med det."""
-    from opgaveudvalg import orchestration
+    from opgaveudvalg.orchestration import inputs, runs, setup
+    from opgaveudvalg.orchestration.waits import Wait
 
-    orchestration.use_prefect(get_settings(), server=True)
-    answer = orchestration.PublicDraw(public_number=number)
-    run_id = orchestration.submit_input(slug, answer, orchestration.PUBLIC_DRAW)
+    setup.use_prefect(get_settings(), server=True)
+    answer = inputs.PublicDraw(public_number=number)
+    run_id = runs.submit_input(slug, answer, Wait.PUBLIC_DRAW)
     typer.echo(f"Tallet {number} er sendt til flowløb {run_id}")
 
 

@@ -13,6 +13,7 @@ from sqlmodel import Session, select
 from opgaveudvalg import models
 from opgaveudvalg.committee import current_mandate, decision_for, latest_mandate
 from opgaveudvalg.documents import DocumentMeta, Format, write_document
+from opgaveudvalg.meetings.plan import meetings
 from opgaveudvalg.members.roster import members
 from opgaveudvalg.models import AttendanceStatus
 from opgaveudvalg.paths import CommitteeFiles
@@ -119,3 +120,17 @@ def _names(session: Session, membership_ids: Iterable[int]) -> list[str]:
         person = session.get(models.Applicant, m.applicant_id) if m.applicant_id else None
         names.append(person.name if person else f"{m.politician_name} ({m.on_behalf_of})")
     return names
+
+
+def write_missing_minutes(
+    session: Session, committee: models.Committee, settings: Settings
+) -> list[int]:
+    """The minutes of every held meeting that has none written yet; returns their numbers."""
+    files = CommitteeFiles.of(settings.output_dir, committee.slug)
+    written = []
+    for meeting in meetings(session, committee):
+        done = (files.meeting(meeting.number, "da") / "referat.pdf").exists()
+        if meeting.state == models.MeetingState.held and not done:
+            write_meeting_document(session, committee, meeting, settings, minutes=True)
+            written.append(meeting.number)
+    return written

@@ -1,8 +1,9 @@
 """The public call (opslag): opening it, and closing it at the deadline or on command."""
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
 
@@ -21,6 +22,7 @@ from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.settings import Settings
 
 CLOSE_REQUESTED = "recruitment.close_requested"
+DEADLINE_MOVED = "recruitment.deadline_moved"
 
 
 @dataclass(frozen=True)
@@ -38,9 +40,9 @@ class CallInfo:
     dpo_email: str
 
 
-def call_info(mandate: Mandate, settings: Settings) -> CallInfo:
+def call_info(mandate: Mandate, settings: Settings, deadline: date | None = None) -> CallInfo:
     return CallInfo(
-        mandate.rekruttering.ansøgningsfrist,
+        deadline or mandate.rekruttering.ansøgningsfrist,
         mandate.rekruttering.ansøgning,
         mandate.balance_categories,
         settings.postcodes,
@@ -55,9 +57,20 @@ def call_info(mandate: Mandate, settings: Settings) -> CallInfo:
 def open_call(
     session: Session, committee: models.Committee, settings: Settings, actor: str
 ) -> list[Path]:
-    """Move a mandated committee to `recruiting` and render its call; again if already open."""
+    """Move a mandated committee to `recruiting` and render its call; nothing if it is open
+    already and rendered (the call keeps the date it was published)."""
+    files = CommitteeFiles.of(settings.output_dir, committee.slug)
     if committee.status == models.CommitteeStatus.mandated:
         transition(session, committee, models.CommitteeStatus.recruiting, actor, "opslag åbnet")
+    elif files.call("da").exists():
+        return []
+    return write_call(session, committee, settings, date.today())
+
+
+def write_call(
+    session: Session, committee: models.Committee, settings: Settings, dated: date
+) -> list[Path]:
+    """The call's documents in Danish and English, with the deadline now in force."""
     row = latest_mandate(session, committee.id)  # type: ignore[arg-type]
     decision = decision_for(session, row.id)  # type: ignore[arg-type, union-attr]
     mandate = mandate_content(row)  # type: ignore[arg-type]
@@ -66,7 +79,7 @@ def open_call(
         mandate.titel,
         settings.municipality,
         row.version,  # type: ignore[union-attr]
-        date.today(),  # the call is dated the day it is published
+        dated,
         decision.case_number if decision else None,
         "da",
         approved=True,
@@ -78,7 +91,7 @@ def open_call(
         ("da", "en"),
         ("html", "pdf", "txt"),
         mandate=mandate,
-        call=call_info(mandate, settings),
+        call=call_info(mandate, settings, last_day_of_call(session, committee, settings)),
     )
 
 
@@ -102,9 +115,57 @@ def close_requested(session: Session, committee: models.Committee) -> bool:
     )
 
 
-def close_reason(session: Session, committee: models.Committee, today: date) -> str | None:
+def deadline_of(session: Session, committee: models.Committee, settings: Settings) -> datetime:
+    """The moment the call closes: the end of the mandate's deadline day, local time, unless the
+    secretariat has moved it (`opgaveudvalg recruitment deadline`)."""
+    moved = session.exec(
+        select(models.AuditEvent)
+        .where(
+            models.AuditEvent.committee_id == committee.id,
+            models.AuditEvent.action == DEADLINE_MOVED,
+        )
+        .order_by(models.AuditEvent.id.desc())  # type: ignore[union-attr]
+    ).first()
+    if moved is not None:
+        return datetime.fromisoformat(str(moved.details["deadline"]))
+    last_day = current_mandate(session, committee).rekruttering.ansøgningsfrist
+    return datetime.combine(last_day + timedelta(days=1), time(0), ZoneInfo(settings.timezone))
+
+
+def last_day_of_call(session: Session, committee: models.Committee, settings: Settings) -> date:
+    """The last day applications are taken, as the call states it."""
+    return (deadline_of(session, committee, settings) - timedelta(microseconds=1)).date()
+
+
+def move_deadline(
+    session: Session,
+    committee: models.Committee,
+    settings: Settings,
+    last_day: date,
+    until: time | None,
+    actor: str,
+) -> datetime:
+    """Extend or shorten the call: it closes after `last_day` (at `until` that day, local time,
+    if given). The call's documents are written again with the new deadline."""
+    if committee.status != models.CommitteeStatus.recruiting:
+        raise UserError(f"'{committee.slug}' rekrutterer ikke (status '{committee.status.value}')")
+    zone = ZoneInfo(settings.timezone)
+    moment = (
+        datetime.combine(last_day, until, zone)
+        if until
+        else datetime.combine(last_day + timedelta(days=1), time(0), zone)
+    )
+    audit(session, committee.id, actor, DEADLINE_MOVED, deadline=moment.isoformat())
+    session.flush()
+    write_call(session, committee, settings, date.today())
+    return moment
+
+
+def close_reason(
+    session: Session, committee: models.Committee, settings: Settings, now: datetime
+) -> str | None:
     """Why the call is closed now: the deadline has passed or a close was requested; else None."""
-    if today > current_mandate(session, committee).rekruttering.ansøgningsfrist:
+    if now >= deadline_of(session, committee, settings):
         return "ansøgningsfristen er udløbet"
     if close_requested(session, committee):
         return "lukket på kommando"

@@ -1,0 +1,16 @@
+"""Keeping the runs honest: a run whose process died while Running is crashed and rescheduled."""
+
+from uuid import UUID
+
+from prefect import flow, get_run_logger
+
+from opgaveudvalg.orchestration import reaper
+
+
+@flow(name="reap-stalled-run", flow_run_name="reap-{flow_run_id}")
+def reap_stalled_run_flow(flow_run_id: str) -> str:
+    """Started by an automation when a run's heartbeats stop. Reads the run again and acts only
+    if it is still Running without a heartbeat (a suspended run's late heartbeat is harmless)."""
+    outcome = reaper.reap(UUID(flow_run_id))
+    get_run_logger().info("Flowløb %s: %s", flow_run_id, outcome)
+    return outcome

@@ -1,0 +1,36 @@
+"""What a running flow does with Prefect: wait for people, publish aggregates.
+
+A wait suspends the run: its process exits, and when the run is resumed a worker starts it
+again from the top. The stages skip what is done, so everything before a wait runs again
+cheaply; an answered key returns its answer at once on the way back through."""
+
+from typing import TypeVar
+from uuid import uuid4
+
+from prefect import runtime
+from prefect.artifacts import create_table_artifact
+from prefect.flow_runs import suspend_flow_run
+from prefect.input import RunInput
+
+T = TypeVar("T", bound=RunInput)
+
+
+def await_answer(form: type[T], key: str) -> T:
+    """Suspend until `form` is answered; `key` must be new for each decision of this run."""
+    return suspend_flow_run(wait_for_input=form, key=key, timeout=None)
+
+
+def sleep_until_woken(what: str) -> None:
+    """Suspend until something is recorded in the app database and the run is woken (by the
+    command that recorded it, or by a scheduled run). The key is new each time, because the
+    run reads the database again when it starts over and waits anew if nothing changed."""
+    suspend_flow_run(key=f"{what}-{uuid4().hex[:12]}", timeout=None)
+
+
+def current_flow_run_id() -> str:
+    return str(runtime.flow_run.id)
+
+
+def publish_table(key: str, rows: list[dict[str, object]], description: str) -> None:
+    """A Prefect table artifact; `rows` must hold aggregates only."""
+    create_table_artifact(table=rows, key=key, description=description)

@@ -1,0 +1,52 @@
+"""A run whose process was killed stays Running for good. An automation watches the runs'
+heartbeats and, when they stop, starts the reaper deployment, which looks again before it acts:
+Prefect's own "no heartbeat → Crashed" automation also crashes runs that have just suspended,
+because their last heartbeats arrive late."""
+
+from datetime import UTC, datetime, timedelta
+from uuid import UUID
+
+from prefect import get_client
+from prefect.client.schemas.objects import StateType
+from prefect.states import Crashed, Scheduled
+
+from opgaveudvalg.orchestration.setup import HEARTBEAT_SECONDS
+
+SILENT_SECONDS = 2 * HEARTBEAT_SECONDS
+MAX_RECOVERIES = 3
+RECOVERING = "Recovering"
+
+
+def reap(flow_run_id: UUID) -> str:
+    """Crash and reschedule the run if it is Running and silent; returns what was done."""
+    with get_client(sync_client=True) as client:
+        run = client.read_flow_run(flow_run_id)
+        if run.state_type != StateType.RUNNING:
+            return f"ingenting: tilstanden er {run.state_type}"
+        since = datetime.now(UTC) - timedelta(seconds=SILENT_SECONDS)
+        if (run.state and run.state.timestamp > since) or _heartbeats_since(flow_run_id, since):
+            return "ingenting: flowløbet lever"
+        recoveries = sum(s.name == RECOVERING for s in client.read_flow_run_states(flow_run_id))
+        message = f"Ingen puls i {SILENT_SECONDS} s; processen er død"
+        client.set_flow_run_state(flow_run_id, Crashed(message=message), force=True)
+        if recoveries >= MAX_RECOVERIES:
+            return f"crashed efter {recoveries} genstarter"
+        client.set_flow_run_state(flow_run_id, Scheduled(name=RECOVERING), force=True)
+        return "crashed og genstartet"
+
+
+def _heartbeats_since(flow_run_id: UUID, since: datetime) -> bool:
+    with get_client(sync_client=True) as client:
+        response = client.request(
+            "POST",
+            "/events/filter",
+            json={
+                "filter": {
+                    "occurred": {"since": since.isoformat()},
+                    "event": {"name": ["prefect.flow-run.heartbeat"]},
+                    "resource": {"id": [f"prefect.flow-run.{flow_run_id}"]},
+                },
+                "limit": 1,
+            },
+        )
+        return bool(response.json().get("events"))
