@@ -18,7 +18,7 @@ os.environ["PREFECT_RESULTS_PERSIST_BY_DEFAULT"] = "true"
 os.environ.pop("PREFECT_API_URL", None)
 os.environ["OPGAVEUDVALG_APPROVAL_POLL_SECONDS"] = "1"
 
-from helpers import Restore  # noqa: E402
+from helpers import Mailbox, Restore, start_smtp  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from opgaveudvalg.db import engine_for  # noqa: E402
@@ -91,3 +91,12 @@ def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Restore:
         shutil.copytree(folder, built[name], dirs_exist_ok=True)
 
     return restore
+
+
+@pytest.fixture
+def smtp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Mailbox]:
+    """A real SMTP server (aiosmtpd on 127.0.0.1) the settings point at."""
+    monkeypatch.setenv("OPGAVEUDVALG_EML_DIR", str(tmp_path / "eml"))
+    mailbox, controller = start_smtp(monkeypatch)
+    yield mailbox
+    controller.stop()

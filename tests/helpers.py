@@ -1,11 +1,25 @@
 """Helpers the test modules share: example mandates, application files, a committee brought to a
-stage. Fixtures stay in conftest.py; test modules import helpers only from here."""
+stage, a real SMTP server (aiosmtpd) and outbox messages, the CLI as a separate process. Fixtures
+stay in conftest.py; test modules import helpers only from here."""
 
 import csv
+import email
 import re
+import socket
+import ssl
+import subprocess
+import sys
+from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
+from email.message import EmailMessage
+from ipaddress import ip_address
 from pathlib import Path
+from typing import Any
+
+import pytest
+from aiosmtpd.controller import Controller
+from sqlmodel import col, select
 
 from demo.applicants import write_demo_pool
 from opgaveudvalg import committee, models
@@ -147,3 +161,144 @@ def appoint(politicians: list[appointment.Politician] | None = None, amendments=
         appointment.record_appointment(
             session, found, date(2027, 1, 28), 9, list(amendments), politicians or [], "run-1", "kb"
         )
+
+
+# --- the CLI ---------------------------------------------------------------------------------------
+
+
+def opgaveudvalg(*args: str) -> subprocess.CompletedProcess[str]:
+    """The `opgaveudvalg` command in its own process, with this test's settings."""
+    return subprocess.run(
+        [sys.executable, "-c", "from opgaveudvalg.cli.main import main; main()", *args],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+
+
+# --- a real SMTP server and outbox messages --------------------------------------------------------
+
+
+class Mailbox:
+    """An aiosmtpd handler that keeps every accepted message and refuses chosen recipients."""
+
+    def __init__(self) -> None:
+        self.messages: list[tuple[str, list[str], bytes]] = []
+        self.refuse: set[str] = set()
+
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
+        if address in self.refuse:
+            return f"550 5.1.1 <{address}>: Recipient address rejected"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
+        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
+        return "250 Message accepted for delivery"
+
+    def per_recipient(self) -> Counter[str]:
+        return Counter(rcpt for _, rcpts, _ in self.messages for rcpt in rcpts)
+
+    def parsed(self) -> list[EmailMessage]:
+        return [
+            email.message_from_bytes(raw, _class=EmailMessage, policy=email.policy.default)
+            for _, _, raw in self.messages
+        ]
+
+
+def free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return int(probe.getsockname()[1])
+
+
+def start_smtp(monkeypatch: pytest.MonkeyPatch, **options: Any) -> tuple[Mailbox, Controller]:
+    mailbox = Mailbox()
+    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), **options)
+    controller.start()
+    monkeypatch.setenv("OPGAVEUDVALG_SMTP_HOST", "127.0.0.1")
+    monkeypatch.setenv("OPGAVEUDVALG_SMTP_PORT", str(controller.port))
+    get_settings.cache_clear()
+    return mailbox, controller
+
+
+def new_committee(slug: str = "ny-svoemmehal") -> int:
+    with session_scope() as session:
+        found = models.Committee(slug=slug, title="Ny svømmehal", parent_committee="Kultur")
+        session.add(found)
+        session.flush()
+        assert found.id is not None
+        return found.id
+
+
+def address(n: int) -> str:
+    return f"borger{n}@example.dk"
+
+
+def add_messages(committee_id: int, numbers: range, **fields: Any) -> list[int]:
+    ids = []
+    with session_scope() as session:
+        for n in numbers:
+            row = models.OutboxMessage(
+                committee_id=committee_id,
+                idempotency_key=f"test-{committee_id}-{n}-{fields.get('kind', 'brev')}",
+                kind=fields.get("kind", "brev"),
+                to_address=fields.get("to_address", address(n)),
+                language="da",
+                subject=f"Brev nr. {n} – æøå",
+                body_text=f"Kære borger {n}\n\nTak for din ansøgning.",
+                body_html=f"<p>Kære borger {n}</p><p>Tak for din ansøgning.</p>",
+                calendar=fields.get("calendar"),
+                attachment=fields.get("attachment"),
+            )
+            session.add(row)
+            session.flush()
+            assert row.id is not None
+            ids.append(row.id)
+    return ids
+
+
+def rows() -> dict[int, models.OutboxMessage]:
+    with session_scope() as session:
+        found = session.exec(select(models.OutboxMessage).order_by(col(models.OutboxMessage.id)))
+        return {row.id: row for row in found if row.id is not None}
+
+
+def statuses() -> dict[int, str]:
+    return {i: row.status for i, row in rows().items()}
+
+
+def self_signed_tls(folder: Path, host: str = "127.0.0.1") -> tuple[ssl.SSLContext, Path]:
+    """A server TLS context for `host` and the certificate file a client must trust."""
+    from cryptography import x509
+    from cryptography.hazmat.primitives import hashes, serialization
+    from cryptography.hazmat.primitives.asymmetric import ec
+    from cryptography.x509.oid import NameOID
+
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, host)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(days=1))
+        .add_extension(x509.SubjectAlternativeName([x509.IPAddress(ip_address(host))]), False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = folder / "smtp-cert.pem", folder / "smtp-key.pem"
+    cert_file.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    context.load_cert_chain(cert_file, key_file)
+    return context, cert_file

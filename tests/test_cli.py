@@ -1,21 +1,10 @@
 """The `opgaveudvalg` command as a secretariat employee uses it (Prefect-free commands)."""
 
 import shutil
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, mandate_file
-
-
-def opgaveudvalg(*args: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", "from opgaveudvalg.cli.main import main; main()", *args],
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+from helpers import EXAMPLES, mandate_file, opgaveudvalg
 
 
 @pytest.mark.slow

@@ -4,11 +4,9 @@ runs as .eml files and the webhook summary."""
 
 import email
 import json
-import socket
 import subprocess
 import sys
 import threading
-from collections import Counter
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from email import policy
@@ -18,9 +16,18 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from aiosmtpd.controller import Controller
 from aiosmtpd.smtp import AuthResult, LoginPassword
-from sqlmodel import col, select
+from helpers import (
+    Mailbox,
+    add_messages,
+    address,
+    free_port,
+    new_committee,
+    rows,
+    start_smtp,
+    statuses,
+)
+from sqlmodel import select
 
 from opgaveudvalg import models
 from opgaveudvalg.db import session_scope
@@ -31,70 +38,6 @@ from opgaveudvalg.settings import PROJECT_ROOT, get_settings
 
 T0 = datetime(2027, 3, 1, 9, 0, tzinfo=UTC)
 SENDER = "opgaveudvalg@gentofte.dk"  # the secretariat's mailbox in config/settings.toml
-
-
-class Mailbox:
-    """An aiosmtpd handler that keeps every accepted message and refuses chosen recipients."""
-
-    def __init__(self) -> None:
-        self.messages: list[tuple[str, list[str], bytes]] = []
-        self.refuse: set[str] = set()
-
-    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):  # type: ignore[no-untyped-def]
-        if address in self.refuse:
-            return f"550 5.1.1 <{address}>: Recipient address rejected"
-        envelope.rcpt_tos.append(address)
-        return "250 OK"
-
-    async def handle_DATA(self, server, session, envelope):  # type: ignore[no-untyped-def]
-        self.messages.append((envelope.mail_from, list(envelope.rcpt_tos), envelope.content))
-        return "250 Message accepted for delivery"
-
-    def per_recipient(self) -> Counter[str]:
-        return Counter(rcpt for _, rcpts, _ in self.messages for rcpt in rcpts)
-
-    def parsed(self) -> list[EmailMessage]:
-        return [
-            email.message_from_bytes(raw, _class=EmailMessage, policy=email.policy.default)
-            for _, _, raw in self.messages
-        ]
-
-
-def free_port() -> int:
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
-
-
-def start_smtp(monkeypatch: pytest.MonkeyPatch, **options: Any) -> tuple[Mailbox, Controller]:
-    mailbox = Mailbox()
-    controller = Controller(mailbox, hostname="127.0.0.1", port=free_port(), **options)
-    controller.start()
-    monkeypatch.setenv("OPGAVEUDVALG_SMTP_HOST", "127.0.0.1")
-    monkeypatch.setenv("OPGAVEUDVALG_SMTP_PORT", str(controller.port))
-    get_settings.cache_clear()
-    return mailbox, controller
-
-
-@pytest.fixture
-def smtp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Mailbox]:
-    monkeypatch.setenv("OPGAVEUDVALG_EML_DIR", str(tmp_path / "eml"))
-    mailbox, controller = start_smtp(monkeypatch)
-    yield mailbox
-    controller.stop()
-
-
-def new_committee(slug: str = "ny-svoemmehal") -> int:
-    with session_scope() as session:
-        found = models.Committee(slug=slug, title="Ny svømmehal", parent_committee="Kultur")
-        session.add(found)
-        session.flush()
-        assert found.id is not None
-        return found.id
-
-
-def address(n: int) -> str:
-    return f"borger{n}@example.dk"
 
 
 def invitation(method: str = "REQUEST") -> str:
@@ -116,39 +59,6 @@ def invitation(method: str = "REQUEST") -> str:
             "",
         ]
     )
-
-
-def add_messages(committee_id: int, numbers: range, **fields: Any) -> list[int]:
-    ids = []
-    with session_scope() as session:
-        for n in numbers:
-            row = models.OutboxMessage(
-                committee_id=committee_id,
-                idempotency_key=f"test-{committee_id}-{n}-{fields.get('kind', 'brev')}",
-                kind=fields.get("kind", "brev"),
-                to_address=fields.get("to_address", address(n)),
-                language="da",
-                subject=f"Brev nr. {n} – æøå",
-                body_text=f"Kære borger {n}\n\nTak for din ansøgning.",
-                body_html=f"<p>Kære borger {n}</p><p>Tak for din ansøgning.</p>",
-                calendar=fields.get("calendar"),
-                attachment=fields.get("attachment"),
-            )
-            session.add(row)
-            session.flush()
-            assert row.id is not None
-            ids.append(row.id)
-    return ids
-
-
-def rows() -> dict[int, models.OutboxMessage]:
-    with session_scope() as session:
-        found = session.exec(select(models.OutboxMessage).order_by(col(models.OutboxMessage.id)))
-        return {row.id: row for row in found if row.id is not None}
-
-
-def statuses() -> dict[int, str]:
-    return {i: row.status for i, row in rows().items()}
 
 
 def aware(moment: datetime | None) -> datetime | None:
@@ -458,6 +368,7 @@ def test_login_when_a_username_is_set(monkeypatch: pytest.MonkeyPatch) -> None:
     try:
         add_messages(new_committee(), range(1, 2))
         monkeypatch.setenv("OPGAVEUDVALG_SMTP_USERNAME", "opgaveudvalg")
+        monkeypatch.setenv("OPGAVEUDVALG_SMTP_ALLOW_PLAINTEXT_LOGIN", "true")  # 127.0.0.1 only
         monkeypatch.setenv("OPGAVEUDVALG_SMTP_PASSWORD", "forkert")
         get_settings.cache_clear()
         refused = outbox.send_pending()

@@ -28,6 +28,7 @@ from opgaveudvalg.errors import UserError
 PROJECT_ROOT = Path(__file__).resolve().parents[2]
 TEMPLATES_DIR = PROJECT_ROOT / "templates"
 ENV_PREFIX = "OPGAVEUDVALG_"
+SMTPS_PORT = 465
 
 
 class DateRange(BaseModel):
@@ -85,8 +86,10 @@ class Settings(BaseSettings):
     smtp_host: str = "localhost"
     smtp_port: int = Field(default=25, gt=0, lt=65536)
     smtp_starttls: bool = False
+    smtp_ssl: bool | None = Field(default=None, description="implicit TLS; None: on port 465")
     smtp_username: str | None = None
     smtp_password: SecretStr | None = None
+    smtp_allow_plaintext_login: bool = False
     smtp_timeout: float = Field(default=30.0, gt=0)
     mail_from: EmailStr | None = Field(default=None, description="None: secretariat_email")
     send_batch_size: int = Field(default=50, gt=0)
@@ -124,6 +127,28 @@ class Settings(BaseSettings):
     def _eml_dir_relative_to_project(cls, value: Path) -> Path:
         return value if value.is_absolute() else PROJECT_ROOT / value
 
+    @property
+    def smtp_implicit_tls(self) -> bool:
+        """SMTP over TLS from the first byte (SMTPS): `smtp_ssl`, or port 465 when it is unset."""
+        return self.smtp_port == SMTPS_PORT if self.smtp_ssl is None else self.smtp_ssl
+
+    @model_validator(mode="after")
+    def _smtp_password_never_in_clear(self) -> Self:
+        if self.smtp_implicit_tls and self.smtp_starttls:
+            raise ValueError(
+                "smtp_ssl (implicit TLS, port 465) og smtp_starttls kan ikke bruges sammen; "
+                "vælg den ene, som serveren tilbyder"
+            )
+        encrypted = self.smtp_implicit_tls or self.smtp_starttls
+        if self.smtp_username and not encrypted and not self.smtp_allow_plaintext_login:
+            raise ValueError(
+                "smtp_username er sat, men forbindelsen er ikke krypteret, så adgangskoden ville "
+                "gå i klartekst over nettet; sæt smtp_starttls = true (port 587) eller "
+                "smtp_ssl = true (port 465), eller smtp_allow_plaintext_login = true hvis "
+                "serveren kun kan nås på et lukket netværk"
+            )
+        return self
+
     @classmethod
     def settings_customise_sources(
         cls,
@@ -150,5 +175,8 @@ def get_settings() -> Settings:
         problems = []
         for error in exc.errors():
             name = ".".join(str(part) for part in error["loc"])
+            if not name:  # a rule about several settings names them in its message
+                problems.append(error["msg"].removeprefix("Value error, "))
+                continue
             problems.append(f"indstillingen '{name}' ({ENV_PREFIX}{name.upper()}): {error['msg']}")
         raise UserError("Ugyldig indstilling – " + "; ".join(problems)) from None

@@ -21,14 +21,14 @@ per committee: a second run started while another is sending would mark the firs
 in-flight message ``unknown`` (a false alarm, never a double delivery).
 
 E-mail addresses go to the SMTP server only; logs, reports and the webhook get IDs and counts.
-The message itself is built in `mail.message`, the SMTP session is `mail.smtp`.
+The message itself is built in `mail.message`, the SMTP session is `mail.smtp`, and what a run
+did is a `mail.report.SendReport`.
 """
 
 import logging
 import re
 import smtplib
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime, timedelta
 from enum import StrEnum
 from typing import Any
@@ -39,6 +39,7 @@ from sqlmodel import col, select
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mail.message import POLICY, build_message, redact, sender_address
+from opgaveudvalg.mail.report import SendFailure, SendReport
 from opgaveudvalg.mail.smtp import REFUSALS, Connection, SmtpUnavailable, describe_error
 from opgaveudvalg.mail.webhook import post_webhook
 from opgaveudvalg.models import AuditEvent, Committee, OutboxMessage, utcnow
@@ -54,63 +55,6 @@ class Status(StrEnum):
     failed = "failed"
     dead = "dead"
     unknown = "unknown"
-
-
-@dataclass
-class SendFailure:
-    """A message that was not delivered this run: its ID, new status and why (no addresses)."""
-
-    message_id: int
-    status: str
-    error: str
-
-
-@dataclass
-class SendReport:
-    """What one send run did, in IDs and counts only (safe for Prefect logs and artifacts)."""
-
-    committee_id: int | None
-    dry_run: bool = False
-    sent: int = 0
-    failed: int = 0
-    dead: int = 0
-    unknown: int = 0
-    written: list[str] = field(default_factory=list)
-    failures: list[SendFailure] = field(default_factory=list)
-    error: str | None = None
-    webhook_error: str | None = None
-
-    @property
-    def ok(self) -> bool:
-        """True when nothing failed, died, is in doubt, and the run was not cut short."""
-        return self.error is None and not (self.failed or self.dead or self.unknown)
-
-    def counts(self) -> dict[str, int]:
-        """The run's numbers, for the CLI and Prefect."""
-        return {
-            "sent": self.sent,
-            "failed": self.failed,
-            "dead": self.dead,
-            "unknown": self.unknown,
-            "written": len(self.written),
-        }
-
-    def summary(self) -> dict[str, Any]:
-        """The webhook's JSON body."""
-        return {
-            "committee_id": self.committee_id,
-            "sent": self.sent,
-            "failed": self.failed,
-            "dead": self.dead,
-            "unknown": self.unknown,
-        }
-
-    def as_dict(self) -> dict[str, Any]:
-        return asdict(self)
-
-    def _add_failure(self, message_id: int, status: Status, error: str) -> None:
-        setattr(self, status.value, getattr(self, status.value) + 1)
-        self.failures.append(SendFailure(message_id, status.value, error))
 
 
 # --- selecting and recording -------------------------------------------------------------------
@@ -240,7 +184,7 @@ def send_pending(
         write_eml(committee_id, clock(), report)
         return report
     for message_id in mark_interrupted(committee_id):
-        report._add_failure(message_id, Status.unknown, INTERRUPTED)
+        report.add_failure(message_id, Status.unknown, INTERRUPTED)
     ids = due_ids(committee_id, clock(), settings.send_max_attempts)
     for batch in _chunks(ids, settings.send_batch_size):
         try:
@@ -303,7 +247,7 @@ def _send_one(
         connection.drop()
         error = f"forbindelsen til SMTP-serveren afbrød under afsendelsen ({describe_error(exc)})"
         _mark_unknown(message_id, error)
-        report._add_failure(message_id, Status.unknown, error)
+        report.add_failure(message_id, Status.unknown, error)
         logger.warning("outbox: message %s in doubt: %s", message_id, error)
         return
     _mark_sent(message_id, clock())
@@ -316,7 +260,7 @@ def _record_failure(
 ) -> None:
     assert row.id is not None
     status = _mark_failed(row.id, row.attempts + 1, error, clock())
-    report._add_failure(row.id, status, error)
+    report.add_failure(row.id, status, error)
     logger.warning(
         "outbox: message %s %s (attempt %s): %s", row.id, status, row.attempts + 1, error
     )

@@ -6,9 +6,28 @@ import ssl
 from opgaveudvalg.mail.message import redact
 from opgaveudvalg.settings import Settings
 
+UNREACHABLE = (
+    "kontrollér smtp_host, smtp_port og smtp_ssl/smtp_starttls, og at serveren kører; "
+    "de ventende beskeder er urørte, så kør 'opgaveudvalg outbox send' igen bagefter"
+)
+LOGIN_REFUSED = (
+    "kontrollér smtp_username og smtp_password (OPGAVEUDVALG_SMTP_PASSWORD); "
+    "de ventende beskeder er urørte, så kør 'opgaveudvalg outbox send' igen bagefter"
+)
+NO_LOGIN = (
+    "mange servere tilbyder kun login over TLS: sæt smtp_starttls eller smtp_ssl, eller fjern "
+    "smtp_username, hvis der ikke skal logges ind; de ventende beskeder er urørte, så kør "
+    "'opgaveudvalg outbox send' igen bagefter"
+)
+
 
 class SmtpUnavailable(Exception):
-    """The SMTP server could not be reached or refused the session (not one message)."""
+    """The SMTP server could not be reached or refused the session (not one message).
+
+    Its text says what happened and, after "–", which settings to check."""
+
+    def __init__(self, what: str, advice: str) -> None:
+        super().__init__(f"{what} – {advice}")
 
 
 class Connection:
@@ -38,20 +57,47 @@ class Connection:
 
     def _connect(self) -> smtplib.SMTP:
         s = self.settings
-        client = smtplib.SMTP(timeout=s.smtp_timeout)
+        where = f"SMTP-serveren {s.smtp_host}:{s.smtp_port}"
+        context = ssl.create_default_context()
+        client: smtplib.SMTP | None = None
         try:
-            client.connect(s.smtp_host, s.smtp_port)
+            client = self._open(context)
             if s.smtp_starttls:
-                client.starttls(context=ssl.create_default_context())
-            if s.smtp_username:
-                password = s.smtp_password.get_secret_value() if s.smtp_password else ""
-                client.login(s.smtp_username, password)
+                client.starttls(context=context)
+        except (smtplib.SMTPException, OSError) as exc:
+            if client is not None:
+                client.close()
+            raise SmtpUnavailable(
+                f"{where} kan ikke nås: {describe_error(exc)}", UNREACHABLE
+            ) from exc
+        if s.smtp_username:
+            self._login(client, where)
+        return client
+
+    def _open(self, context: ssl.SSLContext) -> smtplib.SMTP:
+        """Connected, with TLS from the first byte when `smtp_implicit_tls`. The host is given to
+        the constructor: TLS checks the server's certificate against it (also for STARTTLS)."""
+        s = self.settings
+        if s.smtp_implicit_tls:
+            return smtplib.SMTP_SSL(
+                s.smtp_host, s.smtp_port, timeout=s.smtp_timeout, context=context
+            )
+        return smtplib.SMTP(s.smtp_host, s.smtp_port, timeout=s.smtp_timeout)
+
+    def _login(self, client: smtplib.SMTP, where: str) -> None:
+        s = self.settings
+        assert s.smtp_username is not None
+        password = s.smtp_password.get_secret_value() if s.smtp_password else ""
+        try:
+            client.login(s.smtp_username, password)
+        except smtplib.SMTPNotSupportedError as exc:
+            client.close()
+            raise SmtpUnavailable(f"{where} tilbyder ikke login (AUTH)", NO_LOGIN) from exc
         except (smtplib.SMTPException, OSError) as exc:
             client.close()
             raise SmtpUnavailable(
-                f"SMTP-serveren {s.smtp_host}:{s.smtp_port} kan ikke bruges: {describe_error(exc)}"
+                f"{where} afviste login: {describe_error(exc)}", LOGIN_REFUSED
             ) from exc
-        return client
 
     def drop(self) -> None:
         """Forget a broken session without talking to the server."""
