@@ -7,7 +7,7 @@ import shutil
 import sys
 
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.orchestration import setup
+from opgaveudvalg.orchestration import deployments, setup
 from opgaveudvalg.settings import PROJECT_ROOT, Settings, get_settings
 
 
@@ -39,6 +39,8 @@ def main() -> None:
         logs = settings.output_dir.parent
         with services.prefect_server(settings, logs / "prefect-server.log"):
             settings = get_settings()  # now with the server's address
+            setup.use_prefect(settings, server=True)
+            deployments.deploy(settings)
             with services.worker(settings, logs / "worker.log"):
                 run_demo(settings)
     except UserError as exc:

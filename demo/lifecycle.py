@@ -83,12 +83,17 @@ def committee_status(slug: str) -> str | None:
 def secretariat_recruits(slug: str, settings: Settings) -> dict[str, int]:
     """The secretariat's part of recruitment: import the form export (a run of the import
     deployment, as `opgaveudvalg applications import`), then close the call."""
-    parameters = {"slug": slug, "file": str(demo_export(slug, settings))}
-    counts = runs.run_and_wait(deployments.IMPORT_FLOW, slug, parameters)
+    counts = import_demo_export(slug, settings)
     with committee.committee_session(slug) as (session, found):
         call.request_close(session, found, DEMO_ACTOR)
     runs.wake(slug, Wait.CALL_CLOSE)
-    return counts  # type: ignore[return-value]
+    return counts
+
+
+def import_demo_export(slug: str, settings: Settings) -> dict[str, int]:
+    """A run of the import deployment, as `opgaveudvalg applications import` starts it."""
+    parameters = {"slug": slug, "file": str(demo_export(slug, settings))}
+    return runs.run_and_wait(deployments.IMPORT_FLOW, slug, parameters)  # type: ignore[return-value]
 
 
 def run_committee(

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import httpx
 
-from opgaveudvalg.orchestration import deployments, setup
+from opgaveudvalg.orchestration import setup
 from opgaveudvalg.settings import Settings, get_settings
 
 
@@ -46,9 +46,8 @@ def healthy(url: str) -> bool:
 
 @contextmanager
 def worker(settings: Settings, log: Path) -> Iterator[subprocess.Popen[bytes]]:
-    """The deployments, and a worker that looks for runs every second."""
+    """A worker of the deployments (`opgaveudvalg deploy`) that looks for runs every second."""
     setup.use_prefect(settings, server=True)
-    deployments.deploy(settings)
     os.environ["PREFECT_WORKER_QUERY_SECONDS"] = "1"
     with background(setup.worker_command(settings), log) as process:
         yield process
@@ -62,7 +61,7 @@ def background(command: list[str], log: Path) -> Iterator[subprocess.Popen[bytes
     try:
         yield process
     finally:
-        process.terminate()
+        process.terminate()  # its children (runs) are left to end, or to the reaper
         try:
             process.wait(30)
         except subprocess.TimeoutExpired:

@@ -3,9 +3,12 @@ with any calendar updates, sleep until the minutes are recorded (or the meeting 
 and write them. Only numbers, IDs and counts reach Prefect."""
 
 from datetime import date
+from typing import Any
 
-from prefect import get_run_logger, task
+from prefect import Task, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.client.schemas.objects import State
+from prefect.states import Failed
 
 from flows.status import committee_status
 from opgaveudvalg.committee import committee_session
@@ -32,19 +35,18 @@ def next_meeting(slug: str) -> int | None:
 
 
 @task(cache_policy=NO_CACHE)
-def send_invitations(slug: str) -> dict[str, int]:
+def send_invitations(slug: str) -> dict[str, int] | State:
     """Queue a REQUEST or CANCEL for every change the members have not had, then deliver."""
     settings = get_settings()
     with committee_session(slug) as (session, found):
         queued = len(invitations.queue_invitations(session, found, settings, date.today()))
         invitations.write_feed(session, found, settings)
         committee_id = found.id
-    report = outbox.send_pending(committee_id=committee_id, dry_run=settings.mail_dry_run)
-    return {"queued": queued, **report.counts()}
+    return sent_or_failed(deliver(committee_id), queued)
 
 
 @task(cache_policy=NO_CACHE)
-def send_agenda(slug: str, number: int) -> dict[str, int]:
+def send_agenda(slug: str, number: int) -> dict[str, int] | State:
     """Write the agenda and send it to the members (again only if it changed)."""
     settings = get_settings()
     with committee_session(slug) as (session, found):
@@ -52,8 +54,24 @@ def send_agenda(slug: str, number: int) -> dict[str, int]:
         pdf = documents.write_agenda(session, found, meeting, settings)
         queued = len(invitations.queue_agenda(session, found, meeting, settings, pdf))
         committee_id = found.id
-    report = outbox.send_pending(committee_id=committee_id, dry_run=settings.mail_dry_run)
-    return {"queued": queued, **report.counts()}
+    return sent_or_failed(deliver(committee_id), queued)
+
+
+def deliver(committee_id: int | None) -> dict[str, int]:
+    """Send what is due and count it."""
+    report = outbox.send_pending(committee_id=committee_id, dry_run=get_settings().mail_dry_run)
+    return {**report.counts(), **({"problem": 1} if report.problem() else {})}
+
+
+def sent_or_failed(counts: dict[str, int], queued: int) -> dict[str, int] | State:
+    """Mail that did not go out ends the step Failed (without a traceback: the fault is the
+    mail server's), so an administrator sees it in red; the lifecycle goes on, the outbox
+    retries later, and `opgaveudvalg outbox send` says what is wrong."""
+    if counts.pop("problem", 0):
+        return Failed(
+            message=f"E-mails blev ikke leveret: {counts} – se `opgaveudvalg outbox send`"
+        )
+    return {"queued": queued, **counts}
 
 
 @task(cache_policy=NO_CACHE)
@@ -77,12 +95,17 @@ def meetings_stage(slug: str) -> str:
     logger.info("%s møder planlagt", len(plan_the_meetings(slug)))
     while (number := next_meeting(slug)) is not None:
         logger.info("Referater: %s", write_minutes(slug))
-        counts = send_invitations(slug)
-        logger.info("Invitationer før møde %s: %s", number, counts)
-        logger.info("Dagsorden til møde %s: %s", number, send_agenda(slug, number))
+        logger.info("Invitationer før møde %s: %s", number, outcome(send_invitations, slug))
+        logger.info("Dagsorden til møde %s: %s", number, outcome(send_agenda, slug, number))
         while (state := settled_state(slug, number)) is None:
             flowrun.sleep_until_woken(f"{Wait.MINUTES}-{number}")
         logger.info("Møde %s: %s", number, state)
     logger.info("Referater: %s", write_minutes(slug))
-    send_invitations(slug)
+    logger.info("Invitationer: %s", outcome(send_invitations, slug))
     return committee_status(slug)
+
+
+def outcome(step: Task[..., Any], *args: object) -> object:
+    """A step's result, or its failure's message: a failed send does not stop the meetings."""
+    state: State = step(*args, return_state=True)  # type: ignore[assignment]
+    return state.message if state.is_failed() else state.result()

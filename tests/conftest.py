@@ -16,7 +16,8 @@ os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
 # be answered from Prefect's cache (the meetings loop would never advance).
 os.environ["PREFECT_RESULTS_PERSIST_BY_DEFAULT"] = "true"
 os.environ.pop("PREFECT_API_URL", None)
-os.environ["OPGAVEUDVALG_APPROVAL_POLL_SECONDS"] = "1"
+os.environ["OPGAVEUDVALG_PREFECT_HOME"] = str(_SESSION_DIR / "prefect")
+os.environ["OPGAVEUDVALG_RESUME_WAIT_SECONDS"] = "0"
 
 from helpers import Mailbox, Restore, start_smtp  # noqa: E402
 from sqlalchemy import text  # noqa: E402

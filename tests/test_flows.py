@@ -1,47 +1,84 @@
-"""The lifecycle flow under one temporary Prefect server: launch, KB decides, status follows.
-
-KB's decision is given from a second thread through the same function as `opgaveudvalg approve`.
-"""
+"""The lifecycle as it runs in production: a Prefect server (on PostgreSQL in CI), the
+deployments, and a process worker; the people around the committee answer through the same
+functions as the commands. Each test has its own app database and its own worker."""
 
 import json
+import os
 import shutil
+import subprocess
+import time
 from collections.abc import Iterator
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 import pytest
 from helpers import EXAMPLES
+from prefect import get_client
 from prefect.artifacts import Artifact
-from prefect.settings import PREFECT_SERVER_DATABASE_CONNECTION_URL
-from prefect.testing.utilities import prefect_test_harness
-from sqlmodel import select
+from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+from sqlmodel import Session, select
 
-from demo.lifecycle import run_committee, secretariat_holds_meetings, secretariat_recruits
+from demo import services
+from demo.lifecycle import (
+    await_wait,
+    import_demo_export,
+    run_committee,
+    secretariat_holds_meetings,
+    secretariat_recruits,
+)
 from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
+from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.meetings import plan
 from opgaveudvalg.members import roster
 from opgaveudvalg.models import Decision
-from opgaveudvalg.orchestration import APPOINTMENT, PUBLIC_DRAW, AppointmentInput, PublicDraw
-from opgaveudvalg.selection import runs
+from opgaveudvalg.orchestration import deployments, runs, setup
+from opgaveudvalg.orchestration.inputs import AppointmentInput, MandateApproval, PublicDraw
+from opgaveudvalg.orchestration.waits import Wait
+from opgaveudvalg.recruitment import call
+from opgaveudvalg.selection import runs as selection_runs
 from opgaveudvalg.settings import get_settings
 
 # Minutes each: the lifecycle on a real Prefect server, shared by every flow test on one worker.
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect-server")]
+PREFECT_DATABASE = os.environ.get("OPGAVEUDVALG_TEST_PREFECT_DATABASE_URL", "")
+TIMEOUT = 600
 
 
 @pytest.fixture(scope="session")
-def prefect_database() -> Iterator[Path]:
-    """One temporary Prefect server for all flow tests; yields its SQLite file."""
-    with prefect_test_harness(server_startup_timeout=120):
-        yield Path(PREFECT_SERVER_DATABASE_CONNECTION_URL.value().split(":///", 1)[1])
+def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    """One Prefect server for all flow tests, on PostgreSQL when CI gives one, with the
+    deployments created as `opgaveudvalg deploy` does."""
+    os.environ["OPGAVEUDVALG_PREFECT_DATABASE_URL"] = PREFECT_DATABASE
+    get_settings.cache_clear()
+    log = tmp_path_factory.mktemp("prefect") / "server.log"
+    with services.prefect_server(get_settings(), log) as url:
+        get_settings.cache_clear()
+        setup.use_prefect(get_settings(), server=True)
+        deployments.deploy(get_settings())
+        yield url
+
+
+@pytest.fixture
+def worker(prefect_server: str, tmp_path: Path) -> Iterator[Path]:
+    """A worker with this test's settings; afterwards every run is deleted, so that no test
+    sees another's runs. Yields the worker's log."""
+    get_settings.cache_clear()
+    log = tmp_path / "worker.log"
+    with services.worker(get_settings(), log):
+        yield log
+    with get_client(sync_client=True) as client:
+        for run in client.read_flow_runs(limit=200):
+            client.delete_flow_run(run.id)
 
 
 @pytest.fixture
 def example(committees_dir: Path) -> str:
     shutil.copy(EXAMPLES / "fn-verdensmaal.yaml", committees_dir)
+    shutil.copytree(EXAMPLES / "politikere", committees_dir / "politikere")
     return "fn-verdensmaal"
 
 
@@ -54,8 +91,8 @@ def recruit(slug: str):  # type: ignore[no-untyped-def]
 
 
 COUNCIL = [
-    (PUBLIC_DRAW, PublicDraw(public_number=31)),
-    (APPOINTMENT, AppointmentInput(kb_meeting_date=date(2027, 2, 25), agenda_item=7)),
+    (Wait.PUBLIC_DRAW, PublicDraw(public_number=31)),
+    (Wait.APPOINTMENT, AppointmentInput(kb_meeting_date=date(2027, 2, 25), agenda_item=7)),
 ]
 
 
@@ -64,8 +101,34 @@ def run_through_meetings(slug: str) -> str:
     return run_committee(slug, decision(Decision.approved), recruit(slug), COUNCIL, hold)
 
 
-def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, example: str) -> None:
-    shutil.copytree(EXAMPLES / "politikere", get_settings().committees_dir / "politikere")
+def flow_processes() -> list[str]:
+    """The flow runs' processes alive on this machine (a worker starts each as prefect.engine)."""
+    found = subprocess.run(["pgrep", "-af", "prefect.engine"], capture_output=True, text=True)
+    return found.stdout.splitlines()
+
+
+def no_flow_process_left(seconds: float = 15) -> bool:
+    """True once no flow process is alive (a suspended run's process takes a moment to exit)."""
+    deadline = time.monotonic() + seconds
+    while flow_processes():
+        if time.monotonic() > deadline:
+            return False
+        time.sleep(0.5)
+    return True
+
+
+def prefect_database_bytes() -> bytes:
+    """Everything in Prefect's database, as stored."""
+    if PREFECT_DATABASE:
+        url = PREFECT_DATABASE.replace("postgresql+psycopg://", "postgresql://")
+        return subprocess.run(["pg_dump", url], capture_output=True, check=True).stdout
+    home = get_settings().prefect_home
+    return b"".join(path.read_bytes() for path in home.glob("prefect.db*"))
+
+
+def test_the_whole_lifecycle_with_a_worker(worker: Path, example: str) -> None:
+    """Launch, KB approves, recruitment, draw, appointment and every meeting; the documents,
+    artifacts and database agree, and nothing personal reached Prefect."""
     assert run_through_meetings(example) == "in_session"
     with committee.committee_session(example) as (session, found):
         events = session.exec(
@@ -98,7 +161,7 @@ def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, examp
     counts = {row["emne"]: row["antal"] for row in json.loads(status.data)}  # type: ignore[arg-type]
     assert (counts["ansøgere i alt"], counts["mulige dubletter til vurdering"]) == (151, 1)
     with committee.committee_session(example) as (session, found):
-        run = runs.current_run(session, found)
+        run = selection_runs.current_run(session, found)
         members = roster.members(session, found)
         letters = session.exec(select(models.OutboxMessage)).all()
     assert run.seed == "00.01.00-A00-7-27/31" and run.status == models.SelectionStatus.appointed
@@ -126,24 +189,11 @@ def test_launch_approve_recruit_select_and_appoint(prefect_database: Path, examp
         run.seed,
     )
 
-
-def test_amend_returns_to_draft_and_relaunch_resumes(prefect_database: Path, example: str) -> None:
-    note = "Udvalget skal også se på affald"
-    assert run_committee(example, decision(Decision.amend, note)) == "draft"
-    with committee.committee_session(example) as (session, found):
-        assert (found.status, found.status_note) == (models.CommitteeStatus.draft, note)
-        [event] = session.exec(
-            select(models.AuditEvent).where(models.AuditEvent.action == "mandate.amend")
-        ).all()
-        assert event.reason == note
-    assert run_through_meetings(example) == "in_session"
+    no_personal_data_in_prefect(example)
 
 
-def test_prefect_holds_no_personal_data(prefect_database: Path, example: str) -> None:
-    """After the whole run to appointment, no contact person, applicant, member or politician
-    appears in Prefect's database."""
-    shutil.copytree(EXAMPLES / "politikere", get_settings().committees_dir / "politikere")
-    run_through_meetings(example)
+def no_personal_data_in_prefect(example: str) -> None:
+    """No contact person, applicant, member or politician appears in Prefect's database."""
     contact = load_mandate(EXAMPLES / f"{example}.yaml").organisering.kontaktperson
     with session_scope() as session:
         people = session.exec(select(models.Applicant)).all()[:20]
@@ -154,9 +204,130 @@ def test_prefect_holds_no_personal_data(prefect_database: Path, example: str) ->
     assert len(politicians) == 5
     secrets = [contact.navn, contact.email, contact.navn.split()[-1], *politicians]
     secrets += [value for person in people for value in (person.name, person.email, person.address)]
-    stored = b"".join(
-        path.read_bytes() for path in prefect_database.parent.glob(prefect_database.name + "*")
-    )
+    stored = prefect_database_bytes()
     assert example.encode() in stored  # the scan does see what the flows wrote
     for secret in secrets:
         assert secret and secret.encode() not in stored, secret
+
+
+def test_a_waiting_committee_has_no_process_and_cannot_be_launched_twice(
+    worker: Path, example: str
+) -> None:
+    started = datetime.now(UTC)
+    run = runs.launch(example)
+    assert await_wait(example, Wait.MANDATE_APPROVAL, run.id, TIMEOUT, started)
+    assert no_flow_process_left(), flow_processes()
+    with pytest.raises(UserError, match="allerede et aktivt flowløb"):
+        runs.launch(example)
+    with pytest.raises(UserError, match="Intet flowløb .* venter på det offentligt trukne tal"):
+        runs.submit_input(example, PublicDraw(public_number=1), Wait.PUBLIC_DRAW)
+
+
+def test_amend_ends_the_run_and_a_new_launch_waits_for_the_new_version(
+    worker: Path, example: str
+) -> None:
+    note = "Udvalget skal også se på affald"
+    assert run_committee(example, decision(Decision.amend, note)) == "draft"
+    with committee.committee_session(example) as (session, found):
+        assert (found.status, found.status_note) == (models.CommitteeStatus.draft, note)
+        [event] = session.exec(
+            select(models.AuditEvent).where(models.AuditEvent.action == "mandate.amend")
+        ).all()
+        assert event.reason == note
+    path = get_settings().committees_dir / f"{example}.yaml"
+    path.write_text(path.read_text(encoding="utf-8") + "\n# affald med\n", encoding="utf-8")
+    started = datetime.now(UTC)
+    run = runs.launch(example)
+    assert await_wait(example, Wait.MANDATE_APPROVAL, run.id, TIMEOUT, started)
+    waiting = runs.waiting_run(example, Wait.MANDATE_APPROVAL)
+    assert waiting and waiting.state and waiting.state.state_details.pause_key
+    with committee.committee_session(example) as (session, found):
+        newest = committee.latest_mandate(session, found.id)  # type: ignore[arg-type]
+    assert newest is not None and newest.version == 2
+    assert waiting.state.state_details.pause_key == f"{Wait.MANDATE_APPROVAL}-{newest.id}"
+
+
+def approved_and_recruiting(slug: str) -> runs.FlowRun:
+    started = datetime.now(UTC)
+    run = runs.launch(slug)
+    assert await_wait(slug, Wait.MANDATE_APPROVAL, run.id, TIMEOUT, started)
+    runs.submit_input(slug, MandateApproval.of(decision(Decision.approved)), Wait.MANDATE_APPROVAL)
+    assert await_wait(slug, Wait.CALL_CLOSE, run.id, TIMEOUT, started)
+    return run
+
+
+def wake_runs(slug: str) -> list[runs.FlowRun]:
+    with get_client(sync_client=True) as client:
+        return client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[deployments.WAKE_FLOW])),
+        )
+
+
+def test_the_call_closes_by_itself_when_its_deadline_passes(worker: Path, example: str) -> None:
+    """Opening the call schedules a wake run for its deadline; moving the deadline schedules
+    another; when the moment comes the scheduled run wakes the committee, which closes the
+    call and goes on to wait for the public draw — no process waited meanwhile."""
+    run = approved_and_recruiting(example)
+    assert import_demo_export(example, get_settings())["inserted"] > 100
+    mandate = load_mandate(get_settings().committees_dir / f"{example}.yaml")
+    zone = ZoneInfo(get_settings().timezone)
+    first = datetime.combine(
+        mandate.rekruttering.ansøgningsfrist + timedelta(days=1), datetime.min.time(), zone
+    )
+    [scheduled] = wake_runs(example)
+    assert scheduled.expected_start_time == first + timedelta(seconds=5)
+    assert no_flow_process_left(), flow_processes()
+    soon = datetime.now(zone) + timedelta(seconds=45)
+    with committee.committee_session(example) as (session, found):
+        moved = call.move_deadline(session, found, get_settings(), soon.date(), soon.time(), "test")
+    moved_at = datetime.now(UTC)
+    runs.wake(example, Wait.CALL_CLOSE)
+    assert await_wait(example, Wait.CALL_CLOSE, run.id, TIMEOUT, moved_at)
+    assert {r.expected_start_time for r in wake_runs(example)} == {
+        scheduled.expected_start_time,
+        moved + timedelta(seconds=5),
+    }
+    assert await_wait(example, Wait.PUBLIC_DRAW, run.id, TIMEOUT, moved_at)
+    fired = [r for r in wake_runs(example) if r.expected_start_time == moved + timedelta(seconds=5)]
+    assert fired[0].state and fired[0].state.is_completed()
+    with committee.committee_session(example) as (session, found):
+        closed = status_changes(session, "selecting")
+    assert found.status == models.CommitteeStatus.selecting
+    assert [e.reason for e in closed] == ["ansøgningsfristen er udløbet"]
+
+
+def status_changes(session: Session, to: str) -> list[models.AuditEvent]:
+    changes = session.exec(
+        select(models.AuditEvent).where(models.AuditEvent.action == "status.changed")
+    ).all()
+    return [e for e in changes if e.details.get("after") == to]
+
+
+def test_a_killed_worker_and_run_are_recovered_without_duplicates(
+    worker: Path, example: str, tmp_path: Path
+) -> None:
+    """kill -9 of the worker and the flow process while the run records KB's decision and
+    opens the call: with the worker back, the reaper crashes and reschedules the silent run,
+    and the committee ends at its next wait with one decision and one open call."""
+    started = datetime.now(UTC)
+    run = runs.launch(example)
+    assert await_wait(example, Wait.MANDATE_APPROVAL, run.id, TIMEOUT, started)
+    runs.submit_input(
+        example, MandateApproval.of(decision(Decision.approved)), Wait.MANDATE_APPROVAL
+    )
+    deadline = time.monotonic() + TIMEOUT
+    while not flow_processes():
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    time.sleep(3)
+    subprocess.run(["pkill", "-9", "-f", "prefect worker start"], check=True)
+    subprocess.run(["pkill", "-9", "-f", "prefect.engine"], check=False)
+    with services.worker(get_settings(), tmp_path / "worker-2.log"):
+        assert await_wait(example, Wait.CALL_CLOSE, run.id, TIMEOUT, started)
+        with get_client(sync_client=True) as client:
+            history = [s.name for s in client.read_flow_run_states(run.id)]
+    assert "Crashed" in history and "Recovering" in history, history
+    with committee.committee_session(example) as (session, found):
+        decisions = session.exec(select(models.ApprovalDecision)).all()
+        opened = status_changes(session, "recruiting")
+    assert (len(decisions), len(opened), found.status.value) == (1, 1, "recruiting")
