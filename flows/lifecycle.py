@@ -13,7 +13,7 @@ from flows.meetings import meetings_stage
 from flows.recruitment import recruitment_stage
 from flows.selection import selection_stage
 from flows.status import committee_status
-from opgaveudvalg.orchestration import runs
+from opgaveudvalg.orchestration import portfolio, runs
 
 
 @flow(name="committee-lifecycle", flow_run_name="lifecycle-{slug}")
@@ -27,6 +27,7 @@ def lifecycle_flow(slug: str) -> str:
         status = selection_stage(slug)
     if status in ("appointed", "in_session"):
         status = meetings_stage(slug)
+    portfolio.publish_portfolio()
     return status
 
 

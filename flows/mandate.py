@@ -71,7 +71,7 @@ def mandate_stage(slug: str) -> str:
     publish_mandate_summary(slug, mandate_id)
     logger.info("Kommissorium %s gemt og %s dokumenter dannet; afventer KB", mandate_id, files)
     answer = flowrun.await_answer(
-        inputs.mandate_form(slug), f"{Wait.MANDATE_APPROVAL}-{mandate_id}"
+        slug, inputs.mandate_form(slug), f"{Wait.MANDATE_APPROVAL}-{mandate_id}"
     )
     decision = answer.as_decision()
     status = record_decision(mandate_id, decision, flowrun.current_flow_run_id())

@@ -98,7 +98,7 @@ def meetings_stage(slug: str) -> str:
         logger.info("Invitationer før møde %s: %s", number, outcome(send_invitations, slug))
         logger.info("Dagsorden til møde %s: %s", number, outcome(send_agenda, slug, number))
         while (state := settled_state(slug, number)) is None:
-            flowrun.sleep_until_woken(f"{Wait.MINUTES}-{number}")
+            flowrun.sleep_until_woken(slug, f"{Wait.MINUTES}-{number}")
         logger.info("Møde %s: %s", number, state)
     logger.info("Referater: %s", write_minutes(slug))
     logger.info("Invitationer: %s", outcome(send_invitations, slug))

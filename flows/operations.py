@@ -4,7 +4,7 @@ from uuid import UUID
 
 from prefect import flow, get_run_logger
 
-from opgaveudvalg.orchestration import reaper
+from opgaveudvalg.orchestration import portfolio, reaper
 
 
 @flow(name="reap-stalled-run", flow_run_name="reap-{flow_run_id}")
@@ -12,5 +12,14 @@ def reap_stalled_run_flow(flow_run_id: str) -> str:
     """Started by an automation when a run's heartbeats stop. Reads the run again and acts only
     if it is still Running without a heartbeat (a suspended run's late heartbeat is harmless)."""
     outcome = reaper.reap(UUID(flow_run_id))
+    get_run_logger().info("Flowløb %s: %s", flow_run_id, outcome)
+    return outcome
+
+
+@flow(name="flag-stale-wait", flow_run_name="stale-{flow_run_id}")
+def flag_stale_wait_flow(flow_run_id: str) -> str:
+    """Started by an automation when a committee's run has been suspended longer than the
+    setting `stale_wait_days`: mail the secretariat (through the outbox) what it waits for."""
+    outcome = portfolio.remind_if_still_waiting(UUID(flow_run_id))
     get_run_logger().info("Flowløb %s: %s", flow_run_id, outcome)
     return outcome

@@ -103,7 +103,7 @@ def recruitment_stage(slug: str) -> str:
     publish_status(slug)
     while (reason := close_reason(slug)) is None:
         logger.info("Opslaget er åbent til %s", wake_at_deadline(slug))
-        flowrun.sleep_until_woken(Wait.CALL_CLOSE)
+        flowrun.sleep_until_woken(slug, Wait.CALL_CLOSE)
     logger.info("Opslaget lukkes: %s", reason)
     publish_status(slug)
     return close(slug, reason)

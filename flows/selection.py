@@ -81,12 +81,12 @@ def selection_stage(slug: str) -> str:
     publish_summary(slug, run_id)
     if awaits_draw(run_id):
         logger.info("Udvælgelse %s beregnet; afventer det offentligt trukne tal", run_id)
-        answer = flowrun.await_answer(inputs.draw_form(slug), Wait.PUBLIC_DRAW)
+        answer = flowrun.await_answer(slug, inputs.draw_form(slug), Wait.PUBLIC_DRAW)
         run_id = draw(slug, answer.public_number)
         logger.info("Panel trukket i udvælgelse %s", run_id)
         publish_summary(slug, run_id)
     write_reports(run_id)
-    appointed = flowrun.await_answer(inputs.appointment_form(slug), Wait.APPOINTMENT)
+    appointed = flowrun.await_answer(slug, inputs.appointment_form(slug), Wait.APPOINTMENT)
     queued = appoint(slug, appointed, flowrun.current_flow_run_id())
     logger.info("KB har udpeget medlemmerne; %s breve lagt i udbakken", queued)
     return "appointed"

@@ -14,7 +14,7 @@ from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
-from helpers import EXAMPLES
+from helpers import EXAMPLES, opgaveudvalg
 from prefect import get_client
 from prefect.artifacts import Artifact
 from prefect.client.schemas.filters import FlowFilter, FlowFilterName
@@ -46,6 +46,7 @@ from opgaveudvalg.settings import get_settings
 pytestmark = [pytest.mark.slow, pytest.mark.xdist_group("prefect-server")]
 PREFECT_DATABASE = os.environ.get("OPGAVEUDVALG_TEST_PREFECT_DATABASE_URL", "")
 TIMEOUT = 600
+STALE_AFTER_SECONDS = 60
 
 
 @pytest.fixture(scope="session")
@@ -53,6 +54,7 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
     """One Prefect server for all flow tests, on PostgreSQL when CI gives one, with the
     deployments created as `opgaveudvalg deploy` does."""
     os.environ["OPGAVEUDVALG_PREFECT_DATABASE_URL"] = PREFECT_DATABASE
+    os.environ["OPGAVEUDVALG_STALE_WAIT_DAYS"] = str(STALE_AFTER_SECONDS / 86400)
     get_settings.cache_clear()
     log = tmp_path_factory.mktemp("prefect") / "server.log"
     with services.prefect_server(get_settings(), log) as url:
@@ -221,6 +223,39 @@ def test_a_waiting_committee_has_no_process_and_cannot_be_launched_twice(
         runs.launch(example)
     with pytest.raises(UserError, match="Intet flowløb .* venter på det offentligt trukne tal"):
         runs.submit_input(example, PublicDraw(public_number=1), Wait.PUBLIC_DRAW)
+    listing = opgaveudvalg("committees")
+    assert listing.returncode == 0, listing.stderr
+    [line] = [row for row in listing.stdout.splitlines() if row.startswith(example)]
+    assert "draft" in line and "Suspended" in line and "KB's beslutning om kommissoriet" in line
+    portfolio = Artifact.get("portefoelje")
+    assert portfolio is not None and example in str(portfolio.data)
+
+
+def test_a_committee_waiting_too_long_is_flagged_to_the_secretariat(
+    worker: Path, example: str
+) -> None:
+    """The automation made by `deploy` notices a run suspended for longer than
+    `stale_wait_days` (a minute here) and a run of its deployment mails the secretariat."""
+    started = datetime.now(UTC)
+    run = runs.launch(example)
+    assert await_wait(example, Wait.MANDATE_APPROVAL, run.id, TIMEOUT, started)
+    deadline = time.monotonic() + STALE_AFTER_SECONDS + 240
+    while not (reminders := reminders_queued()):
+        assert time.monotonic() < deadline, "no reminder within the time"
+        time.sleep(5)
+    [reminder] = reminders
+    assert reminder.to_address == get_settings().secretariat_email
+    assert "venter stadig på KB's beslutning om kommissoriet" in reminder.subject
+    assert str(run.id) in reminder.body_text
+
+
+def reminders_queued() -> list[models.OutboxMessage]:
+    with session_scope() as session:
+        return list(
+            session.exec(
+                select(models.OutboxMessage).where(models.OutboxMessage.kind == "paamindelse")
+            )
+        )
 
 
 def test_amend_ends_the_run_and_a_new_launch_waits_for_the_new_version(
@@ -259,7 +294,7 @@ def approved_and_recruiting(slug: str) -> runs.FlowRun:
 def wake_runs(slug: str) -> list[runs.FlowRun]:
     with get_client(sync_client=True) as client:
         return client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=[deployments.WAKE_FLOW])),
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[runs.WAKE_FLOW])),
         )
 
 

@@ -71,6 +71,7 @@ class Settings(BaseSettings):
     prefect_database_url: str = ""
     work_pool: str = Field(min_length=1)
     resume_wait_seconds: int = Field(ge=0, le=3600)
+    stale_wait_days: float = Field(gt=0)
     postcodes: list[str] = Field(min_length=1)
     applicant_min_age: int = Field(ge=0, le=30)
     retention_unselected_months: int = Field(ge=0, le=36)

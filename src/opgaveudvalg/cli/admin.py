@@ -2,8 +2,8 @@
 
 import typer
 
-from opgaveudvalg import committee, documents
-from opgaveudvalg.db import engine_for, session_scope, upgrade
+from opgaveudvalg import documents
+from opgaveudvalg.db import engine_for, upgrade
 from opgaveudvalg.settings import get_settings
 
 commands = typer.Typer()
@@ -12,19 +12,25 @@ db_app = typer.Typer(help="App-databasen.", no_args_is_help=True)
 
 @commands.command("committees")
 def list_committees() -> None:
-    """Oversigt: slug, titel, status, seneste ændring."""
+    """Porteføljen: hvert udvalgs fase, hvad det venter på og siden hvornår, næste dato, der
+    udløser noget, og advarsler."""
+    from opgaveudvalg.errors import UserError
+    from opgaveudvalg.orchestration import portfolio, setup
+
     settings = get_settings()
-    with session_scope() as session:
-        rows = [
-            (c.slug, c.title, c.status.value, documents.local_time(c.updated_at, settings.timezone))
-            for c in committee.list_committees(session)
-        ]
+    try:
+        setup.use_prefect(settings, server=True)
+        reachable = True
+    except UserError as exc:
+        typer.echo(f"Bemærk: {exc}; flowløbenes kolonner vises som '?'", err=True)
+        reachable = False
+    rows = portfolio.rows(settings, reachable)
     if not rows:
         typer.echo("Ingen udvalg endnu – start et med `opgaveudvalg launch SLUG`")
         return
-    typer.echo(
-        "\n".join(documents.text_table(("slug", "titel", "status", "seneste ændring"), rows))
-    )
+    typer.echo("\n".join(documents.text_table(portfolio.HEADERS, rows)))
+    if found := portfolio.warnings(settings):
+        typer.echo("\nAdvarsler:\n" + "\n".join(f"  - {w}" for w in found))
 
 
 @db_app.command("upgrade")

@@ -17,20 +17,39 @@ from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.exceptions import ObjectAlreadyExists
 
 from opgaveudvalg.orchestration import setup
-from opgaveudvalg.orchestration.runs import DEPLOYMENT_NAME, committee_tag, deployment
+from opgaveudvalg.orchestration.runs import (
+    DEPLOYMENT_NAME,
+    LIFECYCLE_FLOW,
+    WAKE_FLOW,
+    committee_tag,
+    deployment,
+)
 from opgaveudvalg.settings import PROJECT_ROOT, Settings
 
-WAKE_FLOW = "wake-committee"
 IMPORT_FLOW = "import-applications"
 REAPER_FLOW = "reap-stalled-run"
+STALE_FLOW = "flag-stale-wait"
 REAPER_AUTOMATION = "opgaveudvalg: flowløb uden puls"
+STALE_AUTOMATION = "opgaveudvalg: udvalg venter for længe"
+# What a suspended run does next when it stops waiting.
+WAIT_ENDED = (
+    "Resuming",
+    "Scheduled",
+    "Pending",
+    "Running",
+    "Completed",
+    "Failed",
+    "Crashed",
+    "Cancelled",
+)
 # States in which a run's heartbeats rightly stop.
 ENDED = ("Completed", "Failed", "Crashed", "Cancelled", "Suspended", "Paused")
 ENTRYPOINTS = {
-    "committee-lifecycle": "flows/lifecycle.py:lifecycle_flow",
+    LIFECYCLE_FLOW: "flows/lifecycle.py:lifecycle_flow",
     WAKE_FLOW: "flows/lifecycle.py:wake_flow",
     IMPORT_FLOW: "flows/recruitment.py:import_applications_flow",
     REAPER_FLOW: "flows/operations.py:reap_stalled_run_flow",
+    STALE_FLOW: "flows/operations.py:flag_stale_wait_flow",
 }
 
 
@@ -48,33 +67,38 @@ def deploy(settings: Settings) -> list[UUID]:
             print_next_steps=False,
         )
         ids.append(UUID(str(deployment_id)))
-    watch_heartbeats(ids[list(ENTRYPOINTS).index(REAPER_FLOW)])
+    by_flow = dict(zip(ENTRYPOINTS, ids, strict=True))
+    silent = timedelta(seconds=3 * setup.HEARTBEAT_SECONDS)
+    watch(REAPER_AUTOMATION, by_flow[REAPER_FLOW], "prefect.flow-run.heartbeat", ENDED, silent)
+    stale = timedelta(days=settings.stale_wait_days)
+    watch(STALE_AUTOMATION, by_flow[STALE_FLOW], "prefect.flow-run.Suspended", WAIT_ENDED, stale)
     return ids
 
 
-def watch_heartbeats(reaper_id: UUID) -> None:
-    """The automation that starts the reaper for a run whose heartbeats stop without the run
-    ending or suspending (its process was killed)."""
+def watch(
+    name: str, deployment_id: UUID, after: str, ended: tuple[str, ...], within: timedelta
+) -> None:
+    """An automation (replacing any of the same name) that runs a deployment for a flow run
+    with `after` that has had neither `after` again nor any of the `ended` states `within`.
+    The deployment reads the run again before it acts."""
     with get_client(sync_client=True) as client:
-        for old in client.read_automations_by_name(REAPER_AUTOMATION):
+        for old in client.read_automations_by_name(name):
             client.delete_automation(old.id)
-    silent = timedelta(seconds=3 * setup.HEARTBEAT_SECONDS)
     Automation(
-        name=REAPER_AUTOMATION,
-        description="Genstarter et flowløb, hvis proces er død (ingen puls, ikke afsluttet)",
+        name=name,
         trigger=EventTrigger(
             match={"prefect.resource.id": "prefect.flow-run.*"},
-            after={"prefect.flow-run.heartbeat"},
-            expect={"prefect.flow-run.heartbeat", *(f"prefect.flow-run.{s}" for s in ENDED)},
+            after={after},
+            expect={after, *(f"prefect.flow-run.{state}" for state in ended)},
             for_each={"prefect.resource.id"},
             posture=Posture.Proactive,
             threshold=1,
-            within=silent,
+            within=within,
         ),
         actions=[
             RunDeployment(
                 source="selected",
-                deployment_id=reaper_id,
+                deployment_id=deployment_id,
                 parameters={"flow_run_id": "{{ flow_run.id | string }}"},
             )
         ],

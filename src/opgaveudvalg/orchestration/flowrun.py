@@ -12,18 +12,22 @@ from prefect.artifacts import create_table_artifact
 from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
 
+from opgaveudvalg.orchestration.portfolio import publish_portfolio
+
 T = TypeVar("T", bound=RunInput)
 
 
-def await_answer(form: type[T], key: str) -> T:
+def await_answer(slug: str, form: type[T], key: str) -> T:
     """Suspend until `form` is answered; `key` must be new for each decision of this run."""
+    publish_portfolio({slug: key})
     return suspend_flow_run(wait_for_input=form, key=key, timeout=None)
 
 
-def sleep_until_woken(what: str) -> None:
+def sleep_until_woken(slug: str, what: str) -> None:
     """Suspend until something is recorded in the app database and the run is woken (by the
     command that recorded it, or by a scheduled run). The key is new each time, because the
     run reads the database again when it starts over and waits anew if nothing changed."""
+    publish_portfolio({slug: what})
     suspend_flow_run(key=f"{what}-{uuid4().hex[:12]}", timeout=None)
 
 

@@ -2,6 +2,7 @@
 answer it or wake it. Runs carry the tag `committee:<slug>`, never a name."""
 
 import time
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from uuid import UUID
@@ -22,10 +23,11 @@ from prefect.flow_runs import resume_flow_run
 from prefect.input import RunInput
 
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.orchestration.waits import WAITING_FOR
+from opgaveudvalg.orchestration.waits import WAITING_FOR, describe_wait
 from opgaveudvalg.settings import Settings
 
 LIFECYCLE_FLOW = "committee-lifecycle"
+WAKE_FLOW = "wake-committee"
 DEPLOYMENT_NAME = "opgaveudvalg"
 ACTIVE_STATES = [
     StateType.SCHEDULED,
@@ -144,3 +146,39 @@ def run_and_wait(flow_name: str, slug: str, parameters: dict[str, Any]) -> objec
         message = run.state.message if run.state else "ingen tilstand"
         raise UserError(f"flowløb {run.name} endte som {run.state_name}: {message}")
     return run.state.result()
+
+
+@dataclass
+class RunOverview:
+    """Where a committee's lifecycle run stands in Prefect."""
+
+    state: str
+    waiting_for: str = ""
+    since: datetime | None = None
+    next_wake: datetime | None = None
+    run_id: UUID | None = None
+
+
+def overview(slug: str) -> RunOverview:
+    """The newest lifecycle run's state, what it waits for and since when, and the committee's
+    next scheduled wake."""
+    newest = lifecycle_runs(slug)
+    if not newest:
+        return RunOverview("intet flowløb")
+    run = newest[0]
+    view = RunOverview(run.state_name or "ukendt", run_id=run.id)
+    if run.state_type == StateType.PAUSED and run.state:
+        view.waiting_for = describe_wait(run.state.state_details.pause_key)
+        view.since = run.state.timestamp
+    with get_client(sync_client=True) as client:
+        scheduled = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[WAKE_FLOW])),
+            flow_run_filter=FlowRunFilter(
+                tags=FlowRunFilterTags(all_=[committee_tag(slug)]),
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
+            ),
+            sort=FlowRunSort.EXPECTED_START_TIME_ASC,
+            limit=1,
+        )
+    view.next_wake = scheduled[0].expected_start_time if scheduled else None
+    return view
