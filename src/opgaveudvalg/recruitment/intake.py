@@ -74,6 +74,8 @@ class _Importer:
         self.by_email = {row[0]: (row[1], row[2]) for row in existing}
         self.initial = {key: digest for key, (_, digest) in self.by_email.items()}
         self.seen: set[str] = set()
+        self.new_seen = 0  # e-mails in the file that were not applicants before this import
+        self.changed: set[str] = set()  # applicants that now differ from before this import
         self.valid_rows = 0
         self.by_person = {(text_key(row[3]), row[4]): row[1] for row in existing if row[4]}
         self.new_rows: list[tuple[dict[str, Any], Application]] = []
@@ -88,7 +90,9 @@ class _Importer:
             return
         digest = _content_hash(application)
         self.valid_rows += 1
-        self.seen.add(application.email_key)
+        if application.email_key not in self.seen:
+            self.seen.add(application.email_key)
+            self.new_seen += application.email_key not in self.initial
         if application.email_key in self.new_keys:
             self.flush()  # the same e-mail twice in one file: the later row updates the earlier
         known = self.by_email.get(application.email_key)
@@ -137,6 +141,11 @@ class _Importer:
         )
         self.by_email[application.email_key] = (applicant_id, fields["content_hash"])
         self.updated_keys.add(application.email_key)
+        if application.email_key in self.initial:
+            if fields["content_hash"] == self.initial[application.email_key]:
+                self.changed.discard(application.email_key)
+            else:
+                self.changed.add(application.email_key)
         self._flag_same_person(applicant_id, applicant.name, applicant.household_key)
         self._resolve_rejects([application])
 
@@ -187,21 +196,13 @@ class _Importer:
     def _count(self) -> None:
         """Count per applicant against the state before this import, so that a file read twice
         counts as unchanged even when it holds the same e-mail more than once."""
-        inserted = sum(key not in self.initial for key in self.seen)
-        updated = sum(
-            key in self.initial and self.by_email[key][1] != self.initial[key] for key in self.seen
-        )
-        self.batch.inserted, self.batch.updated = inserted, updated
-        self.batch.unchanged = len(self.seen) - inserted - updated
+        self.batch.inserted, self.batch.updated = self.new_seen, len(self.changed)
+        self.batch.unchanged = len(self.seen) - self.new_seen - len(self.changed)
         self.batch.repeated = self.valid_rows - len(self.seen)
 
     def _stamp_changed(self) -> None:
         """`updated_at` of the applicants this chunk left different from before the import."""
-        changed = [
-            key
-            for key in self.updated_keys
-            if key in self.initial and self.by_email[key][1] != self.initial[key]
-        ]
+        changed = list(self.updated_keys & self.changed)
         self.updated_keys.clear()
         now = models.utcnow()
         for start in range(0, len(changed), BATCH_SIZE):
