@@ -24,7 +24,7 @@ from opgaveudvalg import committee, models
 from opgaveudvalg.db import engine_for, session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.recruitment import status
+from opgaveudvalg.recruitment import intake, status
 from opgaveudvalg.settings import get_settings
 
 
@@ -308,6 +308,34 @@ def test_fifty_thousand_rows_with_bounded_memory(recruiting: str, tmp_path: Path
     assert peak < 150 * 2**20, f"peak {peak / 2**20:.0f} MiB"
     with Session(engine_for(get_settings().database_url)) as session:
         assert len(session.exec(select(models.Applicant.id)).all()) == 50_000
+
+
+class Stopped(Exception):
+    pass
+
+
+def test_an_import_stopped_half_way_keeps_its_committed_chunks_and_resumes(
+    recruiting: str, tmp_path: Path
+) -> None:
+    """A process that dies mid-file: the chunks committed stay, the file imported again adds the
+    rest, and nothing is there twice."""
+    rows = [row(name=f"Person {i}", email=f"p{i}@example.dk") for i in range(4500)]
+    rows[10] = row(name="Fejl", email="fejl(at)example.dk")
+    path = write_csv(tmp_path / "e.csv", rows)
+
+    def stop_at_3000(done: int) -> None:
+        if done == 3000:
+            raise Stopped
+
+    with pytest.raises(Stopped), committee.committee_session(recruiting) as (session, found):
+        intake.import_applications(session, found, path, get_settings(), stop_at_3000)
+    assert len(applicants()) == 1999 and len(quarantined()) == 1
+    with session_scope() as session:
+        [stopped] = session.exec(select(models.ImportBatch)).all()
+    assert (stopped.rows, stopped.inserted, stopped.rejected) == (2000, 1999, 1)
+    again = run_import(recruiting, path)
+    assert (again.rows, again.inserted, again.unchanged, again.rejected) == (4500, 2500, 1999, 1)
+    assert len(applicants()) == 4499 and len(quarantined()) == 1
 
 
 def test_status_warns_when_a_share_target_lags_in_the_pool(recruiting: str, tmp_path: Path) -> None:

@@ -2,6 +2,12 @@
 
 Nothing is lost: every row is imported, updates an applicant, or is kept in quarantine with
 the file, row, column and reason. Importing the same file again changes nothing.
+
+The import commits every `COMMIT_ROWS` rows, so it never holds the database's write lock for
+long, and what it has committed stays if it stops half-way: every row is keyed (an applicant by
+committee and e-mail, a rejected row by its masked contents and column, a review by its pair),
+so importing the file again adds the rest and duplicates nothing. The `ImportBatch` row is
+committed with each chunk and counts what has been committed so far.
 """
 
 import csv
@@ -33,7 +39,8 @@ from opgaveudvalg.recruitment.rows import (
 from opgaveudvalg.settings import Settings
 from opgaveudvalg.text import text_key
 
-BATCH_SIZE = 1000
+BATCH_SIZE = 1000  # new applicants inserted in one statement
+COMMIT_ROWS = 2000  # rows per committed chunk
 
 
 def _content_hash(application: Application) -> str:
@@ -67,10 +74,13 @@ class _Importer:
         self.by_email = {row[0]: (row[1], row[2]) for row in existing}
         self.initial = {key: digest for key, (_, digest) in self.by_email.items()}
         self.seen: set[str] = set()
+        self.new_seen = 0  # e-mails in the file that were not applicants before this import
+        self.changed: set[str] = set()  # applicants that now differ from before this import
         self.valid_rows = 0
         self.by_person = {(text_key(row[3]), row[4]): row[1] for row in existing if row[4]}
         self.new_rows: list[tuple[dict[str, Any], Application]] = []
         self.new_keys: set[str] = set()
+        self.updated_keys: set[str] = set()  # applicants updated since the last commit
 
     def add(self, number: int, raw: dict[str, str]) -> None:
         self.batch.rows += 1
@@ -80,7 +90,9 @@ class _Importer:
             return
         digest = _content_hash(application)
         self.valid_rows += 1
-        self.seen.add(application.email_key)
+        if application.email_key not in self.seen:
+            self.seen.add(application.email_key)
+            self.new_seen += application.email_key not in self.initial
         if application.email_key in self.new_keys:
             self.flush()  # the same e-mail twice in one file: the later row updates the earlier
         known = self.by_email.get(application.email_key)
@@ -128,6 +140,12 @@ class _Importer:
             insert(models.ApplicantProfile), self._profile_rows(applicant_id, application)
         )
         self.by_email[application.email_key] = (applicant_id, fields["content_hash"])
+        self.updated_keys.add(application.email_key)
+        if application.email_key in self.initial:
+            if fields["content_hash"] == self.initial[application.email_key]:
+                self.changed.discard(application.email_key)
+            else:
+                self.changed.add(application.email_key)
         self._flag_same_person(applicant_id, applicant.name, applicant.household_key)
         self._resolve_rejects([application])
 
@@ -167,17 +185,25 @@ class _Importer:
         self.new_rows.clear()
         self.new_keys.clear()
 
-    def finish(self) -> None:
+    def commit(self) -> None:
+        """Write what is pending, bring the batch's counts up to date and commit this chunk."""
+        self.flush()
+        self._count()
+        self._stamp_changed()
+        self.session.add(self.batch)
+        self.session.commit()
+
+    def _count(self) -> None:
         """Count per applicant against the state before this import, so that a file read twice
         counts as unchanged even when it holds the same e-mail more than once."""
-        self.flush()
-        changed = [
-            k for k in self.seen if k in self.initial and self.by_email[k][1] != self.initial[k]
-        ]
-        self.batch.inserted = sum(key not in self.initial for key in self.seen)
-        self.batch.updated = len(changed)
-        self.batch.unchanged = len(self.seen) - self.batch.inserted - self.batch.updated
+        self.batch.inserted, self.batch.updated = self.new_seen, len(self.changed)
+        self.batch.unchanged = len(self.seen) - self.new_seen - len(self.changed)
         self.batch.repeated = self.valid_rows - len(self.seen)
+
+    def _stamp_changed(self) -> None:
+        """`updated_at` of the applicants this chunk left different from before the import."""
+        changed = list(self.updated_keys & self.changed)
+        self.updated_keys.clear()
         now = models.utcnow()
         for start in range(0, len(changed), BATCH_SIZE):
             self.session.execute(
@@ -274,7 +300,8 @@ def import_applications(
     progress: Callable[[int], None] = lambda n: None,
 ) -> models.ImportBatch:
     """Import one export file; returns its counts and writes the reject report if rows were
-    rejected (`CommitteeFiles.reject_report`)."""
+    rejected (`CommitteeFiles.reject_report`). Commits `session` every `COMMIT_ROWS` rows and
+    at the end (see the module's description)."""
     if committee.status != models.CommitteeStatus.recruiting:
         raise UserError(
             f"'{committee.slug}' tager ikke imod ansøgninger (status '{committee.status.value}')"
@@ -294,9 +321,11 @@ def import_applications(
     importer = _Importer(session, committee, rules, batch, mapping)
     for number, raw in rows:
         importer.add(number, raw)
+        if batch.rows % COMMIT_ROWS == 0:
+            importer.commit()
         if batch.rows % BATCH_SIZE == 0:
             progress(batch.rows)
-    importer.finish()
+    importer.commit()
     progress(batch.rows)
     if batch.rejected:
         write_reject_report(session, batch, CommitteeFiles.of(settings.output_dir, committee.slug))
