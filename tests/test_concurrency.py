@@ -4,7 +4,7 @@ poll of the committee, a dry-run send of the outbox), and its rows become visibl
 import sqlite3
 import threading
 import time
-from datetime import date
+from datetime import UTC, datetime
 from pathlib import Path
 
 import pytest
@@ -16,6 +16,7 @@ from opgaveudvalg import committee, models
 from opgaveudvalg.db import LockRetryingConnection
 from opgaveudvalg.mail import outbox
 from opgaveudvalg.recruitment import call
+from opgaveudvalg.settings import get_settings
 
 ROWS = 20_000
 
@@ -49,7 +50,8 @@ class Poller:
         while not self.stop.is_set():
             try:
                 with committee.committee_session(self.slug) as (session, found):
-                    assert call.close_reason(session, found, date(2026, 12, 10)) is None
+                    open_at = datetime(2026, 12, 10, tzinfo=UTC)
+                    assert call.close_reason(session, found, get_settings(), open_at) is None
                     seen = session.exec(
                         select(func.count()).where(models.Applicant.committee_id == found.id)
                     ).one()

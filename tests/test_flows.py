@@ -5,6 +5,7 @@ functions as the commands. Each test has its own app database and its own worker
 import json
 import os
 import shutil
+import signal
 import subprocess
 import time
 from collections.abc import Iterator
@@ -18,13 +19,16 @@ from helpers import EXAMPLES, opgaveudvalg
 from prefect import get_client
 from prefect.artifacts import Artifact
 from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+from prefect.deployments import run_deployment
 from sqlmodel import Session, select
 
 from demo import services
 from demo.lifecycle import (
     await_wait,
+    demo_export,
     import_demo_export,
     run_committee,
+    run_state,
     secretariat_holds_meetings,
     secretariat_recruits,
 )
@@ -65,13 +69,12 @@ def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
 
 
 @pytest.fixture
-def worker(prefect_server: str, tmp_path: Path) -> Iterator[Path]:
+def worker(prefect_server: str, tmp_path: Path) -> Iterator[subprocess.Popen[bytes]]:
     """A worker with this test's settings; afterwards every run is deleted, so that no test
-    sees another's runs. Yields the worker's log."""
+    sees another's runs."""
     get_settings.cache_clear()
-    log = tmp_path / "worker.log"
-    with services.worker(get_settings(), log):
-        yield log
+    with services.worker(get_settings(), tmp_path / "worker.log") as process:
+        yield process
     with get_client(sync_client=True) as client:
         for run in client.read_flow_runs(limit=200):
             client.delete_flow_run(run.id)
@@ -103,16 +106,38 @@ def run_through_meetings(slug: str) -> str:
     return run_committee(slug, decision(Decision.approved), recruit(slug), COUNCIL, hold)
 
 
-def flow_processes() -> list[str]:
-    """The flow runs' processes alive on this machine (a worker starts each as prefect.engine)."""
-    found = subprocess.run(["pgrep", "-af", "prefect.engine"], capture_output=True, text=True)
-    return found.stdout.splitlines()
+def descendants(pid: int) -> list[int]:
+    """The processes started by `pid`, and by them, and so on."""
+    parents = {}
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue  # ended meanwhile
+        parents[int(stat.parent.name)] = int(fields[1])
+    found, frontier = [], [pid]
+    while frontier:
+        children = [child for child, parent in parents.items() if parent in frontier]
+        found += children
+        frontier = children
+    return found
 
 
-def no_flow_process_left(seconds: float = 15) -> bool:
+def flow_processes(worker: subprocess.Popen[bytes]) -> list[int]:
+    """The worker's flow-run processes alive now (it starts each run as a child process)."""
+    return descendants(worker.pid)
+
+
+def kill_worker_and_runs(worker: subprocess.Popen[bytes]) -> None:
+    for pid in [worker.pid, *descendants(worker.pid)]:
+        os.kill(pid, signal.SIGKILL)
+    worker.wait()
+
+
+def no_flow_process_left(worker: subprocess.Popen[bytes], seconds: float = 15) -> bool:
     """True once no flow process is alive (a suspended run's process takes a moment to exit)."""
     deadline = time.monotonic() + seconds
-    while flow_processes():
+    while flow_processes(worker):
         if time.monotonic() > deadline:
             return False
         time.sleep(0.5)
@@ -128,7 +153,7 @@ def prefect_database_bytes() -> bytes:
     return b"".join(path.read_bytes() for path in home.glob("prefect.db*"))
 
 
-def test_the_whole_lifecycle_with_a_worker(worker: Path, example: str) -> None:
+def test_the_whole_lifecycle_with_a_worker(worker: subprocess.Popen[bytes], example: str) -> None:
     """Launch, KB approves, recruitment, draw, appointment and every meeting; the documents,
     artifacts and database agree, and nothing personal reached Prefect."""
     assert run_through_meetings(example) == "in_session"
@@ -213,12 +238,12 @@ def no_personal_data_in_prefect(example: str) -> None:
 
 
 def test_a_waiting_committee_has_no_process_and_cannot_be_launched_twice(
-    worker: Path, example: str
+    worker: subprocess.Popen[bytes], example: str
 ) -> None:
     started = datetime.now(UTC)
     run = runs.launch(example)
     assert await_wait(example, Wait.MANDATE_APPROVAL, run.id, TIMEOUT, started)
-    assert no_flow_process_left(), flow_processes()
+    assert no_flow_process_left(worker), flow_processes(worker)
     with pytest.raises(UserError, match="allerede et aktivt flowløb"):
         runs.launch(example)
     with pytest.raises(UserError, match="Intet flowløb .* venter på det offentligt trukne tal"):
@@ -232,7 +257,7 @@ def test_a_waiting_committee_has_no_process_and_cannot_be_launched_twice(
 
 
 def test_a_committee_waiting_too_long_is_flagged_to_the_secretariat(
-    worker: Path, example: str
+    worker: subprocess.Popen[bytes], example: str
 ) -> None:
     """The automation made by `deploy` notices a run suspended for longer than
     `stale_wait_days` (a minute here) and a run of its deployment mails the secretariat."""
@@ -259,7 +284,7 @@ def reminders_queued() -> list[models.OutboxMessage]:
 
 
 def test_amend_ends_the_run_and_a_new_launch_waits_for_the_new_version(
-    worker: Path, example: str
+    worker: subprocess.Popen[bytes], example: str
 ) -> None:
     note = "Udvalget skal også se på affald"
     assert run_committee(example, decision(Decision.amend, note)) == "draft"
@@ -298,7 +323,9 @@ def wake_runs(slug: str) -> list[runs.FlowRun]:
         )
 
 
-def test_the_call_closes_by_itself_when_its_deadline_passes(worker: Path, example: str) -> None:
+def test_the_call_closes_by_itself_when_its_deadline_passes(
+    worker: subprocess.Popen[bytes], example: str
+) -> None:
     """Opening the call schedules a wake run for its deadline; moving the deadline schedules
     another; when the moment comes the scheduled run wakes the committee, which closes the
     call and goes on to wait for the public draw — no process waited meanwhile."""
@@ -311,7 +338,7 @@ def test_the_call_closes_by_itself_when_its_deadline_passes(worker: Path, exampl
     )
     [scheduled] = wake_runs(example)
     assert scheduled.expected_start_time == first + timedelta(seconds=5)
-    assert no_flow_process_left(), flow_processes()
+    assert no_flow_process_left(worker), flow_processes(worker)
     soon = datetime.now(zone) + timedelta(seconds=45)
     with committee.committee_session(example) as (session, found):
         moved = call.move_deadline(session, found, get_settings(), soon.date(), soon.time(), "test")
@@ -339,7 +366,7 @@ def status_changes(session: Session, to: str) -> list[models.AuditEvent]:
 
 
 def test_a_killed_worker_and_run_are_recovered_without_duplicates(
-    worker: Path, example: str, tmp_path: Path
+    worker: subprocess.Popen[bytes], example: str, tmp_path: Path
 ) -> None:
     """kill -9 of the worker and the flow process while the run records KB's decision and
     opens the call: with the worker back, the reaper crashes and reschedules the silent run,
@@ -351,12 +378,11 @@ def test_a_killed_worker_and_run_are_recovered_without_duplicates(
         example, MandateApproval.of(decision(Decision.approved)), Wait.MANDATE_APPROVAL
     )
     deadline = time.monotonic() + TIMEOUT
-    while not flow_processes():
+    while run_state(run.id).name != "Running":
         assert time.monotonic() < deadline
         time.sleep(0.2)
     time.sleep(3)
-    subprocess.run(["pkill", "-9", "-f", "prefect worker start"], check=True)
-    subprocess.run(["pkill", "-9", "-f", "prefect.engine"], check=False)
+    kill_worker_and_runs(worker)
     with services.worker(get_settings(), tmp_path / "worker-2.log"):
         assert await_wait(example, Wait.CALL_CLOSE, run.id, TIMEOUT, started)
         with get_client(sync_client=True) as client:
@@ -366,3 +392,34 @@ def test_a_killed_worker_and_run_are_recovered_without_duplicates(
         decisions = session.exec(select(models.ApprovalDecision)).all()
         opened = status_changes(session, "recruiting")
     assert (len(decisions), len(opened), found.status.value) == (1, 1, "recruiting")
+
+
+def test_a_killed_import_ends_crashed_and_importing_again_completes_it(
+    worker: subprocess.Popen[bytes], example: str
+) -> None:
+    """kill -9 of an import's process while it reads: the worker marks the run Crashed (not
+    Running forever), and importing the same file again gives every applicant once."""
+    approved_and_recruiting(example)
+    export = demo_export(example, get_settings())
+    run = run_deployment(
+        runs.deployment(deployments.IMPORT_FLOW),
+        parameters={"slug": example, "file": str(export)},
+        tags=[runs.committee_tag(example)],
+        timeout=0,
+        as_subflow=False,
+    )
+    deadline = time.monotonic() + TIMEOUT
+    while run_state(run.id).name != "Running":  # type: ignore[union-attr]
+        assert time.monotonic() < deadline
+        time.sleep(0.2)
+    for pid in flow_processes(worker):
+        os.kill(pid, signal.SIGKILL)
+    while not (state := run_state(run.id)).is_final():  # type: ignore[union-attr]
+        assert time.monotonic() < deadline
+        time.sleep(1)
+    assert state.name == "Crashed"
+    import_demo_export(example, get_settings())
+    with session_scope() as session:
+        applicants = session.exec(select(models.Applicant)).all()
+        rejected = session.exec(select(models.QuarantinedRow)).all()
+    assert (len(applicants), len({r.row_number for r in rejected})) == (151, 8)

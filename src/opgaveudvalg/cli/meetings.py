@@ -78,6 +78,7 @@ def meetings_move(
     typer.echo(
         f"Møde {number} flyttet (sekvens {meeting.sequence}); send med `opgaveudvalg meetings invite {slug}`"
     )
+    wake_lifecycle(slug, Wait.MINUTES)
 
 
 @meetings_app.command("cancel")
@@ -108,6 +109,7 @@ def meetings_add(
             session, found, starts, hours, location or get_settings().meeting_location, actor()
         )
     typer.echo(f"Møde {meeting.number} tilføjet")
+    wake_lifecycle(slug, Wait.MINUTES)
 
 
 @meetings_app.command("agenda")
@@ -117,6 +119,7 @@ def meetings_agenda(slug: str, number: int, file: Path) -> None:
         meeting = agenda.set_agenda(session, found, number, file, actor())
         files = write_meeting_document(session, found, meeting, get_settings(), minutes=False)
     typer.echo("\n".join(str(f) for f in files))
+    wake_lifecycle(slug, Wait.MINUTES)
 
 
 @meetings_app.command("minutes")

@@ -16,7 +16,7 @@ from prefect.events.actions import RunDeployment
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.exceptions import ObjectAlreadyExists
 
-from opgaveudvalg.orchestration import setup
+from opgaveudvalg.orchestration import reaper, setup
 from opgaveudvalg.orchestration.runs import (
     DEPLOYMENT_NAME,
     LIFECYCLE_FLOW,
@@ -30,6 +30,7 @@ IMPORT_FLOW = "import-applications"
 REAPER_FLOW = "reap-stalled-run"
 STALE_FLOW = "flag-stale-wait"
 REAPER_AUTOMATION = "opgaveudvalg: flowløb uden puls"
+STUCK_AUTOMATION = "opgaveudvalg: flowløb, der aldrig startede"
 STALE_AUTOMATION = "opgaveudvalg: udvalg venter for længe"
 # What a suspended run does next when it stops waiting.
 WAIT_ENDED = (
@@ -70,6 +71,9 @@ def deploy(settings: Settings) -> list[UUID]:
     by_flow = dict(zip(ENTRYPOINTS, ids, strict=True))
     silent = timedelta(seconds=3 * setup.HEARTBEAT_SECONDS)
     watch(REAPER_AUTOMATION, by_flow[REAPER_FLOW], "prefect.flow-run.heartbeat", ENDED, silent)
+    started = ("Running", *ENDED)
+    stuck = timedelta(seconds=reaper.STUCK_SECONDS + 30)
+    watch(STUCK_AUTOMATION, by_flow[REAPER_FLOW], "prefect.flow-run.Submitting", started, stuck)
     stale = timedelta(days=settings.stale_wait_days)
     watch(STALE_AUTOMATION, by_flow[STALE_FLOW], "prefect.flow-run.Suspended", WAIT_ENDED, stale)
     return ids

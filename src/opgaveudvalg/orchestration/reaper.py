@@ -13,21 +13,25 @@ from prefect.states import Crashed, Scheduled
 from opgaveudvalg.orchestration.setup import HEARTBEAT_SECONDS
 
 SILENT_SECONDS = 2 * HEARTBEAT_SECONDS
+# A run handed to a worker starts within seconds; one still Pending after this lost its worker.
+STUCK_SECONDS = 120
 MAX_RECOVERIES = 3
 RECOVERING = "Recovering"
 
 
 def reap(flow_run_id: UUID) -> str:
-    """Crash and reschedule the run if it is Running and silent; returns what was done."""
+    """Crash and reschedule the run if it is Running and silent, or Pending far too long (its
+    worker died while handing it over); returns what was done."""
     with get_client(sync_client=True) as client:
         run = client.read_flow_run(flow_run_id)
-        if run.state_type != StateType.RUNNING:
+        if not run.state or run.state_type not in (StateType.RUNNING, StateType.PENDING):
             return f"ingenting: tilstanden er {run.state_type}"
-        since = datetime.now(UTC) - timedelta(seconds=SILENT_SECONDS)
-        if (run.state and run.state.timestamp > since) or _heartbeats_since(flow_run_id, since):
+        quiet = SILENT_SECONDS if run.state_type == StateType.RUNNING else STUCK_SECONDS
+        since = datetime.now(UTC) - timedelta(seconds=quiet)
+        if run.state.timestamp > since or _heartbeats_since(flow_run_id, since):
             return "ingenting: flowløbet lever"
         recoveries = sum(s.name == RECOVERING for s in client.read_flow_run_states(flow_run_id))
-        message = f"Ingen puls i {SILENT_SECONDS} s; processen er død"
+        message = f"Ingen fremgang i {quiet} s ({run.state_name}); processen er død"
         client.set_flow_run_state(flow_run_id, Crashed(message=message), force=True)
         if recoveries >= MAX_RECOVERIES:
             return f"crashed efter {recoveries} genstarter"
