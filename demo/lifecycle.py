@@ -25,7 +25,7 @@ from opgaveudvalg.db import session_scope
 from opgaveudvalg.meetings import agenda, changes, minutes, plan
 from opgaveudvalg.members import letters, roster
 from opgaveudvalg.models import Committee, Decision, MeetingState
-from opgaveudvalg.orchestration import deployments, runs
+from opgaveudvalg.orchestration import deployments, portfolio, runs
 from opgaveudvalg.orchestration.inputs import AppointmentInput, MandateApproval, PublicDraw
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.paths import CommitteeFiles
@@ -299,3 +299,6 @@ def run_demo(settings: Settings) -> None:
             print()
             print(meetings_report(session, found, settings))
             print()
+    print("Porteføljen (`opgaveudvalg committees`):")
+    print("\n".join(documents.text_table(portfolio.HEADERS, portfolio.rows(settings))))
+    print(f"Prefect-serverens og workerens log: {settings.output_dir.parent}/*.log")

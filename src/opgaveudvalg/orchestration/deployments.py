@@ -8,10 +8,12 @@ import contextlib
 from datetime import datetime, timedelta
 from uuid import UUID
 
+from prefect import deploy as deploy_all
 from prefect import flow, get_client
 from prefect.automations import Automation
 from prefect.client.schemas.actions import WorkPoolCreate
 from prefect.deployments import run_deployment
+from prefect.deployments.runner import RunnerDeployment
 from prefect.events.actions import RunDeployment
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.exceptions import ObjectAlreadyExists
@@ -57,18 +59,22 @@ ENTRYPOINTS = {
 def deploy(settings: Settings) -> list[UUID]:
     """Create (or update) the work pool and every deployment; returns the deployments' IDs."""
     ensure_work_pool(settings.work_pool)
-    ids = []
-    for entrypoint in ENTRYPOINTS.values():
-        source = flow.from_source(source=str(PROJECT_ROOT), entrypoint=entrypoint)
-        deployment_id = source.deploy(  # type: ignore[union-attr]
-            name=DEPLOYMENT_NAME,
-            work_pool_name=settings.work_pool,
-            build=False,
-            push=False,
-            print_next_steps=False,
+    # The sync API of Prefect's dual sync/async functions: typed as possibly a coroutine.
+    runners: list[RunnerDeployment] = [
+        flow.from_source(source=str(PROJECT_ROOT), entrypoint=entrypoint).to_deployment(  # type: ignore[union-attr, misc]
+            name=DEPLOYMENT_NAME
         )
-        ids.append(UUID(str(deployment_id)))
-    by_flow = dict(zip(ENTRYPOINTS, ids, strict=True))
+        for entrypoint in ENTRYPOINTS.values()
+    ]
+    created: list[UUID] = deploy_all(  # type: ignore[assignment]
+        *runners,
+        work_pool_name=settings.work_pool,
+        build=False,
+        push=False,
+        print_next_steps_message=False,
+        ignore_warnings=True,  # Prefect's advice to use `serve` for a process pool
+    )
+    by_flow = dict(zip(ENTRYPOINTS, created, strict=True))
     silent = timedelta(seconds=3 * setup.HEARTBEAT_SECONDS)
     watch(REAPER_AUTOMATION, by_flow[REAPER_FLOW], "prefect.flow-run.heartbeat", ENDED, silent)
     started = ("Running", *ENDED)
@@ -76,7 +82,7 @@ def deploy(settings: Settings) -> list[UUID]:
     watch(STUCK_AUTOMATION, by_flow[REAPER_FLOW], "prefect.flow-run.Submitting", started, stuck)
     stale = timedelta(days=settings.stale_wait_days)
     watch(STALE_AUTOMATION, by_flow[STALE_FLOW], "prefect.flow-run.Suspended", WAIT_ENDED, stale)
-    return ids
+    return created
 
 
 def watch(
