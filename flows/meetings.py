@@ -75,6 +75,13 @@ def sent_or_failed(counts: dict[str, int], queued: int) -> dict[str, int] | Stat
 
 
 @task(cache_policy=NO_CACHE)
+def publish_meetings(slug: str) -> None:
+    with committee_session(slug) as (session, found):
+        rows = plan.meeting_rows(session, found, get_settings().timezone)
+    flowrun.publish_table(f"moeder-{slug}", rows, f"Møderne i {slug}: tid, tilstand, sekvens")
+
+
+@task(cache_policy=NO_CACHE)
 def settled_state(slug: str, number: int) -> str | None:
     with committee_session(slug) as (session, found):
         return plan.settled_state(session, found, number)
@@ -95,12 +102,14 @@ def meetings_stage(slug: str) -> str:
     logger.info("%s møder planlagt", len(plan_the_meetings(slug)))
     while (number := next_meeting(slug)) is not None:
         logger.info("Referater: %s", write_minutes(slug))
+        publish_meetings(slug)
         logger.info("Invitationer før møde %s: %s", number, outcome(send_invitations, slug))
         logger.info("Dagsorden til møde %s: %s", number, outcome(send_agenda, slug, number))
         while (state := settled_state(slug, number)) is None:
             flowrun.sleep_until_woken(slug, f"{Wait.MINUTES}-{number}")
         logger.info("Møde %s: %s", number, state)
     logger.info("Referater: %s", write_minutes(slug))
+    publish_meetings(slug)
     logger.info("Invitationer: %s", outcome(send_invitations, slug))
     return committee_status(slug)
 

@@ -71,7 +71,10 @@ def appoint(slug: str, answer: inputs.AppointmentInput, flow_run_id: str) -> int
             flow_run_id,
             ACTOR,
         )
-        return len(letters.write_letters(session, found, settings))
+        queued = len(letters.write_letters(session, found, settings))
+        rows = letters.appointment_rows(session, found)
+    flowrun.publish_table(f"udpegning-{slug}", rows, f"KB's udpegning til {slug}: pladser og breve")
+    return queued
 
 
 def selection_stage(slug: str) -> str:

@@ -216,6 +216,14 @@ def test_the_whole_lifecycle_with_a_worker(worker: subprocess.Popen[bytes], exam
         run.seed,
     )
 
+    appointed = Artifact.get(f"udpegning-{example}")
+    assert appointed is not None
+    seats = {row["emne"]: row["antal"] for row in json.loads(appointed.data)}  # type: ignore[arg-type]
+    assert (seats["borgere udpeget"], seats["politikere udpeget"]) == (10, 5)
+    meetings = Artifact.get(f"moeder-{example}")
+    assert meetings is not None
+    shown = json.loads(meetings.data)  # type: ignore[arg-type]
+    assert [row["tilstand"] for row in shown] == [m.state.value for m in planned]
     no_personal_data_in_prefect(example)
 
 

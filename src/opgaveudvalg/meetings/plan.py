@@ -186,3 +186,19 @@ def settled_state(session: Session, committee: models.Committee, number: int) ->
     """'held' or 'cancelled' once the meeting is one of them; None while it is still to come."""
     state = get_meeting(session, committee, number).state
     return None if state in OPEN_STATES else state.value
+
+
+def meeting_rows(
+    session: Session, committee: models.Committee, timezone: str
+) -> list[dict[str, object]]:
+    """The meetings for Prefect: number, local time, state and calendar sequence."""
+    zone = ZoneInfo(timezone)
+    return [
+        {
+            "møde": m.number,
+            "tid": m.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
+            "tilstand": m.state.value,
+            "sekvens": m.sequence,
+        }
+        for m in meetings(session, committee)
+    ]

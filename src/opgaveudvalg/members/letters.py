@@ -129,8 +129,19 @@ def _paragraphs(text: str) -> tuple[str, list[list[str]]]:
 
 
 def letter_counts(session: Session, committee: models.Committee) -> dict[str, int]:
-    """Outbox messages per kind, for the demo's report."""
+    """Outbox messages per kind."""
     query = select(models.OutboxMessage.kind).where(
         models.OutboxMessage.committee_id == committee.id
     )
     return dict(Counter(session.exec(query)))
+
+
+def appointment_rows(session: Session, committee: models.Committee) -> list[dict[str, object]]:
+    """The appointment in figures for Prefect: seats by kind and messages queued by kind."""
+    seated = roster.members(session, committee)
+    rows: list[dict[str, object]] = [
+        {"emne": "borgere udpeget", "antal": sum(1 for m in seated if m.applicant_id)},
+        {"emne": "politikere udpeget", "antal": sum(1 for m in seated if m.politician_name)},
+    ]
+    queued = sorted(letter_counts(session, committee).items())
+    return rows + [{"emne": f"i udbakken: {kind}", "antal": n} for kind, n in queued]
