@@ -4,7 +4,7 @@ import shutil
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, mandate_file, opgaveudvalg
+from helpers import EXAMPLES, free_port, mandate_file, opgaveudvalg
 
 
 @pytest.mark.slow
@@ -46,3 +46,12 @@ def test_unknown_committee_and_bad_setting_fail_in_one_line(monkeypatch) -> None
     monkeypatch.setenv("OPGAVEUDVALG_TIMEZONE", "Mars/Olympus")
     result = opgaveudvalg("committees")
     assert result.returncode == 1 and "OPGAVEUDVALG_TIMEZONE" in result.stderr
+
+
+@pytest.mark.slow
+def test_launch_without_a_server_fails_in_one_line(committees_dir: Path, monkeypatch) -> None:
+    shutil.copy(EXAMPLES / "fn-verdensmaal.yaml", committees_dir)
+    monkeypatch.setenv("OPGAVEUDVALG_PREFECT_API_URL", f"http://127.0.0.1:{free_port()}/api")
+    result = opgaveudvalg("launch", "fn-verdensmaal")
+    assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
+    assert "svarer ikke – start den med `opgaveudvalg server`" in result.stderr

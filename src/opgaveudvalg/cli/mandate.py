@@ -80,6 +80,12 @@ def launch(slug: str) -> None:
 
     setup.use_prefect(settings, server=True)
     run = runs.launch(slug)
+    if not runs.worker_online(settings.work_pool):
+        typer.echo(
+            f"Bemærk: ingen worker i work pool '{settings.work_pool}' svarer – flowløbet starter, "
+            "når en kører (`opgaveudvalg worker`)",
+            err=True,
+        )
     typer.echo(
         f"'{slug}' er startet som flowløb {run.name}: {runs.run_url(settings, run.id)}\n"
         f"En worker kører det (`opgaveudvalg worker`). Giv KB's beslutning i Prefect UI "

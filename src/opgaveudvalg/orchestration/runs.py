@@ -3,7 +3,7 @@ answer it or wake it. Runs carry the tag `committee:<slug>`, never a name."""
 
 import time
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 from typing import Any
 from uuid import UUID
 
@@ -19,6 +19,7 @@ from prefect.client.schemas.filters import (
 from prefect.client.schemas.objects import FlowRun, StateType
 from prefect.client.schemas.sorting import FlowRunSort
 from prefect.deployments import run_deployment
+from prefect.exceptions import ObjectNotFound
 from prefect.flow_runs import resume_flow_run
 from prefect.input import RunInput
 
@@ -76,14 +77,36 @@ def launch(slug: str) -> FlowRun:
             f"'{slug}' har allerede et aktivt flowløb ({active.name}, {state}) – "
             "se `opgaveudvalg committees`"
         )
-    run = run_deployment(
-        deployment(LIFECYCLE_FLOW),
-        parameters={"slug": slug},
-        tags=[committee_tag(slug)],
-        timeout=0,
-        as_subflow=False,
-    )
+    return start(LIFECYCLE_FLOW, slug, {"slug": slug}, timeout=0)
+
+
+def start(flow_name: str, slug: str, parameters: dict[str, Any], timeout: float | None) -> FlowRun:
+    """A run of our deployment of `flow_name` for the committee; waits `timeout` s for it to
+    end (None: until it ends)."""
+    try:
+        run = run_deployment(
+            deployment(flow_name),
+            parameters=parameters,
+            tags=[committee_tag(slug)],
+            timeout=timeout,
+            as_subflow=False,
+        )
+    except ObjectNotFound:
+        raise UserError(
+            f"deployment '{deployment(flow_name)}' findes ikke – kør `opgaveudvalg deploy`"
+        ) from None
     return run  # type: ignore[return-value]
+
+
+def worker_online(pool: str) -> bool:
+    """Whether a worker of the pool has been heard from within the last two minutes."""
+    with get_client(sync_client=True) as client:
+        try:
+            workers = client.read_workers_for_work_pool(pool)
+        except ObjectNotFound:
+            return False
+    recent = datetime.now(UTC) - timedelta(minutes=2)
+    return any(w.last_heartbeat_time and w.last_heartbeat_time > recent for w in workers)
 
 
 def waiting_run(slug: str, wait: str) -> FlowRun | None:
@@ -139,9 +162,7 @@ def run_url(settings: Settings, run_id: UUID) -> str:
 def run_and_wait(flow_name: str, slug: str, parameters: dict[str, Any]) -> object:
     """Run a deployment for the committee on a worker, wait for it, and return its result; a
     failed run's message becomes the error."""
-    run: FlowRun = run_deployment(  # type: ignore[assignment]
-        deployment(flow_name), parameters=parameters, tags=[committee_tag(slug)], as_subflow=False
-    )
+    run = start(flow_name, slug, parameters, timeout=None)
     if run.state is None or not run.state.is_completed():
         message = run.state.message if run.state else "ingen tilstand"
         raise UserError(f"flowløb {run.name} endte som {run.state_name}: {message}")
