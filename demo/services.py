@@ -27,8 +27,11 @@ def prefect_server(settings: Settings, log: Path, timeout: float = 240) -> Itera
     url = f"http://127.0.0.1:{free_port()}/api"
     os.environ["OPGAVEUDVALG_PREFECT_API_URL"] = url
     get_settings.cache_clear()
-    command = setup.server_command(get_settings())
-    with background(command, log):
+    log.parent.mkdir(parents=True, exist_ok=True)
+    with log.open("ab") as out:
+        upgrade = setup.upgrade_command(get_settings())
+        subprocess.run(upgrade, stdout=out, stderr=subprocess.STDOUT, check=True)
+    with background(setup.server_command(get_settings()), log):
         deadline = time.monotonic() + timeout
         while not healthy(url):
             if time.monotonic() > deadline:

@@ -47,9 +47,10 @@ def server() -> None:
     from opgaveudvalg.orchestration import setup
 
     settings = get_settings()
-    command = setup.server_command(settings)
+    if upgrade := setup.run_foreground(setup.upgrade_command(settings)):
+        raise typer.Exit(upgrade)
     typer.echo(f"Prefect UI: {settings.prefect_api_url.removesuffix('/api')}")
-    raise typer.Exit(setup.run_foreground(command))
+    raise typer.Exit(setup.run_foreground(setup.server_command(settings)))
 
 
 @commands.command()

@@ -46,18 +46,31 @@ def check_server(api_url: str) -> None:
         ) from None
 
 
+def upgrade_command(settings: Settings) -> list[str]:
+    """Prefect's database migrations, run on their own before the server starts: on a fresh
+    PostgreSQL database the server's two processes would each run them at once and fail with
+    'relation … already exists'."""
+    use_server_database(settings)
+    return [sys.executable, "-m", "prefect", "server", "database", "upgrade", "--yes"]
+
+
 def server_command(settings: Settings) -> list[str]:
-    """`prefect server start` on the address in `prefect_api_url`, against the database in
-    `prefect_database_url` (PostgreSQL in production; empty: SQLite under `prefect_home`)."""
+    """`prefect server start` on the address in `prefect_api_url`."""
+    use_server_database(settings)
+    address = urlparse(settings.prefect_api_url)
+    host, port = address.hostname or "127.0.0.1", str(address.port or 4200)
+    return [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", port]
+
+
+def use_server_database(settings: Settings) -> None:
+    """The server's environment: its database in `prefect_database_url` (PostgreSQL in
+    production; empty: SQLite under `prefect_home`)."""
     use_prefect(settings, server=False)
     os.environ["PREFECT_UI_API_URL"] = settings.prefect_api_url  # else the UI calls port 4200
     if settings.prefect_database_url:
         os.environ["PREFECT_SERVER_DATABASE_CONNECTION_URL"] = prefect_database_url(
             settings.prefect_database_url
         )
-    address = urlparse(settings.prefect_api_url)
-    host, port = address.hostname or "127.0.0.1", str(address.port or 4200)
-    return [sys.executable, "-m", "prefect", "server", "start", "--host", host, "--port", port]
 
 
 def prefect_database_url(url: str) -> str:
