@@ -14,6 +14,7 @@ from functools import partial
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
+import psycopg
 import pytest
 from helpers import EXAMPLES, opgaveudvalg
 from prefect import get_client
@@ -54,10 +55,28 @@ STALE_AFTER_SECONDS = 60
 
 
 @pytest.fixture(scope="session")
-def prefect_server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+def prefect_database(worker_id: str) -> Iterator[str]:
+    """A fresh PostgreSQL database of this test worker's own for Prefect's server when CI
+    gives one (a server, and so a work pool, never shared between test workers); else ''."""
+    if not PREFECT_DATABASE:
+        yield ""
+        return
+    admin = psycopg.connect(PREFECT_DATABASE, autocommit=True)
+    name = f"{admin.info.dbname}_{worker_id}"
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.execute(f'CREATE DATABASE "{name}"')
+    yield PREFECT_DATABASE.rsplit("/", 1)[0] + f"/{name}"
+    admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    admin.close()
+
+
+@pytest.fixture(scope="session")
+def prefect_server(
+    prefect_database: str, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[str]:
     """One Prefect server for all flow tests, on PostgreSQL when CI gives one, with the
     deployments created as `opgaveudvalg deploy` does."""
-    os.environ["OPGAVEUDVALG_PREFECT_DATABASE_URL"] = PREFECT_DATABASE
+    os.environ["OPGAVEUDVALG_PREFECT_DATABASE_URL"] = prefect_database
     os.environ["OPGAVEUDVALG_STALE_WAIT_DAYS"] = str(STALE_AFTER_SECONDS / 86400)
     get_settings.cache_clear()
     log = tmp_path_factory.mktemp("prefect") / "server.log"
@@ -146,8 +165,7 @@ def no_flow_process_left(worker: subprocess.Popen[bytes], seconds: float = 15) -
 
 def prefect_database_bytes() -> bytes:
     """Everything in Prefect's database, as stored."""
-    if PREFECT_DATABASE:
-        url = PREFECT_DATABASE.replace("postgresql+psycopg://", "postgresql://")
+    if url := get_settings().prefect_database_url:
         return subprocess.run(["pg_dump", url], capture_output=True, check=True).stdout
     home = get_settings().prefect_home
     return b"".join(path.read_bytes() for path in home.glob("prefect.db*"))
