@@ -321,7 +321,10 @@ def test_amend_ends_the_run_and_a_new_launch_waits_for_the_new_version(
         ).all()
         assert event.reason == note
     path = get_settings().committees_dir / f"{example}.yaml"
-    path.write_text(path.read_text(encoding="utf-8") + "\n# affald med\n", encoding="utf-8")
+    amended = path.read_text(encoding="utf-8").replace(
+        "baggrund: |\n", "baggrund: |\n  Affald og genbrug indgår også i opgaven.\n", 1
+    )
+    path.write_text(amended, encoding="utf-8")
     started = datetime.now(UTC)
     run = runs.launch(example)
     assert await_wait(example, Wait.MANDATE_APPROVAL, run.id, TIMEOUT, started)
