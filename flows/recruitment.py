@@ -81,6 +81,11 @@ def wake_at_deadline(slug: str) -> str:
 
 
 @task(cache_policy=NO_CACHE)
+def cancel_deadline_wakes(slug: str) -> int:
+    return deployments.cancel_wakes(slug, Wait.CALL_CLOSE)
+
+
+@task(cache_policy=NO_CACHE)
 def close(slug: str, reason: str) -> str:
     with committee_session(slug) as (session, found):
         call.close_recruitment(session, found, "flow:recruitment", reason)
@@ -105,5 +110,6 @@ def recruitment_stage(slug: str) -> str:
         logger.info("Opslaget er åbent til %s", wake_at_deadline(slug))
         flowrun.sleep_until_woken(slug, Wait.CALL_CLOSE)
     logger.info("Opslaget lukkes: %s", reason)
+    cancel_deadline_wakes(slug)
     publish_status(slug)
     return close(slug, reason)

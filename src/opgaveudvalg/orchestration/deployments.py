@@ -12,11 +12,21 @@ from prefect import deploy as deploy_all
 from prefect import flow, get_client
 from prefect.automations import Automation
 from prefect.client.schemas.actions import WorkPoolCreate
+from prefect.client.schemas.filters import (
+    FlowFilter,
+    FlowFilterName,
+    FlowRunFilter,
+    FlowRunFilterState,
+    FlowRunFilterStateType,
+    FlowRunFilterTags,
+)
+from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
 from prefect.deployments.runner import RunnerDeployment
 from prefect.events.actions import RunDeployment
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.exceptions import ObjectAlreadyExists
+from prefect.states import Cancelled
 
 from opgaveudvalg.orchestration import reaper, setup
 from opgaveudvalg.orchestration.runs import (
@@ -134,3 +144,20 @@ def schedule_wake(slug: str, wait: str, when: datetime) -> UUID:
         as_subflow=False,
     )
     return run.id  # type: ignore[union-attr]
+
+
+def cancel_wakes(slug: str, wait: str) -> int:
+    """Cancel the committee's scheduled wakes for `wait` (e.g. once the call has closed, its
+    deadline's wake has nothing left to do); returns how many."""
+    with get_client(sync_client=True) as client:
+        scheduled = client.read_flow_runs(
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[WAKE_FLOW])),
+            flow_run_filter=FlowRunFilter(
+                tags=FlowRunFilterTags(all_=[committee_tag(slug)]),
+                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
+            ),
+        )
+        stale = [run for run in scheduled if run.parameters.get("wait") == wait]
+        for run in stale:
+            client.set_flow_run_state(run.id, Cancelled(message="Ikke længere aktuel"), force=True)
+    return len(stale)
