@@ -14,15 +14,10 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from opgaveudvalg.committee import committee_session
 from opgaveudvalg.orchestration import deployments, flowrun
 from opgaveudvalg.orchestration.waits import Wait
-from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.recruitment import call, intake, status
 from opgaveudvalg.settings import get_settings
 
 IMPORT_COUNTS = ("rows", "inserted", "updated", "unchanged", "rejected", "repeated", "flagged")
-
-
-def reject_dir(slug: str) -> Path:
-    return CommitteeFiles.of(get_settings().output_dir, slug).rejects()
 
 
 @task(cache_policy=NO_CACHE)
