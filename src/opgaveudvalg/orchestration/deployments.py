@@ -12,15 +12,6 @@ from prefect import deploy as deploy_all
 from prefect import flow, get_client
 from prefect.automations import Automation
 from prefect.client.schemas.actions import WorkPoolCreate
-from prefect.client.schemas.filters import (
-    FlowFilter,
-    FlowFilterName,
-    FlowRunFilter,
-    FlowRunFilterState,
-    FlowRunFilterStateType,
-    FlowRunFilterTags,
-)
-from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
 from prefect.deployments.runner import RunnerDeployment
 from prefect.events.actions import RunDeployment
@@ -35,6 +26,7 @@ from opgaveudvalg.orchestration.runs import (
     WAKE_FLOW,
     committee_tag,
     deployment,
+    scheduled_wakes,
 )
 from opgaveudvalg.settings import PROJECT_ROOT, Settings
 
@@ -149,15 +141,8 @@ def schedule_wake(slug: str, wait: str, when: datetime) -> UUID:
 def cancel_wakes(slug: str, wait: str) -> int:
     """Cancel the committee's scheduled wakes for `wait` (e.g. once the call has closed, its
     deadline's wake has nothing left to do); returns how many."""
+    stale = [run for run in scheduled_wakes(slug) if run.parameters.get("wait") == wait]
     with get_client(sync_client=True) as client:
-        scheduled = client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=[WAKE_FLOW])),
-            flow_run_filter=FlowRunFilter(
-                tags=FlowRunFilterTags(all_=[committee_tag(slug)]),
-                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
-            ),
-        )
-        stale = [run for run in scheduled if run.parameters.get("wait") == wait]
         for run in stale:
             client.set_flow_run_state(run.id, Cancelled(message="Ikke længere aktuel"), force=True)
     return len(stale)

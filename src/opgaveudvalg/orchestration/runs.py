@@ -50,17 +50,34 @@ def deployment(flow_name: str) -> str:
     return f"{flow_name}/{DEPLOYMENT_NAME}"
 
 
-def lifecycle_runs(slug: str, states: list[StateType] | None = None) -> list[FlowRun]:
-    """The committee's lifecycle runs, newest first."""
+def committee_runs(
+    slug: str,
+    flow_name: str,
+    states: list[StateType] | None = None,
+    sort: FlowRunSort = FlowRunSort.EXPECTED_START_TIME_DESC,
+) -> list[FlowRun]:
+    """The committee's runs of one flow, newest first unless `sort` says otherwise."""
     state_filter = FlowRunFilterState(type=FlowRunFilterStateType(any_=states)) if states else None
     with get_client(sync_client=True) as client:
         return client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=[LIFECYCLE_FLOW])),
+            flow_filter=FlowFilter(name=FlowFilterName(any_=[flow_name])),
             flow_run_filter=FlowRunFilter(
                 tags=FlowRunFilterTags(all_=[committee_tag(slug)]), state=state_filter
             ),
-            sort=FlowRunSort.EXPECTED_START_TIME_DESC,
+            sort=sort,
         )
+
+
+def lifecycle_runs(slug: str, states: list[StateType] | None = None) -> list[FlowRun]:
+    """The committee's lifecycle runs, newest first."""
+    return committee_runs(slug, LIFECYCLE_FLOW, states)
+
+
+def scheduled_wakes(slug: str) -> list[FlowRun]:
+    """The committee's wake runs still to fire, soonest first."""
+    return committee_runs(
+        slug, WAKE_FLOW, [StateType.SCHEDULED], FlowRunSort.EXPECTED_START_TIME_ASC
+    )
 
 
 def active_lifecycle(slug: str) -> FlowRun | None:
@@ -191,15 +208,6 @@ def overview(slug: str) -> RunOverview:
     if run.state_type == StateType.PAUSED and run.state:
         view.waiting_for = describe_wait(run.state.state_details.pause_key)
         view.since = run.state.timestamp
-    with get_client(sync_client=True) as client:
-        scheduled = client.read_flow_runs(
-            flow_filter=FlowFilter(name=FlowFilterName(any_=[WAKE_FLOW])),
-            flow_run_filter=FlowRunFilter(
-                tags=FlowRunFilterTags(all_=[committee_tag(slug)]),
-                state=FlowRunFilterState(type=FlowRunFilterStateType(any_=[StateType.SCHEDULED])),
-            ),
-            sort=FlowRunSort.EXPECTED_START_TIME_ASC,
-            limit=1,
-        )
+    scheduled = scheduled_wakes(slug)
     view.next_wake = scheduled[0].expected_start_time if scheduled else None
     return view
