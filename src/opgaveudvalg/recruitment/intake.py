@@ -24,8 +24,9 @@ from sqlmodel import Session, col, delete, select
 from opgaveudvalg import models
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.paths import CommitteeFiles
+from opgaveudvalg.recruitment.columns import load_column_map, map_columns
 from opgaveudvalg.recruitment.eligibility import eligibility
-from opgaveudvalg.recruitment.files import file_digest, load_column_map, map_columns, read_export
+from opgaveudvalg.recruitment.files import file_digest, read_export
 from opgaveudvalg.recruitment.rows import (
     Application,
     IntakeRules,
@@ -48,7 +49,7 @@ def _content_hash(application: Application) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
-class _Importer:
+class Importer:
     """Holds what one import needs to decide insert / update / unchanged / quarantine per row."""
 
     def __init__(
@@ -318,7 +319,7 @@ def import_applications(
     )
     session.add(batch)
     session.flush()
-    importer = _Importer(session, committee, rules, batch, mapping)
+    importer = Importer(session, committee, rules, batch, mapping)
     for number, raw in rows:
         importer.add(number, raw)
         if batch.rows % COMMIT_ROWS == 0:

@@ -16,7 +16,7 @@ from sqlmodel import Session
 from opgaveudvalg import models
 from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.mandate.model import Kompetenceprofil, Mandate
-from opgaveudvalg.recruitment.files import CATEGORY_PREFIX
+from opgaveudvalg.recruitment.columns import CATEGORY_PREFIX
 from opgaveudvalg.settings import Settings
 from opgaveudvalg.text import text_key
 
