@@ -28,7 +28,7 @@ from demo.exports import write_csv  # noqa: E402
 from opgaveudvalg import committee, models  # noqa: E402
 from opgaveudvalg.db import session_scope  # noqa: E402
 from opgaveudvalg.mandate.validation import load_mandate  # noqa: E402
-from opgaveudvalg.recruitment import intake  # noqa: E402
+from opgaveudvalg.recruitment import imports  # noqa: E402
 from opgaveudvalg.settings import PROJECT_ROOT, get_settings  # noqa: E402
 
 settings = get_settings()
@@ -51,7 +51,7 @@ def fresh_committee(slug: str) -> None:
 def timed_import(slug: str, export: Path) -> tuple[float, models.ImportBatch]:
     with committee.committee_session(slug) as (session, found):
         started = time.perf_counter()
-        batch = intake.import_applications(session, found, export, settings)
+        batch = imports.import_applications(session, found, export, settings)
     return time.perf_counter() - started, batch
 
 

@@ -24,8 +24,8 @@ from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.meetings import agenda, changes, minutes, plan
 from opgaveudvalg.members import letters, roster
-from opgaveudvalg.models import Committee, Decision, MeetingState
-from opgaveudvalg.orchestration import deployments, portfolio, runs
+from opgaveudvalg.models import Committee, Decision, ImportBatch, MeetingState
+from opgaveudvalg.orchestration import imports, portfolio, runs
 from opgaveudvalg.orchestration.inputs import AppointmentInput, MandateApproval, PublicDraw
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.paths import CommitteeFiles
@@ -80,20 +80,19 @@ def committee_status(slug: str) -> str | None:
         return found.status.value if found else None
 
 
-def secretariat_recruits(slug: str, settings: Settings) -> dict[str, int]:
+def secretariat_recruits(slug: str, settings: Settings) -> ImportBatch:
     """The secretariat's part of recruitment: import the form export (a run of the import
     deployment, as `opgaveudvalg applications import`), then close the call."""
-    counts = import_demo_export(slug, settings)
+    batch = import_demo_export(slug, settings)
     with committee.committee_session(slug) as (session, found):
         call.request_close(session, found, DEMO_ACTOR)
     runs.wake(slug, Wait.CALL_CLOSE)
-    return counts
+    return batch
 
 
-def import_demo_export(slug: str, settings: Settings) -> dict[str, int]:
+def import_demo_export(slug: str, settings: Settings) -> ImportBatch:
     """A run of the import deployment, as `opgaveudvalg applications import` starts it."""
-    parameters = {"slug": slug, "file": str(demo_export(slug, settings))}
-    return runs.run_and_wait(deployments.IMPORT_FLOW, slug, parameters)  # type: ignore[return-value]
+    return imports.import_file(slug, demo_export(slug, settings))
 
 
 def run_committee(

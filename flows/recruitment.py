@@ -4,20 +4,23 @@ sleeps; a run scheduled for the deadline wakes it, as does `opgaveudvalg recruit
 
 import sys
 from datetime import datetime, timedelta
-from pathlib import Path
 from zoneinfo import ZoneInfo
 
-from prefect import flow, get_run_logger, task
+from prefect import State, flow, get_run_logger, task
 from prefect.cache_policies import NO_CACHE
+from prefect.states import Completed
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
+from opgaveudvalg import models
 from opgaveudvalg.committee import committee_session
+from opgaveudvalg.db import session_scope
 from opgaveudvalg.orchestration import deployments, flowrun
 from opgaveudvalg.orchestration.waits import Wait
-from opgaveudvalg.recruitment import call, intake, status
+from opgaveudvalg.recruitment import call, imports, status
 from opgaveudvalg.settings import get_settings
 
 IMPORT_COUNTS = ("rows", "inserted", "updated", "unchanged", "rejected", "repeated", "flagged")
+PROGRESS_COLUMNS = (SpinnerColumn(), TextColumn("{task.description}: {task.completed} rækker"))
 
 
 @task(cache_policy=NO_CACHE)
@@ -39,21 +42,25 @@ def publish_status(slug: str) -> int:
 
 
 @task(cache_policy=NO_CACHE)
-def import_file(slug: str, file: str) -> dict[str, int]:
-    settings = get_settings()
+def import_file(batch_id: int) -> models.ImportState:
+    """Run the registered import; a file it could not read ends as `refused`, its reason kept
+    in the app database for the command that started it (the reason names the file)."""
     logger = get_run_logger()
-    columns = (SpinnerColumn(), TextColumn("{task.description}: {task.completed} rækker"))
-    with Progress(*columns, disable=not sys.stderr.isatty()) as bar:
-        job = bar.add_task(f"Importerer {Path(file).name}", total=None)
+    with Progress(*PROGRESS_COLUMNS, disable=not sys.stderr.isatty()) as bar:
+        job = bar.add_task(f"Importerer (import {batch_id})", total=None)
 
         def progress(rows: int) -> None:
             bar.update(job, completed=rows)
             if rows % 10_000 == 0:
                 logger.info("%s rækker læst", rows)
 
-        with committee_session(slug) as (session, found):
-            batch = intake.import_applications(session, found, Path(file), settings, progress)
-            return batch.model_dump(include=set(IMPORT_COUNTS))
+        with session_scope() as session:
+            batch = session.get(models.ImportBatch, batch_id)
+            if batch is None:
+                raise ValueError(f"import {batch_id} findes ikke")
+            imports.run_import(session, batch, get_settings(), progress)
+            logger.info("Import %s: %s", batch_id, batch.model_dump(include=set(IMPORT_COUNTS)))
+            return batch.state
 
 
 @task(cache_policy=NO_CACHE)
@@ -87,13 +94,16 @@ def close(slug: str, reason: str) -> str:
         return found.status.value
 
 
-@flow(name="import-applications", flow_run_name="import-{slug}")
-def import_applications_flow(slug: str, file: str) -> dict[str, int]:
-    """One export file into the committee's applicants; then the status artifact is refreshed."""
-    counts = import_file(slug, file)
+@flow(name="import-applications", flow_run_name="import-{slug}-{batch_id}")
+def import_applications_flow(slug: str, batch_id: int) -> State:
+    """One registered import (`opgaveudvalg applications import`); then the status artifact is
+    refreshed. A file that cannot be read is the user's mistake, not a failed run: the run ends
+    Completed as "Afvist", and the command prints the reason."""
+    if import_file(batch_id) == models.ImportState.refused:
+        get_run_logger().warning("Import %s afvist: filen kunne ikke læses", batch_id)
+        return Completed(name="Afvist", message=f"import {batch_id}: filen kunne ikke læses")
     publish_status(slug)
-    get_run_logger().info("Import: %s", counts)
-    return counts
+    return Completed(message=f"import {batch_id} gennemført")
 
 
 def recruitment_stage(slug: str) -> str:

@@ -27,7 +27,7 @@ from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.members import appointment
 from opgaveudvalg.models import Decision
-from opgaveudvalg.recruitment import intake
+from opgaveudvalg.recruitment import imports
 from opgaveudvalg.selection import runs
 from opgaveudvalg.settings import PROJECT_ROOT, get_settings
 
@@ -125,7 +125,7 @@ def open_recruitment(replacements: dict[str, str] | None = None) -> str:
 def run_import(slug: str, path: Path) -> models.ImportBatch:
     settings = get_settings()
     with committee.committee_session(slug) as (session, found):
-        return intake.import_applications(session, found, path, settings)
+        return imports.import_applications(session, found, path, settings)
 
 
 # --- selection -----------------------------------------------------------------------------

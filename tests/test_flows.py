@@ -19,7 +19,8 @@ import pytest
 from helpers import EXAMPLES, opgaveudvalg
 from prefect import get_client
 from prefect.artifacts import Artifact
-from prefect.client.schemas.filters import FlowFilter, FlowFilterName
+from prefect.client.schemas.filters import FlowFilter, FlowFilterName, LogFilter, LogFilterFlowRunId
+from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
 from sqlmodel import Session, select
 
@@ -41,9 +42,10 @@ from opgaveudvalg.meetings import plan
 from opgaveudvalg.members import roster
 from opgaveudvalg.models import Decision
 from opgaveudvalg.orchestration import deployments, runs, setup
+from opgaveudvalg.orchestration.imports import import_file
 from opgaveudvalg.orchestration.inputs import AppointmentInput, MandateApproval, PublicDraw
 from opgaveudvalg.orchestration.waits import Wait
-from opgaveudvalg.recruitment import call
+from opgaveudvalg.recruitment import call, imports
 from opgaveudvalg.selection import runs as selection_runs
 from opgaveudvalg.settings import get_settings
 
@@ -359,7 +361,7 @@ def test_the_call_closes_by_itself_when_its_deadline_passes(
     another; when the moment comes the scheduled run wakes the committee, which closes the
     call and goes on to wait for the public draw — no process waited meanwhile."""
     run = approved_and_recruiting(example)
-    assert import_demo_export(example, get_settings())["inserted"] > 100
+    assert import_demo_export(example, get_settings()).inserted > 100
     mandate = load_mandate(get_settings().committees_dir / f"{example}.yaml")
     zone = ZoneInfo(get_settings().timezone)
     first = datetime.combine(
@@ -426,16 +428,38 @@ def test_a_killed_worker_and_run_are_recovered_without_duplicates(
     assert (len(decisions), len(opened), found.status.value) == (1, 1, "recruiting")
 
 
+def test_an_unreadable_file_is_refused_without_a_failed_run_or_a_traceback(
+    worker: subprocess.Popen[bytes], example: str, tmp_path: Path
+) -> None:
+    """A file of the wrong kind is the user's mistake: the command gets the reason, the run
+    ends Completed as "Afvist", and neither its logs nor its state hold a traceback or the
+    file's name (which may hold a person's name)."""
+    approved_and_recruiting(example)
+    broken = tmp_path / "ansøgning fra Søren Ærø.xlsx"
+    broken.write_bytes(b"PK\x03\x04" + bytes(range(256)) * 8)
+    with pytest.raises(UserError, match="ansøgning fra Søren Ærø.xlsx"):
+        import_file(example, broken)
+    run = runs.committee_runs(example, deployments.IMPORT_FLOW)[0]
+    assert (run.state_type, run.state_name) == (StateType.COMPLETED, "Afvist")
+    with get_client(sync_client=True) as client:
+        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])))
+    text = "\n".join(log.message for log in logs) + (run.state.message or "")  # type: ignore[union-attr]
+    assert "afvist" in text and "Traceback" not in text and "Søren" not in text
+
+
 def test_a_killed_import_ends_crashed_and_importing_again_completes_it(
     worker: subprocess.Popen[bytes], example: str
 ) -> None:
     """kill -9 of an import's process while it reads: the worker marks the run Crashed (not
-    Running forever), and importing the same file again gives every applicant once."""
+    Running forever), and importing the same file again gives every applicant once (the dead
+    import's lock is taken over)."""
     approved_and_recruiting(example)
     export = demo_export(example, get_settings())
+    with committee.committee_session(example) as (session, found):
+        batch_id = imports.register_import(session, found, export).id
     run = run_deployment(
         runs.deployment(deployments.IMPORT_FLOW),
-        parameters={"slug": example, "file": str(export)},
+        parameters={"slug": example, "batch_id": batch_id},
         tags=[runs.committee_tag(example)],
         timeout=0,
         as_subflow=False,

@@ -24,7 +24,7 @@ from opgaveudvalg import committee, models
 from opgaveudvalg.db import engine_for, session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.recruitment import intake, status
+from opgaveudvalg.recruitment import imports, status
 from opgaveudvalg.settings import get_settings
 
 
@@ -328,7 +328,7 @@ def test_an_import_stopped_half_way_keeps_its_committed_chunks_and_resumes(
             raise Stopped
 
     with pytest.raises(Stopped), committee.committee_session(recruiting) as (session, found):
-        intake.import_applications(session, found, path, get_settings(), stop_at_3000)
+        imports.import_applications(session, found, path, get_settings(), stop_at_3000)
     assert len(applicants()) == 1999 and len(quarantined()) == 1
     with session_scope() as session:
         [stopped] = session.exec(select(models.ImportBatch)).all()

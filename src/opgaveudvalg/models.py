@@ -193,14 +193,27 @@ class DuplicateReview(SQLModel, table=True):
     resolved: bool = False
 
 
+class ImportState(StrEnum):
+    queued = "queued"  # registered; the import run has not read it yet
+    running = "running"
+    done = "done"
+    refused = "refused"  # the file could not be read: `error` says why, in the user's words
+
+
 class ImportBatch(SQLModel, table=True):
     """One import of an export file: its rows, and per applicant (unique e-mail) whether it
-    was new, updated or unchanged against the state before the import."""
+    was new, updated or unchanged against the state before the import. Prefect sees only its
+    ID: the path (which may hold a name) and the error stay here."""
 
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int = Field(foreign_key="committee.id", index=True)
     file_name: str
-    file_sha256: str = Field(max_length=64)
+    file_path: str = ""
+    file_sha256: str = Field(default="", max_length=64)
+    state: ImportState = Field(
+        default=ImportState.done, sa_column=Column(_text_enum(ImportState), nullable=False)
+    )
+    error: str | None = None
     rows: int = 0
     inserted: int = 0
     updated: int = 0
@@ -209,6 +222,16 @@ class ImportBatch(SQLModel, table=True):
     flagged: int = 0
     repeated: int = Field(default=0, description="Rows superseded by a later row, same e-mail")
     imported_at: datetime = _timestamp()
+
+
+class ImportLock(SQLModel, table=True):
+    """Held by the one import that may write a committee's applicants; taken over when its
+    process is gone or it stopped beating (`recruitment.imports`)."""
+
+    committee_id: int = Field(foreign_key="committee.id", primary_key=True)
+    import_id: int = Field(foreign_key="importbatch.id")
+    holder: str = Field(description="host:pid of the process running the import")
+    beat_at: datetime = _timestamp()
 
 
 class QuarantinedRow(SQLModel, table=True):

@@ -9,7 +9,9 @@ import typer
 from opgaveudvalg import committee
 from opgaveudvalg.cli.common import actor, wake_lifecycle
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.models import ImportBatch
 from opgaveudvalg.orchestration.waits import Wait
+from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.settings import get_settings
 
 applications_app = typer.Typer(help="Ansøgninger.", no_args_is_help=True)
@@ -20,21 +22,23 @@ recruitment_app = typer.Typer(help="Rekruttering.", no_args_is_help=True)
 def import_applications(slug: str, file: Path) -> None:
     """Importér en eksport (CSV, XLSX eller JSON) fra formularværktøjet som sit eget flowløb,
     som en worker kører; kommandoen venter på det."""
-    from opgaveudvalg.orchestration import deployments, runs, setup
+    from opgaveudvalg.orchestration import imports, setup
 
     setup.use_prefect(get_settings(), server=True)
-    parameters = {"slug": slug, "file": str(file.resolve())}
-    counts = runs.run_and_wait(deployments.IMPORT_FLOW, slug, parameters)
-    typer.echo(import_summary(counts))  # type: ignore[arg-type]
+    typer.echo(import_summary(slug, imports.import_file(slug, file)))
 
 
-def import_summary(counts: dict[str, int]) -> str:
-    return (
-        f"{counts['rows']} rækker: {counts['inserted']} nye ansøgere, "
-        f"{counts['updated']} opdaterede, {counts['unchanged']} uændrede; "
-        f"{counts['rejected']} afviste rækker; {counts['repeated']} rækker erstattet af en "
-        f"senere række med samme e-mail; {counts['flagged']} mulige dubletter til vurdering"
+def import_summary(slug: str, batch: ImportBatch) -> str:
+    summary = (
+        f"{batch.rows} rækker: {batch.inserted} nye ansøgere, "
+        f"{batch.updated} opdaterede, {batch.unchanged} uændrede; "
+        f"{batch.rejected} afviste rækker; {batch.repeated} rækker erstattet af en "
+        f"senere række med samme e-mail; {batch.flagged} mulige dubletter til vurdering"
     )
+    if batch.rejected:
+        files = CommitteeFiles.of(get_settings().output_dir, slug)
+        summary += f"\nDe afviste rækker står i {files.reject_report(batch.id)}"  # type: ignore[arg-type]
+    return summary
 
 
 @recruitment_app.command("status")

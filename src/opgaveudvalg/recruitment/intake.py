@@ -1,4 +1,5 @@
-"""Importing one form-tool export into the committee's applicants.
+"""Writing application rows into the committee's applicants (`recruitment.imports` runs a
+whole file through it; the web form one row).
 
 Nothing is lost: every row is imported, updates an applicant, or is kept in quarantine with
 the file, row, column and reason. Importing the same file again changes nothing.
@@ -10,11 +11,9 @@ so importing the file again adds the rest and duplicates nothing. The `ImportBat
 committed with each chunk and counts what has been committed so far.
 """
 
-import csv
 import hashlib
 import json
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from sqlalchemy import insert, update
@@ -22,22 +21,17 @@ from sqlalchemy import select as sa_select  # sqlmodel's select types at most fo
 from sqlmodel import Session, col, delete, select
 
 from opgaveudvalg import models
-from opgaveudvalg.errors import UserError
-from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.recruitment.columns import load_column_map, map_columns
 from opgaveudvalg.recruitment.eligibility import eligibility
-from opgaveudvalg.recruitment.files import file_digest, read_export
 from opgaveudvalg.recruitment.rows import (
     Application,
     IntakeRules,
+    RowProblem,
     household_key,
-    intake_rules,
     mask_cpr,
     person_key,
     profile_lookup,
     validate_row,
 )
-from opgaveudvalg.settings import Settings
 from opgaveudvalg.text import text_key
 
 BATCH_SIZE = 1000  # new applicants inserted in one statement
@@ -59,9 +53,10 @@ class Importer:
         rules: IntakeRules,
         batch: models.ImportBatch,
         mapping: dict[str, str],
+        on_reject: Callable[[int, list[RowProblem]], None] = lambda number, problems: None,
     ):
         self.session, self.committee, self.rules, self.batch = session, committee, rules, batch
-        self.mapping = mapping
+        self.mapping, self.on_reject = mapping, on_reject
         self.profiles = profile_lookup(rules.mandate)
         existing = session.execute(
             sa_select(
@@ -262,6 +257,7 @@ class Importer:
 
     def _quarantine(self, number: int, raw: dict[str, str], application: Application) -> None:
         self.batch.rejected += 1
+        self.on_reject(number, application.problems)
         masked = mask_cpr(raw)
         raw_hash = hashlib.sha256(json.dumps(masked, sort_keys=True).encode()).hexdigest()
         for problem in application.problems:
@@ -291,60 +287,3 @@ class Importer:
                     person_key=self._raw_person_key(raw),
                 )
             )
-
-
-def import_applications(
-    session: Session,
-    committee: models.Committee,
-    path: Path,
-    settings: Settings,
-    progress: Callable[[int], None] = lambda n: None,
-) -> models.ImportBatch:
-    """Import one export file; returns its counts and writes the reject report if rows were
-    rejected (`CommitteeFiles.reject_report`). Commits `session` every `COMMIT_ROWS` rows and
-    at the end (see the module's description)."""
-    if committee.status != models.CommitteeStatus.recruiting:
-        raise UserError(
-            f"'{committee.slug}' tager ikke imod ansøgninger (status '{committee.status.value}')"
-        )
-    rules = intake_rules(session, committee, settings)
-    headers, rows = read_export(path)
-    mapping = map_columns(
-        path, headers, load_column_map(settings.column_map), rules.mandate.balance_categories
-    )
-    batch = models.ImportBatch(
-        committee_id=committee.id,  # type: ignore[arg-type]
-        file_name=path.name,
-        file_sha256=file_digest(path),
-    )
-    session.add(batch)
-    session.flush()
-    importer = Importer(session, committee, rules, batch, mapping)
-    for number, raw in rows:
-        importer.add(number, raw)
-        if batch.rows % COMMIT_ROWS == 0:
-            importer.commit()
-        if batch.rows % BATCH_SIZE == 0:
-            progress(batch.rows)
-    importer.commit()
-    progress(batch.rows)
-    if batch.rejected:
-        write_reject_report(session, batch, CommitteeFiles.of(settings.output_dir, committee.slug))
-    return batch
-
-
-def write_reject_report(session: Session, batch: models.ImportBatch, files: CommitteeFiles) -> Path:
-    """A CSV the secretariat opens in Excel: file, row, column, reason — no personal data."""
-    path = files.reject_report(batch.id)  # type: ignore[arg-type]
-    path.parent.mkdir(parents=True, exist_ok=True)
-    rows = session.exec(
-        select(models.QuarantinedRow)
-        .where(models.QuarantinedRow.import_id == batch.id)
-        .order_by(col(models.QuarantinedRow.row_number))
-    )
-    with path.open("w", encoding="utf-8-sig", newline="") as stream:
-        writer = csv.writer(stream, delimiter=";")
-        writer.writerow(["fil", "række", "kolonne", "begrundelse"])
-        for row in rows:
-            writer.writerow([row.file_name, row.row_number, row.column, row.reason])
-    return path
