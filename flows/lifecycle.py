@@ -4,7 +4,10 @@ Every human wait suspends the run: its process exits, and no process is alive wh
 committee waits for people or dates. When an answer or a date wakes it, a worker starts the run
 again from the top; each stage is skipped once the committee is past it, and a stage skips what
 it has done, so the run goes straight back to where it stood. (A subflow cannot be suspended,
-so the stages are plain functions of this flow, not flows of their own.)"""
+so the stages are plain functions of this flow, not flows of their own.)
+
+A user's mistake met on the way (a file, a decision that does not fit) is logged as one line and
+the run waits for `opgaveudvalg resume`, so it goes on once the input is put right."""
 
 from prefect import flow, get_run_logger
 
@@ -13,11 +16,22 @@ from flows.meetings import meetings_stage
 from flows.recruitment import recruitment_stage
 from flows.selection import selection_stage
 from flows.status import committee_status
-from opgaveudvalg.orchestration import portfolio, runs
+from opgaveudvalg.errors import UserError
+from opgaveudvalg.orchestration import flowrun, portfolio, runs
+from opgaveudvalg.orchestration.waits import Wait
 
 
 @flow(name="committee-lifecycle", flow_run_name="lifecycle-{slug}")
 def lifecycle_flow(slug: str) -> str:
+    try:
+        return _live(slug)
+    except UserError as error:
+        get_run_logger().error("fejl: %s", error)
+        flowrun.sleep_until_woken(slug, Wait.FIX)
+        raise AssertionError("a suspended run does not go on") from None
+
+
+def _live(slug: str) -> str:
     status = committee_status(slug)
     if status == "draft":
         status = mandate_stage(slug)

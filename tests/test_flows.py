@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from pathlib import Path
+from uuid import UUID
 from zoneinfo import ZoneInfo
 
 import psycopg
@@ -428,6 +429,39 @@ def test_a_killed_worker_and_run_are_recovered_without_duplicates(
     assert (len(decisions), len(opened), found.status.value) == (1, 1, "recruiting")
 
 
+def run_log(run_id: UUID, expected: str) -> str:
+    """The run's log once it holds `expected` (a run's logs reach the server in batches)."""
+    deadline = time.monotonic() + 30
+    while True:
+        with get_client(sync_client=True) as client:
+            logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run_id])))
+        text = "\n".join(log.message for log in logs)
+        if expected in text or time.monotonic() > deadline:
+            return text
+        time.sleep(1)
+
+
+def test_a_users_mistake_stops_the_lifecycle_in_one_line_until_resume(
+    worker: subprocess.Popen[bytes], example: str, committees_dir: Path
+) -> None:
+    """A mandate file broken after `launch` checked it: the run logs one `fejl:` line (no
+    traceback), waits for a fix instead of failing, and goes on after `opgaveudvalg resume`."""
+    mandate = committees_dir / f"{example}.yaml"
+    good = mandate.read_text(encoding="utf-8")
+    mandate.write_text(good + "\nslut: [\n", encoding="utf-8")
+    started = datetime.now(UTC)
+    run = runs.launch(example)
+    assert await_wait(example, Wait.FIX, run.id, TIMEOUT, started)
+    log = run_log(run.id, "fejl:")
+    assert f"fejl: {mandate}" in log and "Traceback" not in log, log
+    resumed = datetime.now(UTC)
+    assert opgaveudvalg("resume", example).returncode == 0
+    assert await_wait(example, Wait.FIX, run.id, TIMEOUT, resumed)  # still broken: waits again
+    mandate.write_text(good, encoding="utf-8")
+    assert opgaveudvalg("resume", example).returncode == 0
+    assert await_wait(example, Wait.MANDATE_APPROVAL, run.id, TIMEOUT, started)
+
+
 def test_an_unreadable_file_is_refused_without_a_failed_run_or_a_traceback(
     worker: subprocess.Popen[bytes], example: str, tmp_path: Path
 ) -> None:
@@ -441,9 +475,7 @@ def test_an_unreadable_file_is_refused_without_a_failed_run_or_a_traceback(
         import_file(example, broken)
     run = runs.committee_runs(example, deployments.IMPORT_FLOW)[0]
     assert (run.state_type, run.state_name) == (StateType.COMPLETED, "Afvist")
-    with get_client(sync_client=True) as client:
-        logs = client.read_logs(LogFilter(flow_run_id=LogFilterFlowRunId(any_=[run.id])))
-    text = "\n".join(log.message for log in logs) + (run.state.message or "")  # type: ignore[union-attr]
+    text = run_log(run.id, "afvist") + (run.state.message or "")  # type: ignore[union-attr]
     assert "afvist" in text and "Traceback" not in text and "Søren" not in text
 
 

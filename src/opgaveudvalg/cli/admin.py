@@ -4,6 +4,7 @@ import typer
 
 from opgaveudvalg import documents
 from opgaveudvalg.db import engine_for, upgrade
+from opgaveudvalg.errors import UserError
 from opgaveudvalg.settings import get_settings
 
 commands = typer.Typer()
@@ -71,3 +72,16 @@ def worker() -> None:
     from opgaveudvalg.orchestration import setup
 
     raise typer.Exit(setup.run_foreground(setup.worker_command(get_settings())))
+
+
+@commands.command()
+def resume(slug: str) -> None:
+    """Lad udvalgets flowløb gå videre, når den fejl, det stoppede ved, er rettet."""
+    from opgaveudvalg.orchestration import runs, setup
+    from opgaveudvalg.orchestration.waits import Wait
+
+    setup.use_prefect(get_settings(), server=True)
+    woken = runs.wake(slug, Wait.FIX)
+    if not woken:
+        raise UserError(f"'{slug}' har intet flowløb, der venter på en rettelse")
+    typer.echo(f"Flowløb {woken} går videre")

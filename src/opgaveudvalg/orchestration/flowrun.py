@@ -4,6 +4,7 @@ A wait suspends the run: its process exits, and when the run is resumed a worker
 again from the top. The stages skip what is done, so everything before a wait runs again
 cheaply; an answered key returns its answer at once on the way back through."""
 
+import logging
 from typing import TypeVar
 from uuid import uuid4
 
@@ -12,6 +13,7 @@ from prefect.artifacts import create_table_artifact
 from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
 
+from opgaveudvalg.errors import UserError
 from opgaveudvalg.orchestration.portfolio import publish_portfolio
 
 T = TypeVar("T", bound=RunInput)
@@ -38,3 +40,22 @@ def current_flow_run_id() -> str:
 def publish_table(key: str, rows: list[dict[str, object]], description: str) -> None:
     """A Prefect table artifact; `rows` must hold aggregates only."""
     create_table_artifact(table=rows, key=key, description=description)
+
+
+class UserErrorsPlainly(logging.Filter):
+    """A user's mistake raised in a task or flow is logged by Prefect with its traceback; it
+    becomes the one line the command line would print (a traceback means a fault of ours)."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        error = record.exc_info[1] if record.exc_info else None
+        if isinstance(error, UserError):
+            record.msg, record.args, record.exc_info = f"fejl: {error}", None, None
+        return True
+
+
+def report_user_errors_plainly() -> None:
+    """Install `UserErrorsPlainly` on Prefect's run loggers (once; flows call it on import)."""
+    for name in ("prefect.task_runs", "prefect.flow_runs"):
+        logger = logging.getLogger(name)
+        if not any(isinstance(f, UserErrorsPlainly) for f in logger.filters):
+            logger.addFilter(UserErrorsPlainly())

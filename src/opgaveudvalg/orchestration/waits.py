@@ -13,6 +13,7 @@ class Wait:
     APPOINTMENT = "appointment"
     CALL_CLOSE = "call-close"
     MINUTES = "minutes"
+    FIX = "fix"  # a user's mistake stopped the run: wait for `opgaveudvalg resume`
 
 
 WAITING_FOR = {
@@ -21,6 +22,7 @@ WAITING_FOR = {
     Wait.APPOINTMENT: "KB's udpegning af medlemmerne",
     Wait.CALL_CLOSE: "at ansøgningsfristen udløber eller opslaget lukkes",
     Wait.MINUTES: "referatet af næste møde (eller en aflysning)",
+    Wait.FIX: "en rettelse: se fejlen i flowløbets log, og kør så `opgaveudvalg resume`",
 }
 
 
