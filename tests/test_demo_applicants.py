@@ -13,8 +13,8 @@ from ruamel.yaml import YAML
 
 from demo.applicants import applicant_rows, bad_rows, demo_pool, write_demo_pool
 from demo.columns import category_columns
-from demo.vocabulary import FIELDS
 from demo.exports import write_csv, write_json, write_xlsx
+from demo.vocabulary import FIELDS
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.settings import get_settings
