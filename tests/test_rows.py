@@ -1,0 +1,434 @@
+"""How a row's values become an application: split names, one column per field, form tools' own
+columns, applicants for the open seats, control characters, reasons without personal data,
+balance answers mapped to the mandate's groups, and open rejects counted per applicant."""
+
+import csv
+from datetime import date
+from pathlib import Path
+
+import pytest
+from helpers import (
+    CLUB,
+    FAMILY,
+    HEADERS,
+    SLUG,
+    open_recruitment,
+    row,
+    run_import,
+    write_csv,
+)
+from sqlmodel import select
+
+from demo.applicants import write_demo_pool
+from opgaveudvalg import committee, models
+from opgaveudvalg.committee import current_mandate
+from opgaveudvalg.db import session_scope
+from opgaveudvalg.errors import UserError
+from opgaveudvalg.members import appointment, letters, roster
+from opgaveudvalg.paths import CommitteeFiles
+from opgaveudvalg.recruitment import status
+from opgaveudvalg.recruitment.answers import load_answer_map
+from opgaveudvalg.recruitment.columns import load_column_map, map_columns
+from opgaveudvalg.recruitment.rows import intake_rules, profile_lookup, validate_row
+from opgaveudvalg.selection import runs
+from opgaveudvalg.selection.instance import OPEN_SEAT, build_instance
+from opgaveudvalg.settings import get_settings
+
+NO_OPEN_SEATS = {"  borgere: 10": "  borgere: 9"}  # the profiles hold all 9 citizen seats
+
+
+@pytest.fixture
+def recruiting() -> str:
+    return open_recruitment()
+
+
+def write_rows(path: Path, headers: list[str], rows: list[list[str]]) -> Path:
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        writer = csv.writer(stream, delimiter=";")
+        writer.writerow(headers)
+        writer.writerows(rows)
+    return path
+
+
+def applicants() -> list[models.Applicant]:
+    with session_scope() as session:
+        return list(session.exec(select(models.Applicant).order_by(models.Applicant.id)))
+
+
+def quarantined() -> list[tuple[int, str, str]]:
+    with session_scope() as session:
+        rows = session.exec(
+            select(models.QuarantinedRow).order_by(models.QuarantinedRow.row_number)
+        )
+        return [(r.row_number, r.column, r.reason) for r in rows]
+
+
+def current_status(slug: str) -> status.RecruitmentStatus:
+    with committee.committee_session(slug) as (session, found):
+        return status.recruitment_status(session, found, get_settings())
+
+
+REST = ["Postnummer", "Fødselsår", "Køn", "Kompetenceprofiler", "E-mail"]
+
+
+def rest(email: str = "a@example.dk", profiles: str = FAMILY) -> list[str]:
+    return ["2900", "1980", "kvinde", profiles, email]
+
+
+# --- 1. split name columns -----------------------------------------------------------------
+
+
+def test_first_middle_and_last_name_are_joined(recruiting: str, tmp_path: Path) -> None:
+    path = write_rows(
+        tmp_path / "forms.csv",
+        ["Efternavn", "Fornavn", "Mellemnavn", *REST],
+        [
+            ["Hansen", "Anna", "Marie", *rest("a@example.dk")],
+            ["Berg", "Ole", "", *rest("b@example.dk")],
+        ],
+    )
+    assert run_import(recruiting, path).inserted == 2
+    assert [a.name for a in applicants()] == ["Anna Marie Hansen", "Ole Berg"]
+
+
+def test_a_missing_name_part_is_reported_on_the_name_columns(
+    recruiting: str, tmp_path: Path
+) -> None:
+    path = write_rows(
+        tmp_path / "forms.csv",
+        ["First name", "Surname", *REST],
+        [["Anna", "Hansen", *rest("a@example.dk")], ["", "", *rest("b@example.dk")]],
+    )
+    assert run_import(recruiting, path).inserted == 1
+    assert quarantined() == [(3, "First name + Surname", "navn mangler")]
+
+
+def test_a_first_name_alone_is_not_a_name_column(recruiting: str, tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "f.csv", ["Fornavn", *REST], [["Anna", *rest()]])
+    with pytest.raises(UserError, match=r"mangler kolonnen 'navn' \(eller 'fornavn' og"):
+        run_import(recruiting, path)
+
+
+@pytest.mark.parametrize(
+    ("headers", "named"),
+    [
+        (["Navn", "Fulde navn"], ["'Navn'", "'Fulde navn'"]),
+        (["Navn", "Fornavn", "Efternavn"], ["'Navn'", "'Fornavn'", "'Efternavn'"]),
+        (["Fornavn", "First name", "Efternavn"], ["'Fornavn'", "'First name'"]),
+    ],
+)
+def test_two_columns_for_one_field_are_refused_naming_both(
+    recruiting: str, tmp_path: Path, headers: list[str], named: list[str]
+) -> None:
+    path = write_rows(tmp_path / "f.csv", [*headers, *REST], [["x"] * len(headers) + rest()])
+    with pytest.raises(UserError) as raised:
+        run_import(recruiting, path)
+    assert str(raised.value).startswith(f"{path}: ")
+    assert all(header in str(raised.value) for header in named)
+    assert applicants() == []
+
+
+def test_two_email_columns_are_refused(recruiting: str, tmp_path: Path) -> None:
+    path = write_rows(tmp_path / "f.csv", ["Navn", "Mail", *REST], [["A", "x@y.dk", *rest()]])
+    with pytest.raises(UserError, match="kolonnerne 'Mail' og 'E-mail' betyder begge 'email'"):
+        run_import(recruiting, path)
+
+
+# --- 2. the missing-column error, and Microsoft Forms' own columns ------------------------
+
+
+def test_missing_column_lists_the_files_headers_and_where_to_add_a_wording(
+    recruiting: str, tmp_path: Path
+) -> None:
+    path = write_rows(
+        tmp_path / "f.csv", ["Navn", "Elektronisk post", *REST[:-1]], [["A", "a@b.dk"]]
+    )
+    with pytest.raises(UserError) as raised:
+        run_import(recruiting, path)
+    message = str(raised.value)
+    assert message.startswith(f"{path}: mangler kolonnen 'email' (accepterede overskrifter: ")
+    assert "Filens overskrifter: 'Navn', 'Elektronisk post', 'Postnummer'" in message
+    assert f"tilføj overskriften under feltet i {get_settings().column_map}" in message
+
+
+MS_FORMS = ["Id", "Starttidspunkt", "Fuldførelsestidspunkt", "Mail", "Navn"]
+MS_META = ["1", "12/1/26 10:00:01", "12/1/26 10:04:12", "anonymous", ""]
+
+
+def test_a_microsoft_forms_export_imports_whole(recruiting: str, tmp_path: Path) -> None:
+    headers = [*MS_FORMS, "Tidspunkt for seneste ændring", "Fornavn", "Efternavn", *REST]
+    path = write_rows(
+        tmp_path / "forms.csv",
+        headers,
+        [
+            [*MS_META, "", "Anna", "Hansen", *rest("a@example.dk")],
+            [*MS_META, "", "Ole", "Berg", *rest("b@example.dk")],
+        ],
+    )
+    result = run_import(recruiting, path)
+    assert (result.inserted, result.rejected) == (2, 0)
+    assert [(a.name, a.email) for a in applicants()] == [
+        ("Anna Hansen", "a@example.dk"),
+        ("Ole Berg", "b@example.dk"),
+    ]
+
+
+def test_microsoft_forms_account_columns_are_read_when_the_form_asks_nothing_else(
+    tmp_path: Path,
+) -> None:
+    column_map = load_column_map(get_settings().column_map)
+    headers = ["Id", "Fuldførelsestidspunkt", "Mail", "Navn", *REST[:-1]]
+    mapping = map_columns(tmp_path / "f.csv", headers, column_map, [])
+    assert (mapping["Mail"], mapping["Navn"]) == ("email", "navn")
+    assert "Id" not in mapping and "Fuldførelsestidspunkt" not in mapping
+
+
+# --- 3. no profile chosen: the open seats ---------------------------------------------------
+
+
+def test_an_applicant_without_a_profile_applies_for_the_open_seats(
+    recruiting: str, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "e.csv",
+        [row(email="a@x.dk", profiles=""), row(email="b@x.dk", profiles=FAMILY)],
+    )
+    result = run_import(recruiting, path)
+    assert (result.inserted, result.rejected) == (2, 0)
+    with committee.committee_session(recruiting) as (session, found):
+        chosen = session.exec(select(models.ApplicantProfile)).all()
+        instance = build_instance(session, found)
+    without, with_profile = applicants()
+    assert {c.applicant_id for c in chosen} == {with_profile.id}
+    people = {p.id: p.profiles for p in instance.people}
+    assert people == {str(without.id): {OPEN_SEAT}, str(with_profile.id): {FAMILY, OPEN_SEAT}}
+    current = current_status(recruiting)
+    assert (current.open_seats, current.without_profile) == (1, 1)
+    assert {
+        "emne": "åbne pladser (uden bestemt profil)",
+        "antal": 1,
+        "bemærkning": "1 ansøgere har ikke valgt en profil og søger kun de åbne pladser",
+    } in current.rows()
+
+
+def test_an_empty_profile_column_no_longer_hides_the_rows_real_faults(
+    recruiting: str, tmp_path: Path
+) -> None:
+    path = write_csv(tmp_path / "e.csv", [row(email="a(at)x.dk", profiles="")])
+    run_import(recruiting, path)
+    assert quarantined() == [(2, "E-mail", "er ikke en gyldig e-mailadresse (mangler @)")]
+
+
+def test_the_profile_column_may_be_absent_when_there_are_open_seats(
+    recruiting: str, tmp_path: Path
+) -> None:
+    path = write_rows(
+        tmp_path / "f.csv", ["Navn", *REST[:3], "E-mail"], [["A", *rest()[:3], "a@b.dk"]]
+    )
+    assert run_import(recruiting, path).inserted == 1
+
+
+def test_the_profile_column_is_required_when_the_caller_says_so(tmp_path: Path) -> None:
+    column_map = load_column_map(get_settings().column_map)
+    headers = ["Navn", "E-mail", "Postnummer", "Fødselsår", "Køn"]
+    with pytest.raises(UserError, match="mangler kolonnen 'profiler'"):
+        map_columns(tmp_path / "f.csv", headers, column_map, [], profiles_required=True)
+
+
+def test_a_non_resident_without_a_profile_is_refused(recruiting: str, tmp_path: Path) -> None:
+    run_import(recruiting, write_csv(tmp_path / "e.csv", [row(postcode="2100", profiles="")]))
+    assert quarantined() == [
+        (
+            2,
+            "Postnummer",
+            "postnummeret ligger uden for kommunen, og uden valgt profil søges en åben plads, "
+            "som kræver bopæl i kommunen",
+        )
+    ]
+
+
+def test_without_open_seats_a_profile_is_required_and_the_reason_says_why(
+    tmp_path: Path,
+) -> None:
+    slug = open_recruitment(NO_OPEN_SEATS)
+    run_import(slug, write_csv(tmp_path / "e.csv", [row(profiles=""), row(email="b@x.dk")]))
+    assert quarantined() == [
+        (
+            2,
+            "Kompetenceprofiler",
+            "kommissoriet har ingen åbne pladser; vælg mindst én kompetenceprofil",
+        )
+    ]
+    assert current_status(slug).open_seats == 0
+
+
+@pytest.mark.slow
+def test_a_member_without_a_profile_holds_an_open_citizen_seat(tmp_path: Path) -> None:
+    open_recruitment()
+    settings = get_settings()
+    with committee.committee_session(SLUG) as (session, found):
+        mandate = current_mandate(session, found)
+    write_demo_pool(
+        mandate, tmp_path / "pool.csv", postcodes=settings.postcodes, start=mandate.tidsplan.start
+    )
+    run_import(SLUG, tmp_path / "pool.csv")
+    run_import(SLUG, write_csv(tmp_path / "open.csv", [row(email="aaben@x.dk", profiles="")]))
+    [open_id] = [a.id for a in applicants() if a.email == "aaben@x.dk"]
+    with committee.committee_session(SLUG) as (session, found):
+        committee.transition(session, found, models.CommitteeStatus.selecting, "test")
+        run = runs.compute_selection(session, found, fixed=frozenset({str(open_id)}))
+        runs.draw_panel(session, run, 4711, "test")
+    with committee.committee_session(SLUG) as (session, found):
+        appointment.record_appointment(session, found, date(2027, 1, 28), 9, [], [], "run-1", "kb")
+    with committee.committee_session(SLUG) as (session, found):
+        seat = next(m for m in roster.members(session, found) if m.applicant_id == open_id)
+        messages = letters.write_letters(session, found, settings)
+    assert seat.profile_key == OPEN_SEAT
+    letter = next(m for m in messages if m.applicant_id == open_id)
+    assert letter.kind == "brev-udpeget"
+    assert 'på pladsen "Åben borgerplads"' in letter.body_text
+    assert 'on the seat "Open citizen seat"' in letter.body_text
+
+
+# --- 4. control characters ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("bad", ["\x00", "\x07", "\x1b", "\x85"])
+def test_a_control_character_rejects_the_row_and_is_never_stored(
+    recruiting: str, tmp_path: Path, bad: str
+) -> None:
+    path = write_csv(
+        tmp_path / "e.csv",
+        [
+            row(email="a@x.dk", motivation=f"Jeg svømmer{bad}meget"),
+            row(email="b@x.dk", motivation="Linje et\nlinje\tto"),
+        ],
+    )
+    result = run_import(recruiting, path)
+    assert (result.inserted, result.rejected) == (1, 1)
+    assert quarantined() == [
+        (
+            2,
+            "Motivation",
+            "indeholder et ugyldigt tegn (et kontroltegn som NUL); ret cellen og importér igen",
+        )
+    ]
+    [kept] = applicants()
+    assert kept.motivation == "Linje et\nlinje\tto"
+    with session_scope() as session:
+        [stored] = session.exec(select(models.QuarantinedRow)).all()
+    assert not any(bad in value or bad in key for key, value in stored.raw.items())
+
+
+def test_the_web_form_gets_the_same_rule(recruiting: str) -> None:
+    """`validate_row` with an identity mapping, as the application form calls it."""
+    fields = ["navn", "email", "postnummer", "fødselsår", "køn", "profiler"]
+    with committee.committee_session(recruiting) as (session, found):
+        rules = intake_rules(session, found, get_settings())
+    raw = dict(zip(fields, ["Anna\x00", "a@x.dk", "2900", "1980", "kvinde", ""], strict=True))
+    result = validate_row(raw, {f: f for f in fields}, rules, profile_lookup(rules.mandate))
+    assert [(p.column, p.reason[:30]) for p in result.problems] == [
+        ("navn", "indeholder et ugyldigt tegn (e")
+    ]
+
+
+# --- 5. no personal data in reasons ----------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("email", "detail"),
+    [
+        ("jens.hansen(at)mail.dk", "mangler @"),
+        ("jens.hansen@mail@dk", "har mere end ét @"),
+        ("jens.hansen@mail", "delen efter @ er ikke et gyldigt domæne"),
+        ("jens hansen@mail.dk", "delen før @ indeholder ugyldige tegn"),
+    ],
+)
+def test_reasons_hold_no_personal_data(
+    recruiting: str, tmp_path: Path, email: str, detail: str
+) -> None:
+    path = write_csv(
+        tmp_path / "e.csv",
+        [row(email=email, postcode="28200", year="1850", gender="Jens Hansens køn")],
+    )
+    result = run_import(recruiting, path)
+    report = CommitteeFiles.of(get_settings().output_dir, recruiting).reject_report(result.id)  # type: ignore[arg-type]
+    text = report.read_text(encoding="utf-8-sig")
+    for value in ("jens", "mail", "28200", "1850", "Hansen"):
+        assert value not in text.casefold().replace("e-mail", "")
+    assert f"er ikke en gyldig e-mailadresse ({detail})" in text
+
+
+# --- 6. balance answers mapped to the mandate's groups ---------------------------------------
+
+
+def test_free_text_district_answers_count_towards_their_group(
+    recruiting: str, tmp_path: Path
+) -> None:
+    path = write_csv(
+        tmp_path / "e.csv",
+        [
+            row(email="a@x.dk", district="Hellerup"),
+            row(email="b@x.dk", district="hellerup-tuborg"),
+            row(email="c@x.dk", district="", postcode="2820"),
+            row(email="d@x.dk", district="Ved stranden", postcode="2870"),
+            row(email="e@x.dk", district="Ordrup", postcode="2920"),
+            row(email="f@x.dk", district="Månen", postcode="2100", profiles=CLUB),
+            row(email="g@x.dk", district="Vangede", postcode="2900"),  # the answer wins
+        ],
+    )
+    run_import(recruiting, path)
+    assert [a.attributes.get("bydel") for a in applicants()] == [
+        "Hellerup og Tuborg",
+        "Hellerup og Tuborg",
+        "Gentofte og Jægersborg",
+        "Vangede og Dyssegård",
+        "Ordrup og Charlottenlund",
+        "Månen",
+        "Vangede og Dyssegård",
+    ]
+    current = current_status(recruiting)
+    counts = {(g.category, g.group): g.count for g in current.groups}
+    assert counts[("bydel", "Hellerup og Tuborg")] == 2
+    assert current.unmatched == [("bydel", 1)]
+    assert "1 svar i 'bydel' passer ikke på nogen gruppe og tæller ikke med i målene" in (
+        current.warnings
+    )
+
+
+def test_the_answer_map_of_another_municipality(tmp_path: Path) -> None:
+    path = tmp_path / "svar.yaml"
+    path.write_text(
+        "synonymer:\n  Bydel:\n    Midtbyen: [centrum, 'city']\npostnumre:\n"
+        "  bydel:\n    8000: Midtbyen\n",
+        encoding="utf-8",
+    )
+    answers = load_answer_map(path)
+    assert answers.canonical("bydel", "Centrum", "8210", ["Midtbyen"]) == "Midtbyen"
+    assert answers.canonical("bydel", "", "8000", []) == "Midtbyen"
+    assert answers.canonical("bydel", "Risskov", "8240", ["Midtbyen"]) is None
+    assert load_answer_map(tmp_path / "findes-ikke.yaml").canonical("bydel", "x", "", []) is None
+
+
+# --- 7. open rejects counted per applicant ---------------------------------------------------
+
+
+def test_open_rejects_count_each_applicant_once(recruiting: str, tmp_path: Path) -> None:
+    first = write_csv(tmp_path / "uge1.csv", [row(year="1850"), row(email="x(at)y.dk")])
+    second = write_csv(tmp_path / "uge2.csv", [row(year="1851", gender="?")])
+    third = write_csv(tmp_path / "uge3.csv", [row(email="x(at)y.dk", motivation="igen")])
+    for path in (first, second, third):
+        run_import(recruiting, path)
+    assert len(quarantined()) == 5
+    current = current_status(recruiting)
+    assert current.open_rejects == 2  # one per e-mail: soeren@example.dk and x(at)y.dk
+    assert "Afviste rækker fra 2 ansøgere venter på at blive rettet og importeret igen" in (
+        current.warnings
+    )
+
+
+def test_headers_of_the_example_stay_readable() -> None:
+    """The demo's headers still map one to one (no alias claimed by two fields)."""
+    column_map = load_column_map(get_settings().column_map)
+    mapping = map_columns(Path("x.csv"), HEADERS, column_map, ["Bydel"])
+    assert sorted(mapping.values())[0] == "adresse" and len(set(mapping.values())) == len(HEADERS)
