@@ -165,6 +165,14 @@ class Settings(BaseSettings):
             TomlConfigSettingsSource(settings_cls),
         )
 
+    # answer mapping: free-text balance answers → the mandate's group names (config/answers.yaml)
+    answer_map: Path = PROJECT_ROOT / "config" / "answers.yaml"
+
+    @field_validator("answer_map")
+    @classmethod
+    def _answer_map_relative_to_project(cls, value: Path) -> Path:
+        return value if value.is_absolute() else PROJECT_ROOT / value
+
 
 @lru_cache
 def get_settings() -> Settings:

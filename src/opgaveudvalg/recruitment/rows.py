@@ -2,7 +2,13 @@
 
 A row is normalised into an `Application`, or gets `RowProblem`s naming the file's column and
 the reason in Danish. A value that looks like a CPR number is never kept: the whole row is
-refused and the value masked before it is stored in quarantine.
+refused and the value masked before it is stored in quarantine. The same goes for control
+characters (a NUL byte breaks PostgreSQL and, later, a calendar invitation). A reason never
+quotes the applicant's values: the reject report holds no personal data.
+
+An applicant who chooses no competence profile applies for the mandate's open seats (citizen
+seats not tied to a profile); that needs residence in the municipality, and a mandate without
+open seats needs at least one profile.
 """
 
 import hashlib
@@ -16,7 +22,8 @@ from sqlmodel import Session
 from opgaveudvalg import models
 from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.mandate.model import Kompetenceprofil, Mandate
-from opgaveudvalg.recruitment.columns import CATEGORY_PREFIX
+from opgaveudvalg.recruitment.answers import AnswerMap, load_answer_map
+from opgaveudvalg.recruitment.columns import CATEGORY_PREFIX, NAME_PARTS
 from opgaveudvalg.settings import Settings
 from opgaveudvalg.text import text_key
 
@@ -43,6 +50,9 @@ YES = {"ja", "yes", "true", "1", "x", "j", "y"}
 # DDMMYY-SSSS with a valid day and month, the separator optional; digits must not continue.
 CPR_LIKE = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}[-\s]?\d{4}(?!\d)")
 CPR_REMOVED = "[CPR-lignende tal fjernet]"
+# Control characters other than tab and line breaks, and lone surrogates (from broken JSON).
+CONTROL = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff]")
+CONTROL_REMOVED = "\ufffd"
 OLDEST_AGE = 110
 
 
@@ -53,6 +63,7 @@ class IntakeRules:
     mandate: Mandate
     postcodes: frozenset[str]
     min_age: int
+    answers: AnswerMap = AnswerMap()
 
     @property
     def reference_year(self) -> int:
@@ -65,6 +76,7 @@ def intake_rules(session: Session, committee: models.Committee, settings: Settin
         current_mandate(session, committee),
         frozenset(settings.postcodes),
         settings.applicant_min_age,
+        load_answer_map(settings.answer_map),
     )
 
 
@@ -128,7 +140,29 @@ def cpr_problems(raw: dict[str, str]) -> list[RowProblem]:
 
 
 def mask_cpr(raw: dict[str, str]) -> dict[str, str]:
-    return {key: CPR_LIKE.sub(CPR_REMOVED, text or "") for key, text in raw.items() if key}
+    """The row as it may be stored in quarantine: CPR-like numbers and control characters out."""
+    return {
+        clean(key): CPR_LIKE.sub(CPR_REMOVED, clean(text or "")) for key, text in raw.items() if key
+    }
+
+
+# --- control characters ----------------------------------------------------------------------
+
+
+def clean(text: str) -> str:
+    """`text` with control characters (not tab or line breaks) replaced by U+FFFD."""
+    return CONTROL.sub(CONTROL_REMOVED, text)
+
+
+def control_problems(raw: dict[str, str]) -> list[RowProblem]:
+    return [
+        RowProblem(
+            clean(header),
+            "indeholder et ugyldigt tegn (et kontroltegn som NUL); ret cellen og importér igen",
+        )
+        for header, text in raw.items()
+        if CONTROL.search(text or "")
+    ]
 
 
 # --- validating a row ------------------------------------------------------------------------
@@ -147,9 +181,14 @@ class _Fields:
         )
 
     def value(self, name: str) -> str:
+        if name == "navn" and name not in self.by_field:
+            return " ".join(self.value(part) for part in NAME_PARTS if self.value(part))
         return self.by_field.get(name, ("", ""))[1]
 
     def column(self, name: str) -> str:
+        if name == "navn" and name not in self.by_field:
+            parts = [self.by_field[p][0] for p in NAME_PARTS if p in self.by_field]
+            return " + ".join(parts) or name
         return self.by_field.get(name, (name, ""))[0]
 
     def categories(self) -> dict[str, str]:
@@ -170,16 +209,29 @@ def _contact_problems(fields: _Fields) -> list[RowProblem]:
     else:
         try:
             validate_email(email, check_deliverability=False)
-        except EmailNotValidError:
-            problems.append(
-                RowProblem(fields.column("email"), f"'{email}' er ikke en gyldig e-mailadresse")
-            )
-    postcode = fields.value("postnummer")
-    if not re.fullmatch(r"\d{4}", postcode):
+        except EmailNotValidError as exc:
+            problems.append(RowProblem(fields.column("email"), _email_reason(email, str(exc))))
+    if not re.fullmatch(r"\d{4}", fields.value("postnummer")):
         problems.append(
-            RowProblem(fields.column("postnummer"), f"'{postcode}' er ikke et dansk postnummer")
+            RowProblem(fields.column("postnummer"), "er ikke et dansk postnummer (fire cifre)")
         )
     return problems
+
+
+def _email_reason(email: str, message: str) -> str:
+    """What is wrong with an address, in Danish, without quoting it (email_validator's own
+    messages may echo parts of it)."""
+    if "@" not in email:
+        detail = "mangler @"
+    elif email.count("@") > 1:
+        detail = "har mere end ét @"
+    elif "after the @" in message or "domain" in message.casefold():
+        detail = "delen efter @ er ikke et gyldigt domæne"
+    elif "before the @" in message:
+        detail = "delen før @ indeholder ugyldige tegn"
+    else:
+        detail = "ugyldig form"
+    return f"er ikke en gyldig e-mailadresse ({detail})"
 
 
 def _person_problems(fields: _Fields, rules: IntakeRules) -> list[RowProblem]:
@@ -190,15 +242,14 @@ def _person_problems(fields: _Fields, rules: IntakeRules) -> list[RowProblem]:
         problems.append(
             RowProblem(
                 fields.column("fødselsår"),
-                f"fødselsår '{year}' skal være et årstal mellem {oldest} og {youngest}",
+                f"fødselsår skal være et årstal mellem {oldest} og {youngest}",
             )
         )
     if fields.value("køn").casefold() not in GENDERS:
         problems.append(
             RowProblem(
                 fields.column("køn"),
-                f"ukendt køn '{fields.value('køn')}' – brug kvinde, "
-                "mand, andet eller ønsker ikke at oplyse",
+                "ukendt køn – brug kvinde, mand, andet eller ønsker ikke at oplyse",
             )
         )
     return problems
@@ -211,10 +262,16 @@ def _chosen_profiles(
     chosen: list[str] = []
     problems = []
     labels = (part.strip() for part in re.split(r"[;\n]", fields.value("profiler")))
-    for label in filter(None, labels):
+    for number, label in enumerate(filter(None, labels), start=1):
         profile = profiles.get(text_key(label))
         if profile is None:
-            problems.append(RowProblem(fields.column("profiler"), f"ukendt profil '{label}'"))
+            problems.append(
+                RowProblem(
+                    fields.column("profiler"),
+                    f"profil nr. {number} er ukendt – brug profilens nøgle eller betegnelse "
+                    "fra kommissoriet",
+                )
+            )
         elif profile.nøgle not in chosen:
             chosen.append(profile.nøgle)
     return chosen, problems
@@ -226,20 +283,48 @@ def _residence_problem(
     rules: IntakeRules,
     profiles: dict[str, Kompetenceprofil],
 ) -> RowProblem | None:
-    """A non-resident may apply only if one chosen profile is open to non-residents."""
-    postcode = fields.value("postnummer")
-    if postcode in rules.postcodes or not all(
+    """A non-resident may apply only if one chosen profile is open to non-residents; without a
+    profile the applicant applies for an open seat, which needs residence."""
+    if fields.value("postnummer") in rules.postcodes or not all(
         profiles[text_key(key)].hårde_kriterier.bopæl_i_kommunen for key in chosen
     ):
         return None
+    needs = (
+        "de valgte profiler kræver bopæl i kommunen"
+        if chosen
+        else "uden valgt profil søges en åben plads, som kræver bopæl i kommunen"
+    )
     return RowProblem(
-        fields.column("postnummer"),
-        f"postnummer {postcode} ligger uden for "
-        "kommunen, og de valgte profiler kræver bopæl i kommunen",
+        fields.column("postnummer"), f"postnummeret ligger uden for kommunen, og {needs}"
     )
 
 
-def _values(fields: _Fields) -> dict[str, Any]:
+def _no_profile_problem(fields: _Fields, rules: IntakeRules) -> RowProblem | None:
+    """No profile chosen: fine when the mandate has open seats (any eligible applicant)."""
+    if rules.mandate.open_seats > 0:
+        return None
+    return RowProblem(
+        fields.column("profiler"),
+        "kommissoriet har ingen åbne pladser; vælg mindst én kompetenceprofil",
+    )
+
+
+def _attributes(fields: _Fields, rules: IntakeRules) -> dict[str, str]:
+    """Balance answers as the mandate's group names where they map to one (`answers`),
+    otherwise as typed."""
+    typed = fields.categories()
+    postcode = fields.value("postnummer")
+    result = {}
+    for category in rules.mandate.balance_categories:
+        answer = " ".join(typed.get(category, "").split())
+        groups = [t.gruppe for t in rules.mandate.repræsentationsmål if t.kategori == category]
+        value = rules.answers.canonical(category, answer, postcode, groups) or answer
+        if value:
+            result[category] = value
+    return result
+
+
+def _values(fields: _Fields, rules: IntakeRules) -> dict[str, Any]:
     """The applicant's columns from a row without problems."""
     return {
         "name": " ".join(fields.value("navn").split()),
@@ -251,7 +336,7 @@ def _values(fields: _Fields) -> dict[str, Any]:
         "gender": GENDERS[fields.value("køn").casefold()],
         "motivation": fields.value("motivation"),
         "publish_name": fields.value("navn_må_offentliggøres").casefold() in YES,
-        "attributes": fields.categories(),
+        "attributes": _attributes(fields, rules),
     }
 
 
@@ -266,14 +351,17 @@ def validate_row(
     if problems:
         return Application("", {}, [], problems)
     fields = _Fields.of(raw, mapping)
+    key = email_key(clean(fields.value("email")))
+    problems = control_problems(raw)
+    if problems:
+        return Application(key, {}, [], problems)
     problems = _contact_problems(fields) + _person_problems(fields, rules)
     chosen, unknown = _chosen_profiles(fields, profiles)
     problems += unknown
-    if not chosen and not problems:
-        problems.append(RowProblem(fields.column("profiler"), "vælg mindst én kompetenceprofil"))
+    if not chosen and not unknown and (no_profile := _no_profile_problem(fields, rules)):
+        problems.append(no_profile)
     if not problems and (residence := _residence_problem(fields, chosen, rules, profiles)):
         problems.append(residence)
-    key = email_key(fields.value("email"))
     if problems:
         return Application(key, {}, [], problems)
-    return Application(key, _values(fields), chosen)
+    return Application(key, _values(fields, rules), chosen)

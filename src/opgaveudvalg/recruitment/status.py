@@ -1,14 +1,16 @@
 """The recruitment's state for the secretariat: applicants per competence profile and per
-representation target against the mandate, open rejects and duplicate reviews, and warnings."""
+representation target against the mandate, the open seats and who applied for them, balance
+answers that match no group, open rejects and duplicate reviews, and warnings."""
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from sqlmodel import Session, col, select
 
 from opgaveudvalg import models
 from opgaveudvalg.documents import text_table
 from opgaveudvalg.mandate.model import Mandate
+from opgaveudvalg.recruitment.answers import AnswerMap
 from opgaveudvalg.recruitment.rows import IntakeRules, intake_rules
 from opgaveudvalg.settings import Settings
 
@@ -33,6 +35,9 @@ class RecruitmentStatus:
     open_rejects: int
     open_reviews: int
     warnings: list[str]
+    open_seats: int = 0
+    without_profile: int = 0  # applicants who chose no profile: candidates for the open seats
+    unmatched: list[tuple[str, int]] = field(default_factory=list)  # category, answers
 
     def report(self) -> str:
         """The status as plain text for the terminal."""
@@ -59,6 +64,14 @@ class RecruitmentStatus:
             }
             for key, _, applied, eligible in self.per_profile
         ]
+        table.append(
+            {
+                "emne": "åbne pladser (uden bestemt profil)",
+                "antal": self.open_seats,
+                "bemærkning": f"{self.without_profile} ansøgere har ikke valgt en profil"
+                + (" og søger kun de åbne pladser" if self.open_seats else ""),
+            }
+        )
         table += [
             {
                 "emne": f"{g.category}: {g.group}",
@@ -68,7 +81,20 @@ class RecruitmentStatus:
             for g in self.groups
         ]
         table += [
-            {"emne": "afviste rækker (uløste)", "antal": self.open_rejects, "bemærkning": ""},
+            {
+                "emne": f"{category}: svar uden gruppe",
+                "antal": count,
+                "bemærkning": "svaret passer ikke på nogen gruppe; se config/answers.yaml",
+            }
+            for category, count in self.unmatched
+        ]
+        table += [
+            {
+                "emne": "afviste rækker (uløste)",
+                "antal": self.open_rejects,
+                "bemærkning": "talt pr. ansøger: samme e-mail, ellers samme navn og postnummer, "
+                "ellers samme række",
+            },
             {
                 "emne": "mulige dubletter til vurdering",
                 "antal": self.open_reviews,
@@ -131,17 +157,44 @@ def _groups(rules: IntakeRules, pool: list[models.Applicant]) -> list[GroupCount
 
 
 def _open_rejects(session: Session, committee: models.Committee) -> int:
-    """Rejected rows not yet fixed by a later import, each row counted once."""
-    return len(
-        session.exec(
-            select(models.QuarantinedRow.raw_hash)
-            .where(
-                models.QuarantinedRow.committee_id == committee.id,
-                col(models.QuarantinedRow.resolved).is_(False),
-            )
-            .distinct()
-        ).all()
-    )
+    """Rejected rows not yet fixed by a later import, counted per applicant: the same e-mail,
+    else the same name and postcode, else the same row; a person rejected in several files
+    (or for several columns) counts once."""
+    rows = session.exec(
+        select(
+            models.QuarantinedRow.email_key,
+            models.QuarantinedRow.person_key,
+            models.QuarantinedRow.raw_hash,
+        ).where(
+            models.QuarantinedRow.committee_id == committee.id,
+            col(models.QuarantinedRow.resolved).is_(False),
+        )
+    ).all()
+    return len({email or person or raw for email, person, raw in rows})
+
+
+def _unmatched_answers(
+    mandate: Mandate, answers: AnswerMap, applicants: Sequence[models.Applicant]
+) -> list[tuple[str, int]]:
+    """Per category with answer groups: applicants whose answer matched no group name."""
+    result = []
+    for category in mandate.balance_categories:
+        groups = {
+            t.gruppe
+            for t in mandate.repræsentationsmål
+            if t.kategori == category and t.alder is None and category.casefold() != "køn"
+        }
+        if not groups:
+            continue
+        known = groups | answers.known_groups(category)
+        count = sum(
+            1
+            for a in applicants
+            if a.attributes.get(category) and a.attributes[category] not in known
+        )
+        if count:
+            result.append((category, count))
+    return result
 
 
 def _open_reviews(session: Session, committee: models.Committee) -> int:
@@ -169,18 +222,39 @@ def recruitment_status(
         .where(models.Applicant.committee_id == committee.id)
     ).all()
     eligible_ids = {c.applicant_id for c in choices if c.eligible}
+    without_profile = {a.id for a in applicants if a.id is not None} - {
+        c.applicant_id for c in choices
+    }
     per_profile, warnings = _per_profile(rules.mandate, choices)
+    eligible_applicants = len(eligible_ids)
+    if rules.mandate.open_seats > 0:  # the lottery's pool includes the open seats' candidates
+        eligible_ids |= without_profile
     pool = [a for a in applicants if a.id in eligible_ids]
     groups = _groups(rules, pool)
+    unmatched = _unmatched_answers(rules.mandate, rules.answers, applicants)
     warnings += [g.warning for g in groups if g.warning]
     open_rejects = _open_rejects(session, committee)
     open_reviews = _open_reviews(session, committee)
     if open_rejects:
         warnings.append(
-            f"{open_rejects} afviste rækker venter på at blive rettet og importeret igen"
+            f"Afviste rækker fra {open_rejects} ansøgere venter på at blive rettet og "
+            "importeret igen"
         )
+    warnings += [
+        f"{count} svar i '{category}' passer ikke på nogen gruppe og tæller ikke med i målene"
+        for category, count in unmatched
+    ]
     if open_reviews:
         warnings.append(f"{open_reviews} mulige dubletter (samme navn og adresse) skal vurderes")
     return RecruitmentStatus(
-        len(applicants), len(pool), per_profile, groups, open_rejects, open_reviews, warnings
+        len(applicants),
+        eligible_applicants,
+        per_profile,
+        groups,
+        open_rejects,
+        open_reviews,
+        warnings,
+        rules.mandate.open_seats,
+        len(without_profile),
+        unmatched,
     )

@@ -49,9 +49,14 @@ def build_instance(
     fixed: frozenset[str] = frozenset(),
     excluded: frozenset[str] = frozenset(),
 ) -> Instance:
-    """Every applicant eligible for at least one profile, with their target groups."""
+    """Every applicant eligible for at least one profile, and, when the mandate has open seats,
+    every applicant who chose no profile (a candidate for the open seats only), with their
+    target groups."""
     mandate = current_mandate(session, committee)
     eligible = _eligible_profiles(session, committee)
+    if mandate.open_seats > 0:
+        for applicant_id in _without_profile(session, committee):
+            eligible.setdefault(applicant_id, set())
     applicants = session.exec(
         select(models.Applicant).where(col(models.Applicant.id).in_(list(eligible)))
     )
@@ -71,6 +76,22 @@ def _eligible_profiles(session: Session, committee: models.Committee) -> dict[in
     for row in rows:
         eligible.setdefault(row.applicant_id, set()).add(row.profile_key)
     return eligible
+
+
+def _without_profile(session: Session, committee: models.Committee) -> list[int]:
+    """Applicants who chose no profile: they applied for the open seats. The intake's row rules
+    checked the open seat's conditions (residence in the municipality, the minimum age)."""
+    chosen = select(models.ApplicantProfile.applicant_id)
+    return [
+        applicant_id
+        for applicant_id in session.exec(
+            select(models.Applicant.id).where(
+                models.Applicant.committee_id == committee.id,
+                col(models.Applicant.id).not_in(chosen),
+            )
+        )
+        if applicant_id is not None
+    ]
 
 
 def _person(mandate: Mandate, applicant: models.Applicant, profiles: set[str]) -> Person:
