@@ -169,7 +169,7 @@ def test_microsoft_forms_account_columns_are_read_when_the_form_asks_nothing_els
 ) -> None:
     column_map = load_column_map(get_settings().column_map)
     headers = ["Id", "Fuldførelsestidspunkt", "Mail", "Navn", *REST[:-1]]
-    mapping = map_columns(tmp_path / "f.csv", headers, column_map, [])
+    mapping = map_columns(tmp_path / "f.csv", headers, column_map, [], profiles_required=False)
     assert (mapping["Mail"], mapping["Navn"]) == ("email", "navn")
     assert "Id" not in mapping and "Fuldførelsestidspunkt" not in mapping
 
@@ -314,5 +314,5 @@ def test_open_rejects_count_each_applicant_once(recruiting: str, tmp_path: Path)
 def test_headers_of_the_example_stay_readable() -> None:
     """The demo's headers still map one to one (no alias claimed by two fields)."""
     column_map = load_column_map(get_settings().column_map)
-    mapping = map_columns(Path("x.csv"), HEADERS, column_map, ["Bydel"])
+    mapping = map_columns(Path("x.csv"), HEADERS, column_map, ["Bydel"], profiles_required=False)
     assert sorted(mapping.values())[0] == "adresse" and len(set(mapping.values())) == len(HEADERS)

@@ -132,7 +132,7 @@ def map_columns(
     headers: list[str],
     column_map: dict[str, str],
     categories: list[str],
-    profiles_required: bool = False,
+    profiles_required: bool,
 ) -> dict[str, str]:
     """File header → field or balance category (`kategori:<name>`). A missing required column,
     or two columns for the same field (other than the parts of a name), is an error. The

@@ -109,7 +109,11 @@ def _import_rows(
     path = Path(batch.file_path)
     headers, rows = read_export(path)
     mapping = map_columns(
-        path, headers, load_column_map(settings.column_map), rules.mandate.balance_categories
+        path,
+        headers,
+        load_column_map(settings.column_map),
+        rules.mandate.balance_categories,
+        profiles_required=rules.mandate.open_seats == 0,
     )
     batch.file_sha256 = file_digest(path)
     batch.state = models.ImportState.running

@@ -30,6 +30,7 @@ from opgaveudvalg.recruitment.rows import (
     mask_cpr,
     person_key,
     profile_lookup,
+    raw_person_key,
     validate_row,
 )
 from opgaveudvalg.text import text_key
@@ -132,9 +133,8 @@ class Importer:
             )
         )
         self.session.flush()
-        self.session.execute(
-            insert(models.ApplicantProfile), self._profile_rows(applicant_id, application)
-        )
+        if rows := self._profile_rows(applicant_id, application):  # none: open seats only
+            self.session.execute(insert(models.ApplicantProfile), rows)
         self.by_email[application.email_key] = (applicant_id, fields["content_hash"])
         self.updated_keys.add(application.email_key)
         if application.email_key in self.initial:
@@ -176,7 +176,8 @@ class Importer:
                 self.by_email[row["email_key"]] = (applicant_id, row["content_hash"])
                 profiles += self._profile_rows(applicant_id, application)
                 self._flag_same_person(applicant_id, row["name"], row["household_key"])
-            self.session.execute(insert(models.ApplicantProfile), profiles)
+            if profiles:  # applicants without a profile apply for the open seats only
+                self.session.execute(insert(models.ApplicantProfile), profiles)
             self._resolve_rejects([application for _, application in self.new_rows])
         self.new_rows.clear()
         self.new_keys.clear()
@@ -249,12 +250,6 @@ class Importer:
             )
             self.batch.flagged += 1
 
-    def _raw_person_key(self, raw: dict[str, str]) -> str | None:
-        fields = {name: raw.get(header, "") for header, name in self.mapping.items()}
-        if not fields.get("navn") or not fields.get("postnummer"):
-            return None
-        return person_key(fields["navn"], fields["postnummer"])
-
     def _quarantine(self, number: int, raw: dict[str, str], application: Application) -> None:
         self.batch.rejected += 1
         self.on_reject(number, application.problems)
@@ -284,6 +279,6 @@ class Importer:
                     raw=masked,
                     raw_hash=raw_hash,
                     email_key=application.email_key or None,
-                    person_key=self._raw_person_key(raw),
+                    person_key=raw_person_key(raw, self.mapping),
                 )
             )

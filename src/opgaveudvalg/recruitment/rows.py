@@ -199,6 +199,13 @@ class _Fields:
         }
 
 
+def raw_person_key(raw: dict[str, str], mapping: dict[str, str]) -> str | None:
+    """The person key of a row, rejected or not, when it has a name and a postcode."""
+    fields = _Fields.of(raw, mapping)
+    name, postcode = fields.value("navn"), fields.value("postnummer")
+    return person_key(name, postcode) if name and postcode else None
+
+
 def _contact_problems(fields: _Fields) -> list[RowProblem]:
     problems = []
     if not fields.value("navn"):
