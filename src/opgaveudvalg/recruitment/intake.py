@@ -308,7 +308,7 @@ def import_applications(
             f"'{committee.slug}' tager ikke imod ansøgninger (status '{committee.status.value}')"
         )
     rules = intake_rules(session, committee, settings)
-    headers, rows = read_export(path)
+    headers, rows = read_export(path, settings)
     mapping = map_columns(
         path, headers, load_column_map(settings.column_map), rules.mandate.balance_categories
     )
