@@ -205,8 +205,15 @@ def csv_records(path: Path, limits: Limits) -> Iterator[list[str]]:
 # --- JSON ------------------------------------------------------------------------------------
 
 
+MAX_NUMBER_CHARS = 100  # a postcode, year or phone number is far shorter
+
+
 class _NotANumber(ValueError):
     pass
+
+
+class _Number(str):
+    """A JSON number, kept as its text."""
 
 
 def _no_constant(name: str) -> object:
@@ -217,7 +224,7 @@ def _load_json(path: Path) -> object:
     """The parsed file; numbers stay text (no float rounding, no limit on digits)."""
     try:
         text = path.read_text(encoding=detect_encoding(path))
-        return json.loads(text, parse_int=str, parse_float=str, parse_constant=_no_constant)
+        return json.loads(text, parse_int=_Number, parse_float=_Number, parse_constant=_no_constant)
     except json.JSONDecodeError as exc:
         raise UserError(f"{path.name}: ugyldig JSON i linje {exc.lineno}: {exc.msg}") from None
     except _NotANumber:
@@ -236,6 +243,8 @@ def _json_row(path: Path, number: int, record: object, limits: Limits) -> dict[s
     for key, value in record.items():
         if isinstance(value, dict | list):
             raise UserError(f"{where} har en liste eller et objekt som værdi; kun tekst og tal")
+        if isinstance(value, _Number) and len(value) > MAX_NUMBER_CHARS:
+            raise UserError(f"{where} har et tal med over {MAX_NUMBER_CHARS} cifre")
         row[key] = "" if value is None else str(value)
         if len(row[key]) > limits.cell_chars:
             raise UserError(f"{where} har en værdi på over {limits.cell_chars} tegn")

@@ -39,6 +39,7 @@ BROKEN: tuple[type[BaseException], ...] = (
     zlib.error,
     EOFError,
     KeyError,
+    OSError,  # openpyxl: "File contains no valid workbook part"
     IndexError,
     ValueError,
     TypeError,
