@@ -104,6 +104,17 @@ def test_the_delimiter_is_judged_on_many_lines_not_the_header(tmp_path: Path) ->
     assert rows[-1] == (51, {"navn": "Person 49", "alder, i år": "49", "bydel": "Gentofte, nord"})
 
 
+def test_a_file_longer_than_the_sample_with_cells_across_lines(tmp_path: Path) -> None:
+    """The 64 KB sample ends inside a quoted cell; the delimiter is still found."""
+    rows = [[f"Person {n}", f'Jeg er "aktiv", {n};\nog glad' * 3, "Gentofte"] for n in range(3000)]
+    path = tmp_path / "lang.csv"
+    with path.open("w", encoding="utf-8", newline="") as stream:
+        csv.writer(stream, delimiter=";").writerows([["navn", "motivation", "bydel"], *rows])
+    assert path.stat().st_size > 3 * 64 * 1024
+    headers, read = read_all(path)
+    assert [list(row.values()) for _, row in read] == rows
+
+
 def test_a_nul_in_one_cell_passes_through_to_the_row_rules(tmp_path: Path) -> None:
     path = tmp_path / "eksport.csv"
     path.write_bytes(b"navn;bydel\nA\x00B;Gentofte\nC;Hellerup\n")
