@@ -158,6 +158,13 @@ def test_a_binary_file(tmp_path: Path) -> None:
     assert "ikke en tekstfil" in refusal(path)
 
 
+def test_a_binary_file_behind_a_utf16_byte_order_mark(tmp_path: Path) -> None:
+    path = tmp_path / "unicode.txt"
+    for body in (bytes(64) + os.urandom(4096), "Navn\tBy\n".encode("utf-16-le") + b"\x00\xd8A"):
+        path.write_bytes(b"\xff\xfe" + body + SECRET.encode())
+        assert "ikke en tekstfil" in refusal(path)
+
+
 def test_a_zip_named_csv(tmp_path: Path) -> None:
     path = tmp_path / "eksport.csv"
     Workbook().save(path)

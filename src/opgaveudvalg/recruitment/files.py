@@ -34,8 +34,8 @@ SAMPLE_CHARS = 64 * 1024
 DELIMITERS = (",", ";", "\t")
 # Bytes Windows-1252 leaves undefined: Python's cp1252 codec refuses them.
 CP1252_UNDEFINED = re.compile(rb"[\x81\x8d\x8f\x90\x9d]")
-# Control bytes no text export holds (tab, LF, VT, FF, CR and ESC are left out).
-CONTROL_BYTES = re.compile(rb"[\x00-\x08\x0e-\x1a\x1c-\x1f]")
+# Control characters no text export holds (tab, LF, VT, FF, CR and ESC are left out).
+CONTROLS = re.compile("[\x00-\x08\x0e-\x1a\x1c-\x1f]")
 SIGNATURES = {
     b"PK\x03\x04": "en zip-fil (er det en Excel-fil, så giv den endelsen .xlsx)",
     b"\xd0\xcf\x11\xe0": "en gammel Office-fil (.xls); gem den som .xlsx eller .csv",
@@ -60,26 +60,36 @@ def detect_encoding(path: Path) -> str:
     with path.open("rb") as stream:
         head = stream.read(SAMPLE_CHARS)
         if head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+            refuse_binary(path, head, _utf16_text(path, head))
             return "utf-16"
-        refuse_binary(path, head)
+        refuse_binary(path, head, head.decode("latin-1"))  # one character per byte
         stream.seek(0)
         return _utf8_or_cp1252(path, stream, head.startswith(codecs.BOM_UTF8))
 
 
-def refuse_binary(path: Path, head: bytes) -> None:
-    """Refuse a file that is not text, judged by its first block (`head`).
+def _utf16_text(path: Path, head: bytes) -> str:
+    """The first block of a UTF-16 file as text; a file that is not UTF-16 is no text file."""
+    decoder = codecs.getincrementaldecoder("utf-16")()
+    try:
+        return str(decoder.decode(head))  # an incomplete last character waits, unread
+    except UnicodeDecodeError:
+        raise UserError(f"{path.name} er ikke en tekstfil (CSV/XLSX/JSON)") from None
+
+
+def refuse_binary(path: Path, head: bytes, text: str) -> None:
+    """Refuse a file that is not text, judged by its first block (`head`, decoded: `text`).
 
     A binary file (zip, image, PDF, database…) has control bytes early and often; a text
     export has none, except perhaps a NUL someone pasted into one cell. So: binary when a known
     signature starts the file, when the first line (the header) holds a control byte, or when
-    control bytes are more than 1 % of the block. One stray NUL in a cell passes, and
+    control characters are more than 1 % of the block. One stray NUL in a cell passes, and
     rows.py rejects that row."""
     for signature, kind in SIGNATURES.items():
         if head.startswith(signature):
             raise UserError(f"{path.name} er ikke en tekstfil (CSV/XLSX/JSON), men {kind}")
-    first_line = head.split(b"\n", 1)[0]
-    controls = len(CONTROL_BYTES.findall(head))
-    if CONTROL_BYTES.search(first_line) or controls > max(4, len(head) // 100):
+    first_line = text.split("\n", 1)[0]
+    controls = len(CONTROLS.findall(text))
+    if CONTROLS.search(first_line) or controls > max(4, len(text) // 100):
         raise UserError(
             f"{path.name} er ikke en tekstfil (CSV/XLSX/JSON); gem den fra regnearket som "
             "CSV UTF-8 eller .xlsx"
@@ -176,8 +186,11 @@ def csv_records(path: Path, limits: Limits) -> Iterator[list[str]]:
     """The records of a CSV file as RFC 4180 says (quote '"', a doubled quote is one, newlines
     inside quotes kept), with the delimiter detected from the first 64 KB."""
     encoding = detect_encoding(path)
-    with path.open(encoding=encoding, newline="") as stream:
-        sample = stream.read(SAMPLE_CHARS)
+    try:
+        with path.open(encoding=encoding, newline="") as stream:
+            sample = stream.read(SAMPLE_CHARS)
+    except UnicodeDecodeError:
+        raise UserError(f"{path.name}: begyndelsen er ikke gyldig {encoding}") from None
     truncated = len(sample) == SAMPLE_CHARS
     if truncated and "\n" in sample:
         sample = sample[: sample.rindex("\n") + 1]
