@@ -271,7 +271,7 @@ def test_an_xlsx_that_is_not_a_zip(tmp_path: Path) -> None:
 def test_old_excel_and_ods(tmp_path: Path) -> None:
     renamed = tmp_path / "gammel.xlsx"
     renamed.write_bytes(b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + SECRET.encode())
-    assert "gem som .xlsx eller .csv" in refusal(renamed)
+    assert "gammel Excel-fil (.xls)" in refusal(renamed)
     for name in ("gammel.xls", "calc.ods"):
         (tmp_path / name).write_bytes(SECRET.encode())
         assert "gem som .xlsx eller .csv" in refusal(tmp_path / name)
@@ -304,6 +304,15 @@ def test_an_entity_expansion_bomb(tmp_path: Path, part: str) -> None:
 
     message = refusal(xlsx(tmp_path / "bombe.xlsx", bomb), max_peak_mb=10)
     assert "DTD" in message
+
+
+def test_an_entity_expansion_bomb_in_utf16(tmp_path: Path) -> None:
+    def bomb(name: str, data: bytes) -> bytes:
+        if name != "xl/workbook.xml":
+            return data
+        return (BOMB.replace(b'"1.0"', b'"1.0" encoding="UTF-16"') + data).decode().encode("utf-16")
+
+    assert "ikke XML i UTF-8" in refusal(xlsx(tmp_path / "bombe.xlsx", bomb), max_peak_mb=10)
 
 
 def test_defusedxml_refuses_the_bomb_even_past_the_scan(tmp_path: Path) -> None:

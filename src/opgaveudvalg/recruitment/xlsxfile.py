@@ -84,6 +84,8 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, part: zipfile.ZipInfo, limi
         while chunk := stream.read(CHUNK):
             if DTD.search(tail + chunk):
                 raise _refuse(path, "den indeholder en DTD/XML-entiteter, som Excel aldrig skriver")
+            if b"\x00" in chunk:  # UTF-16 XML would hide a DTD from this scan; Excel writes UTF-8
+                raise _refuse(path, "en del af arkivet er ikke XML i UTF-8")
             pieces = chunk.split(b"<")
             if len(pieces) == 1:
                 run += len(chunk)
@@ -103,7 +105,10 @@ def check_archive(path: Path, limits: Limits) -> None:
     """Refuse, before openpyxl opens it, an XLSX that is not a zip or would unpack too big."""
     with path.open("rb") as stream:
         if stream.read(4) == OLE2:
-            raise UserError(f"{path.name} er en gammel Excel-fil (.xls); gem som .xlsx eller .csv")
+            raise UserError(
+                f"{path.name} er en gammel Excel-fil (.xls) eller beskyttet med adgangskode; "
+                "gem som .xlsx uden adgangskode eller .csv"
+            )
     try:
         archive = zipfile.ZipFile(path)
     except (zipfile.BadZipFile, OSError, EOFError):
@@ -115,7 +120,7 @@ def check_archive(path: Path, limits: Limits) -> None:
             for part in parts:
                 if part.filename.endswith((".xml", ".rels", ".vml")):
                     _scan_part(path, archive, part, limits)
-        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError):
+        except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
             raise UserError(f"{path.name} er en beskadiget XLSX-fil") from None
 
 
