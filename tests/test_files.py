@@ -255,8 +255,9 @@ def xlsx(
     return path
 
 
-def test_a_real_workbook_reads(tmp_path: Path) -> None:
-    assert read_all(xlsx(tmp_path / "eksport.xlsx")) == (
+def test_a_real_workbook_reads_with_a_picture_in_it(tmp_path: Path) -> None:
+    picture = {"xl/media/image1.png": b"\x89PNG\r\n\x1a\n" + bytes(64)}
+    assert read_all(xlsx(tmp_path / "eksport.xlsx", extra=picture)) == (
         ["navn", "by"],
         [(2, {"navn": SECRET, "by": "Gentofte"})],
     )
@@ -304,6 +305,11 @@ def test_an_entity_expansion_bomb(tmp_path: Path, part: str) -> None:
 
     message = refusal(xlsx(tmp_path / "bombe.xlsx", bomb), max_peak_mb=10)
     assert "DTD" in message
+
+
+def test_a_bomb_in_a_part_not_named_xml(tmp_path: Path) -> None:
+    extra = {"xl/media/bilde.bin": BOMB + b"<a>&lol9;</a>", "xl/media/logo.png": bytes(64)}
+    assert "DTD" in refusal(xlsx(tmp_path / "bombe.xlsx", extra=extra), max_peak_mb=10)
 
 
 def test_an_entity_expansion_bomb_in_utf16(tmp_path: Path) -> None:

@@ -81,7 +81,10 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, part: zipfile.ZipInfo, limi
     cap = limits.cell_chars * BYTES_PER_CHAR
     run, tail, strings = 0, b"", 0  # run: the text after the last '<' so far
     with archive.open(part) as stream:
-        while chunk := stream.read(CHUNK):
+        chunk = stream.read(CHUNK)
+        if not chunk.lstrip(b"\xef\xbb\xbf \t\r\n").startswith((b"<", b"\xff\xfe", b"\xfe\xff")):
+            return  # not XML, whatever its name says (an image, printer settings…)
+        while chunk:
             if DTD.search(tail + chunk):
                 raise _refuse(path, "den indeholder en DTD/XML-entiteter, som Excel aldrig skriver")
             if b"\x00" in chunk:  # UTF-16 XML would hide a DTD from this scan; Excel writes UTF-8
@@ -97,6 +100,7 @@ def _scan_part(path: Path, archive: zipfile.ZipFile, part: zipfile.ZipInfo, limi
                 raise _refuse(path, f"en celle har over {limits.cell_chars} tegn")
             strings += chunk.count(b"<si>") + chunk.count(b"<si ")
             tail = chunk[-16:]
+            chunk = stream.read(CHUNK)
     if strings > limits.rows * 10:
         raise _refuse(path, "den har flere delte tekster, end en eksport kan have")
 
@@ -118,8 +122,7 @@ def check_archive(path: Path, limits: Limits) -> None:
         _check_sizes(path, parts, limits)
         try:
             for part in parts:
-                if part.filename.endswith((".xml", ".rels", ".vml")):
-                    _scan_part(path, archive, part, limits)
+                _scan_part(path, archive, part, limits)
         except (zipfile.BadZipFile, zlib.error, EOFError, NotImplementedError, RuntimeError):
             raise UserError(f"{path.name} er en beskadiget XLSX-fil") from None
 
