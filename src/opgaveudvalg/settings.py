@@ -97,6 +97,11 @@ class Settings(BaseSettings):
     send_backoff_seconds: int = Field(default=60, ge=0)
     webhook_url: str | None = None
     eml_dir: Path = Path("var/outbox")
+    # limits on one import file
+    import_max_file_mb: int = Field(default=50, gt=0, le=1024)
+    import_max_rows: int = Field(default=200_000, gt=0)
+    import_max_columns: int = Field(default=200, gt=0, le=10_000)
+    import_max_cell_chars: int = Field(default=10_000, gt=0, le=1_000_000)
 
     @field_validator("timezone")
     @classmethod

@@ -107,7 +107,7 @@ def _import_rows(
         raise UserError(f"'{committee.slug}' tager ikke længere imod ansøgninger")
     rules = intake_rules(session, committee, settings)
     path = Path(batch.file_path)
-    headers, rows = read_export(path)
+    headers, rows = read_export(path, settings)
     mapping = map_columns(
         path,
         headers,
