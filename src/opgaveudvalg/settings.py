@@ -165,6 +165,20 @@ class Settings(BaseSettings):
             TomlConfigSettingsSource(settings_cls),
         )
 
+    # the web form
+    web_secret: SecretStr | None = Field(
+        default=None, description="signs CSRF tokens; None: a random one per start"
+    )
+    web_secure_cookie: bool = Field(default=False, description="cookie only over HTTPS")
+    web_trusted_proxies: list[str] = Field(
+        default=[], description="reverse proxies (IPs or networks) whose X-Forwarded-For counts"
+    )
+    web_rate_limit: int = Field(default=10, ge=0, description="posts per address; 0: off")
+    web_rate_window_seconds: int = Field(default=600, gt=0)
+    web_max_body_bytes: int = Field(default=65_536, gt=0)
+    web_max_field_chars: int = Field(default=200, gt=0)
+    web_max_motivation_chars: int = Field(default=5_000, gt=0)
+
 
 @lru_cache
 def get_settings() -> Settings:
