@@ -11,7 +11,7 @@ Every page takes `?lang=en` for English.
 
 import secrets
 from dataclasses import dataclass
-from datetime import UTC, date, datetime
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 from fastapi import FastAPI, HTTPException, Request
@@ -67,12 +67,15 @@ def _page(
     return response
 
 
-def _open(session: Any, found: models.Committee, settings: Settings) -> bool:
-    """Whether the call takes applications now: recruiting, before the deadline, not closed."""
-    return (
-        found.status == models.CommitteeStatus.recruiting
-        and call.close_reason(session, found, settings, datetime.now(UTC)) is None
-    )
+def _open_until(session: Any, found: models.Committee, settings: Settings) -> date | None:
+    """The call's last day if it takes applications now (recruiting, before the deadline, not
+    closed on command); else None."""
+    if found.status != models.CommitteeStatus.recruiting:
+        return None
+    deadline = call.deadline_of(session, found, settings)
+    if datetime.now(UTC) >= deadline or call.close_requested(session, found):
+        return None
+    return (deadline - timedelta(microseconds=1)).date()
 
 
 def _public(session: Any, slug: str) -> models.Committee:
@@ -86,10 +89,10 @@ def _index(web: Web) -> list[tuple[str, str, date]]:
     with session_scope() as session:
         listed = []
         for found in committee.list_committees(session):
-            if _open(session, found, web.settings):
+            last_day = _open_until(session, found, web.settings)
+            if last_day is not None:
                 mandate = committee.current_mandate(session, found)
-                deadline = call.last_day_of_call(session, found, web.settings)
-                listed.append((found.slug, mandate.titel, deadline))
+                listed.append((found.slug, mandate.titel, last_day))
         return listed
 
 
@@ -97,14 +100,15 @@ def _form_context(web: Web, slug: str) -> dict[str, Any] | None:
     """What the form page shows; None when the call has closed."""
     with session_scope() as session:
         found = _public(session, slug)
-        if not _open(session, found, web.settings):
+        last_day = _open_until(session, found, web.settings)
+        if last_day is None:
             return None
         mandate = committee.current_mandate(session, found)
         return {
             "slug": slug,
             "mandate": mandate,
             "spec": forms.FormSpec.of(mandate, web.settings),
-            "deadline": call.last_day_of_call(session, found, web.settings),
+            "deadline": last_day,
             "postcodes": web.settings.postcodes,
         }
 
@@ -116,7 +120,8 @@ def _submit(web: Web, slug: str, body: bytes, lang: str) -> forms.Submission | N
         try:
             with session_scope() as session:
                 found = _public(session, slug)
-                if not _open(session, found, web.settings):
+                last_day = _open_until(session, found, web.settings)
+                if last_day is None:
                     raise LookupError(slug)
                 rules = rows.intake_rules(session, found, web.settings)
                 spec = forms.FormSpec.of(rules.mandate, web.settings)
@@ -128,7 +133,8 @@ def _submit(web: Web, slug: str, body: bytes, lang: str) -> forms.Submission | N
                     return submission
                 raw, mapping = forms.raw_row(submission, spec)
                 batch = saving.save(session, found, rules, raw, mapping)
-                saving.queue_confirmation(session, found, web.settings, batch, application, lang)
+                receipt = saving.Receipt(rules.mandate, last_day, lang)
+                saving.queue_confirmation(session, found, web.settings, batch, application, receipt)
                 return None
         except (IntegrityError, OperationalError):
             if attempt == SAVE_ATTEMPTS:
@@ -171,7 +177,7 @@ def create_app(settings: Settings) -> FastAPI:
     def call_page(request: Request, slug: str) -> Response:
         with session_scope() as session:
             found = _public(session, slug)
-            if not _open(session, found, settings):
+            if _open_until(session, found, settings) is None:
                 return _page(web, request, "lukket.html.j2", slug=slug)
             html = pages.call_page(session, found, settings, _lang(request))
         return HTMLResponse(html)

@@ -9,13 +9,15 @@ updated or unchanged) mean what they mean for a file, and the batch's number is 
 
 import hashlib
 import json
+from dataclasses import dataclass
+from datetime import date
 
 from sqlmodel import Session, select
 
 from opgaveudvalg import models
-from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.mail.queue import enqueue
-from opgaveudvalg.recruitment import call, intake, rows
+from opgaveudvalg.mandate.model import Mandate
+from opgaveudvalg.recruitment import intake, rows
 from opgaveudvalg.settings import Settings
 from opgaveudvalg.web.pages import render
 
@@ -44,13 +46,23 @@ def save(
     return batch
 
 
+@dataclass(frozen=True)
+class Receipt:
+    """What the receipt says beyond the applicant: the mandate, the call's last day, the
+    form's language."""
+
+    mandate: Mandate
+    last_day: date
+    lang: str
+
+
 def queue_confirmation(
     session: Session,
     committee: models.Committee,
     settings: Settings,
     batch: models.ImportBatch,
     application: rows.Application,
-    lang: str,
+    receipt: Receipt,
 ) -> models.OutboxMessage:
     """The receipt to the applicant, in the form's language, with what they applied for."""
     applicant = session.exec(
@@ -59,13 +71,13 @@ def queue_confirmation(
             models.Applicant.email_key == application.email_key,
         )
     ).one()
-    mandate = current_mandate(session, committee)
-    labels = {p.nøgle: p.betegnelse for p in mandate.kompetenceprofiler}
+    labels = {p.nøgle: p.betegnelse for p in receipt.mandate.kompetenceprofiler}
+    lang = receipt.lang
     context = {
-        "mandate": mandate,
+        "mandate": receipt.mandate,
         "applicant": applicant,
         "profiles": [labels[key] for key in application.profiles],
-        "deadline": call.last_day_of_call(session, committee, settings),
+        "deadline": receipt.last_day,
         "secretariat_email": settings.secretariat_email,
         "municipality": settings.municipality,
     }
