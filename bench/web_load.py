@@ -96,7 +96,9 @@ async def client(base: str, numbers: list[int], seed: int, latencies: list[float
     return failures
 
 
-async def post_all(base: str, applications: int, concurrency: int) -> tuple[float, list[float], int]:
+async def post_all(
+    base: str, applications: int, concurrency: int
+) -> tuple[float, list[float], int]:
     latencies: list[float] = []
     shares = [list(range(n, applications, concurrency)) for n in range(concurrency)]
     started = time.perf_counter()
@@ -202,7 +204,9 @@ def main() -> None:
             results.append(
                 run("postgresql", databases.app_url, args.applications, args.concurrency)
             )
-    print(f"{args.applications} applications, {args.concurrency} concurrent clients, one server process")
+    print(
+        f"{args.applications} applications, {args.concurrency} concurrent clients, one server process"
+    )
     for result in results:
         print(result.line())
 

@@ -3,13 +3,17 @@ saving through the import's writer, and the protections of a public form. The br
 (axe-core, keyboard, end to end) are in test_web_browser.py."""
 
 import re
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from urllib.parse import urlencode
 
+import httpx
 import pytest
 from fastapi.testclient import TestClient
-from helpers import CLUB, FAMILY, open_recruitment
+from helpers import CLUB, FAMILY, free_port, open_recruitment
 from sqlmodel import select
 
 from opgaveudvalg import committee, models
@@ -242,3 +246,34 @@ def post_without_form(client: TestClient):  # type: ignore[no-untyped-def]
         content=body,
         headers={"Content-Type": "application/x-www-form-urlencoded"},
     )
+
+
+def test_the_command_serves_the_form() -> None:
+    """`opgaveudvalg web --host --port` as its own process."""
+    open_recruitment()
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "opgaveudvalg.cli.main",
+            "web",
+            "--host",
+            "127.0.0.1",
+            "--port",
+            str(port),
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        for _ in range(200):
+            try:
+                page = httpx.get(f"http://127.0.0.1:{port}/{SLUG}/ansoeg", timeout=1)
+                break
+            except httpx.TransportError:
+                time.sleep(0.1)
+        assert page.status_code == 200 and 'name="csrf"' in page.text
+    finally:
+        server.terminate()
+        server.wait(10)

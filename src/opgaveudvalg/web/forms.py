@@ -72,6 +72,15 @@ class FormSpec:
             return self.max_motivation_chars
         return SHORT_LIMITS.get(name, self.max_chars)
 
+    def ordered_errors(self, submission: "Submission") -> list[tuple[str, str]]:
+        """(input, message) in the order the inputs stand in the form, for the summary."""
+        order = [*TEXT_FIELDS, PROFILES, *(q.name for q in self.questions), CONSENT]
+        order.remove("motivation")
+        order.insert(order.index(CONSENT), "motivation")
+        rank = {name: number for number, name in enumerate(order)}
+        names = sorted(submission.errors, key=lambda name: rank.get(name, len(rank)))
+        return [(name, message) for name in names for message in submission.errors[name]]
+
     def category_of(self, name: str) -> str:
         return next((q.category for q in self.questions if q.name == name), name)
 

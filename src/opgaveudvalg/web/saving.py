@@ -86,7 +86,7 @@ def queue_confirmation(
         session,
         committee_id=committee.id,  # type: ignore[arg-type]
         key=f"{WEB_BATCH}-{batch.id}",
-        kind="kvittering-ansøgning",
+        kind="kvittering-ansoegning",
         applicant_id=applicant.id,
         to_address=applicant.email,
         subject=subject,
