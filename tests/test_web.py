@@ -101,8 +101,10 @@ def test_pages_list_the_call_and_the_form_in_both_languages(client: TestClient) 
 
 
 def test_security_headers_on_every_response(client: TestClient) -> None:
-    for path in ("/", f"/{SLUG}", f"/{SLUG}/ansoeg", "/findes-ikke"):
-        headers = client.get(path).headers
+    for path in ("/", f"/{SLUG}", f"/{SLUG}/ansoeg", "/findes-ikke", "/a/b/c"):
+        answer = client.get(path)
+        assert answer.headers["content-type"].startswith("text/html")  # a page, also for 404
+        headers = answer.headers
         policy = headers["content-security-policy"]
         assert "frame-ancestors 'none'" in policy and "unsafe-inline" not in policy
         assert headers["x-content-type-options"] == "nosniff"

@@ -56,6 +56,7 @@ def _page(
     html = pages.render(template, lang, csrf=token, path=request.url.path, **context)
     response = HTMLResponse(html, status_code=code)
     response.headers["Cache-Control"] = "no-store"
+    response.headers.update(security.SECURITY_HEADERS)  # also on a 500, outside the middleware
     response.set_cookie(
         security.CSRF_COOKIE,
         token,
@@ -158,9 +159,13 @@ def create_app(settings: Settings) -> FastAPI:
         response.headers.update(security.SECURITY_HEADERS)
         return response
 
-    @app.exception_handler(HTTPException)
-    async def error_page(request: Request, exc: HTTPException) -> Response:
-        return _page(web, request, "fejl.html.j2", exc.status_code, status=exc.status_code)
+    async def error_page(request: Request, exc: Exception) -> Response:
+        code = int(getattr(exc, "status_code", 500))
+        return _page(web, request, "fejl.html.j2", code, status=code)
+
+    # the app's own HTTPExceptions, the router's 404/405 and any fault (500), as pages
+    for key in (HTTPException, 404, 405, 500):
+        app.add_exception_handler(key, error_page)
 
     @app.get("/static/{name}")
     def stylesheet(name: str) -> Response:
