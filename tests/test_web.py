@@ -250,6 +250,7 @@ def post_without_form(client: TestClient):  # type: ignore[no-untyped-def]
     )
 
 
+@pytest.mark.slow
 def test_the_command_serves_the_form() -> None:
     """`opgaveudvalg web --host --port` as its own process."""
     open_recruitment()
