@@ -192,6 +192,10 @@ def test_csrf_token_is_required_and_must_match_the_cookie(client: TestClient) ->
 def test_oversized_bodies_and_fields_are_refused(client: TestClient) -> None:
     big = post(client, answers(motivation="x" * 70_000))
     assert big.status_code == 413
+    multipart = client.post(
+        f"/{SLUG}/ansoeg", data={"csrf": token(client)}, files={"navn": ("navn.txt", b"x")}
+    )
+    assert multipart.status_code == 400  # only what the form posts is read
     long_name = post(client, answers(navn="N" * 201))
     assert long_name.status_code == 422 and "må højst være 200 tegn" in long_name.text
     assert applicants() == []

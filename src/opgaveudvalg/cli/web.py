@@ -20,5 +20,8 @@ def web(
 
     from opgaveudvalg.web.app import create_app
 
-    # X-Forwarded-For is read by the app itself, only from `web_trusted_proxies`.
-    uvicorn.run(create_app(get_settings()), host=host, port=port, proxy_headers=False)
+    # X-Forwarded-For is read by the app itself, only from `web_trusted_proxies`; requests are
+    # logged by the web server in front (uvicorn's access log would hold citizens' addresses).
+    uvicorn.run(
+        create_app(get_settings()), host=host, port=port, proxy_headers=False, access_log=False
+    )

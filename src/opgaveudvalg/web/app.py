@@ -30,6 +30,7 @@ STYLESHEETS = {
     "web.css": TEMPLATES_DIR / "web/web.css",
 }
 PUBLIC = {models.CommitteeStatus.draft, models.CommitteeStatus.mandated}  # not (yet) public
+FORM_TYPE = "application/x-www-form-urlencoded"  # what the form posts; read with urllib.parse
 SAVE_ATTEMPTS = 3  # two forms with the same new e-mail at once: the later one updates
 
 
@@ -202,6 +203,8 @@ def create_app(settings: Settings) -> FastAPI:
             response = _page(web, request, "fejl.html.j2", 429, status=429)
             response.headers["Retry-After"] = str(wait)
             return response
+        if not request.headers.get("content-type", "").startswith(FORM_TYPE):
+            return _page(web, request, "fejl.html.j2", 400, status=400)
         try:
             body = await security.limited_body(request, settings.web_max_body_bytes)
         except security.BodyTooLarge:
