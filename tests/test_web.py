@@ -54,6 +54,13 @@ def client() -> Iterator[TestClient]:
         yield test_client
 
 
+@pytest.fixture
+def client_on_each_database(database_url: str) -> Iterator[TestClient]:
+    open_recruitment()
+    with TestClient(create_app(get_settings())) as test_client:
+        yield test_client
+
+
 def token(client: TestClient, path: str = f"/{SLUG}/ansoeg") -> str:
     page = client.get(path)
     assert page.status_code == 200, page.text
@@ -112,8 +119,9 @@ def test_security_headers_on_every_response(client: TestClient) -> None:
 
 
 def test_a_valid_application_is_saved_through_the_import_and_receipted(
-    client: TestClient,
+    client_on_each_database: TestClient,
 ) -> None:
+    client = client_on_each_database
     answer = post(client, answers())
     assert answer.status_code == 303 and answer.headers["location"] == f"/{SLUG}/tak"
     assert "Tak for din ansøgning" in client.get(answer.headers["location"]).text

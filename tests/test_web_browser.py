@@ -2,21 +2,27 @@
 app served by uvicorn on a free port. axe-core (vendored in tests/data/axe-core) finds no serious
 or critical WCAG 2.1 A/AA violation at 1280 px and 390 px on the call, the form, the form with
 errors and the confirmation; the form can be completed with the keyboard alone; an application
-sent in the browser shows in the recruitment status, on SQLite and on PostgreSQL."""
+sent in the browser shows in the recruitment status, and simultaneous posts with one e-mail
+give one applicant, on SQLite and on PostgreSQL."""
 
+import re
 import shutil
 import threading
 import time
 from collections.abc import Iterator
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
+import httpx
 import pytest
 import uvicorn
 from helpers import FAMILY, free_port, open_recruitment
+from sqlmodel import func, select
 
-from opgaveudvalg import committee
+from opgaveudvalg import committee, models
+from opgaveudvalg.db import session_scope
 from opgaveudvalg.recruitment import status
 from opgaveudvalg.settings import get_settings
 from opgaveudvalg.web.app import create_app
@@ -192,3 +198,36 @@ def test_keyboard_only_application_shows_in_the_status(
     with committee.committee_session(SLUG) as (session, found):
         counted = status.recruitment_status(session, found, get_settings())
     assert counted.applicants == 1 and counted.eligible_applicants == 1
+
+
+def test_the_same_new_email_posted_at_once_gives_one_applicant(
+    recruiting_on_each_database: str,
+) -> None:
+    """Simultaneous posts with one e-mail: each is saved (the later ones update), one applicant
+    — on PostgreSQL the loser of the insert race is tried again as an update."""
+    with serve() as base, httpx.Client(base_url=base) as http:
+        form = http.get(f"/{SLUG}/ansoeg")
+        found = re.search(r'name="csrf" value="([^"]+)"', form.text)
+        assert found
+
+        def send(number: int) -> int:
+            data = {
+                "navn": "Ida Jensen",
+                "email": "ida@example.dk",
+                "postnummer": "2900",
+                "foedselsaar": "1980",
+                "koen": "kvinde",
+                "profiler": FAMILY,
+                "motivation": f"version {number}",
+                "samtykke": "ja",
+                "csrf": found[1],
+            }
+            cookies = {name: value for name, value in http.cookies.items()}
+            answer = httpx.post(f"{base}/{SLUG}/ansoeg", data=data, cookies=cookies)
+            return answer.status_code
+
+        with ThreadPoolExecutor(8) as pool:
+            codes = list(pool.map(send, range(8)))
+    assert codes == [303] * 8
+    with session_scope() as session:
+        assert session.exec(select(func.count()).select_from(models.Applicant)).one() == 1
