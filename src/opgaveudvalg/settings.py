@@ -1,5 +1,6 @@
 """Settings: config/settings.toml, overridden by .env and OPGAVEUDVALG_* environment variables."""
 
+import ipaddress
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -178,6 +179,16 @@ class Settings(BaseSettings):
     web_max_body_bytes: int = Field(default=65_536, gt=0)
     web_max_field_chars: int = Field(default=200, gt=0)
     web_max_motivation_chars: int = Field(default=5_000, gt=0)
+
+    @field_validator("web_trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for proxy in value:
+            try:
+                ipaddress.ip_network(proxy.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{proxy!r} er ikke en IP-adresse eller et netværk") from None
+        return value
 
 
 @lru_cache
