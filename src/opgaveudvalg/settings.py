@@ -1,5 +1,6 @@
 """Settings: config/settings.toml, overridden by .env and OPGAVEUDVALG_* environment variables."""
 
+import ipaddress
 from datetime import date
 from functools import lru_cache
 from pathlib import Path
@@ -177,6 +178,30 @@ class Settings(BaseSettings):
     @classmethod
     def _answer_map_relative_to_project(cls, value: Path) -> Path:
         return value if value.is_absolute() else PROJECT_ROOT / value
+
+    # the web form
+    web_secret: SecretStr | None = Field(
+        default=None, description="signs CSRF tokens; None: a random one per start"
+    )
+    web_secure_cookie: bool = Field(default=False, description="cookie only over HTTPS")
+    web_trusted_proxies: list[str] = Field(
+        default=[], description="reverse proxies (IPs or networks) whose X-Forwarded-For counts"
+    )
+    web_rate_limit: int = Field(default=10, ge=0, description="posts per address; 0: off")
+    web_rate_window_seconds: int = Field(default=600, gt=0)
+    web_max_body_bytes: int = Field(default=65_536, gt=0)
+    web_max_field_chars: int = Field(default=200, gt=0)
+    web_max_motivation_chars: int = Field(default=5_000, gt=0)
+
+    @field_validator("web_trusted_proxies")
+    @classmethod
+    def _proxy_networks(cls, value: list[str]) -> list[str]:
+        for proxy in value:
+            try:
+                ipaddress.ip_network(proxy.strip(), strict=False)
+            except ValueError:
+                raise ValueError(f"{proxy!r} er ikke en IP-adresse eller et netværk") from None
+        return value
 
 
 @lru_cache

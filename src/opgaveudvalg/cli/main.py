@@ -6,7 +6,7 @@ import sys
 
 import typer
 
-from opgaveudvalg.cli import admin, mail, mandate, meetings, members, recruitment, selection
+from opgaveudvalg.cli import admin, mail, mandate, meetings, members, recruitment, selection, web
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.settings import get_settings
 
@@ -19,6 +19,7 @@ app = typer.Typer(
 app.add_typer(mandate.commands)
 app.add_typer(members.commands)
 app.add_typer(admin.commands)
+app.add_typer(web.commands)
 app.add_typer(meetings.meetings_app, name="meetings")
 app.add_typer(mail.outbox_app, name="outbox")
 app.add_typer(selection.selection_app, name="selection")

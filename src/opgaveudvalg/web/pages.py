@@ -1,0 +1,80 @@
+"""Rendering the web pages from templates/web/ and the call (opslag) itself as a page.
+
+The call page is the very document `recruitment.call` writes (templates/opslag.html.j2), with
+its inline stylesheet swapped for links to the same CSS served as a static file (the Content
+Security Policy allows no inline style) and a link to the form added at the top of `<main>`.
+"""
+
+import re
+from datetime import date
+from typing import Any
+
+from sqlmodel import Session
+
+from opgaveudvalg import documents, models
+from opgaveudvalg.committee import current_mandate, decision_for, latest_mandate
+from opgaveudvalg.recruitment import call
+from opgaveudvalg.settings import Settings
+
+LANGS = ("da", "en")
+_INLINE_STYLE = re.compile(r"<style>.*?</style>", re.DOTALL)
+STYLESHEETS = (
+    '<link rel="stylesheet" href="/static/document.css">\n'
+    '<link rel="stylesheet" href="/static/web.css">'
+)
+
+
+def render(template: str, lang: str, **context: Any) -> str:
+    """templates/web/<template> with the language's words (`t`, and the call's words `w`)."""
+    helpers = {
+        "lang": lang,
+        "long_date": lambda value: documents.long_date(value, lang),
+        "short_date": lambda value: documents.short_date(value, lang),
+        "number": lambda value: documents.number(value, lang),
+    }
+    page = documents.environment().get_template(f"web/{template}")
+    return page.render(**helpers, **context)
+
+
+def with_lang(path: str, lang: str) -> str:
+    return path if lang == "da" else f"{path}?lang={lang}"
+
+
+def call_page(session: Session, committee: models.Committee, settings: Settings, lang: str) -> str:
+    """The call as the secretariat publishes it, with a link to the form."""
+    row = latest_mandate(session, committee.id)  # type: ignore[arg-type]
+    assert row is not None
+    decision = decision_for(session, row.id)  # type: ignore[arg-type]
+    mandate = current_mandate(session, committee)
+    meta = documents.DocumentMeta(
+        "opslag",
+        mandate.titel,
+        settings.municipality,
+        row.version,
+        date.today(),
+        decision.case_number if decision else None,
+        lang,
+        approved=True,
+    )
+    html = documents.render_text(
+        "opslag.html.j2",
+        lang,
+        meta=meta,
+        mandate=mandate,
+        call=call.call_info(mandate, settings, call.last_day_of_call(session, committee, settings)),
+    )
+    top = render(
+        "call-top.html.j2",
+        lang,
+        form_url=with_lang(f"/{committee.slug}/ansoeg", lang),
+        other_url=with_lang(f"/{committee.slug}", "en" if lang == "da" else "da"),
+        home_url=with_lang("/", lang),
+    )
+    html = _INLINE_STYLE.sub(lambda _: STYLESHEETS, html, count=1)
+    return _insert_after_body(html, top)
+
+
+def _insert_after_body(html: str, top: str) -> str:
+    start = html.index("<body")
+    end = html.index(">", start) + 1
+    return html[:end] + "\n" + top + html[end:]
