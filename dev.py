@@ -40,6 +40,16 @@ def ensure_system_libraries() -> None:
     subprocess.run(["apt-get", "install", "-y", "-qq", *missing, FONTS_PACKAGE], check=True)
 
 
+def ensure_browser() -> None:
+    """The tests open the web form in Debian's Chromium (driven by Playwright from the venv)."""
+    if shutil.which("chromium"):
+        return
+    if os.geteuid() != 0 or not shutil.which("apt-get"):
+        sys.exit("The browser tests need Chromium: apt-get install chromium")
+    subprocess.run(["apt-get", "update", "-qq"], check=True)
+    subprocess.run(["apt-get", "install", "-y", "-qq", "chromium"], check=True)
+
+
 def ensure_environment() -> None:
     """Create .venv and install the project with its dev extras unless already up to date."""
     stamp = VENV / ".installed-from"
@@ -75,6 +85,7 @@ def main(args: list[str]) -> int:
         return 2
     ensure_environment()
     if args[0] == "test":
+        ensure_browser()
         return run_checks(args[1:])
     if args[0] == "demo":
         return subprocess.run([str(PYTHON), "-m", "demo", *args[1:]], cwd=ROOT).returncode

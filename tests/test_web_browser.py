@@ -19,6 +19,7 @@ import httpx
 import pytest
 import uvicorn
 from helpers import FAMILY, free_port, open_recruitment
+from playwright.sync_api import sync_playwright
 from sqlmodel import func, select
 
 from opgaveudvalg import committee, models
@@ -26,8 +27,6 @@ from opgaveudvalg.db import session_scope
 from opgaveudvalg.recruitment import status
 from opgaveudvalg.settings import get_settings
 from opgaveudvalg.web.app import create_app
-
-playwright_api = pytest.importorskip("playwright.sync_api")
 
 AXE = Path(__file__).parent / "data" / "axe-core" / "axe.min.js"
 CHROMIUM = next(
@@ -42,12 +41,7 @@ SLUG = "ny-svoemmehal"
 WIDTHS = (1280, 390)
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(
-        CHROMIUM is None, reason="chromium is not installed (apt-get install chromium)"
-    ),
-]
+pytestmark = pytest.mark.slow
 
 
 @contextmanager
@@ -77,7 +71,9 @@ def serve() -> Iterator[str]:
 
 @pytest.fixture
 def browser() -> Iterator[Any]:
-    with playwright_api.sync_playwright() as playwright:
+    if CHROMIUM is None:
+        pytest.fail("Chromium is missing: apt-get install chromium (`python3 dev.py test` does)")
+    with sync_playwright() as playwright:
         launched = playwright.chromium.launch(executable_path=CHROMIUM)
         yield launched
         launched.close()
