@@ -214,7 +214,9 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
         rows = session.exec(
             select(models.Attendance).where(models.Attendance.meeting_id == first.id)
         ).all()
-        assert len(rows) == 10 and sum(r.status != "present" for r in rows) == 1
+        assert (
+            len(rows) == 15 and sum(r.status != "present" for r in rows) == 1
+        )  # 10 citizens, 5 politicians
 
 
 def minutes_problems(slug: str, path: Path, text: str) -> str:
