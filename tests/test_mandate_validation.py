@@ -321,3 +321,59 @@ def test_a_few_aliases_are_fine(tmp_path: Path) -> None:
     )
     mandate = load_mandate(path)
     assert mandate.organisering.sekretariat == "Kultur-, Unge- og Fritidsudvalget"
+
+
+# --- competence profiles against representation targets ---------------------------------------
+
+SENIOR_PROFILE = {
+    "fx som senior eller som borger med et handicap\n": (
+        "fx som senior eller som borger med et handicap\n    hårde_kriterier:\n"
+        "      alder: {min: 65}\n"
+    ),
+}
+
+
+def test_a_profile_filling_more_seats_of_a_group_than_its_maximum(tmp_path: Path) -> None:
+    """3 seats only people of 65+ can take, and a target of at most 2 people of 65+."""
+    path = mandate_file(
+        tmp_path,
+        "senior",
+        {
+            **SENIOR_PROFILE,
+            "    pladser: 2\n    bløde_kriterier:\n      - Erfaring med varmtvandsbassin": (
+                "    pladser: 3\n    bløde_kriterier:\n      - Erfaring med varmtvandsbassin"
+            ),
+            "    alder: {min: 65}\n    min_antal: 1": "    alder: {min: 65}\n    max_antal: 2",
+        },
+    )
+    [problem] = problems_of(path)
+    line = line_of(path, "^    gruppe: 65 år og ældre") - 1
+    assert problem == (
+        f"{path}:{line}: repræsentationsmål[3]: kan ikke opfyldes: profilerne "
+        "'sundhed-og-tilgaengelighed' (3) har 3 pladser, som kun personer i '65 år og ældre' "
+        "kan få (hårde_kriterier.alder), men målet tillader højst 2"
+    )
+
+
+def test_a_group_minimum_that_the_profiles_leave_no_room_for(tmp_path: Path) -> None:
+    path = mandate_file(
+        tmp_path,
+        "ingen-plads",
+        {
+            "    alder: {min: 15, max: 24}\n    min_antal: 2": (
+                "    alder: {min: 15, max: 24}\n    max_antal: 10"
+            ),
+            "    alder: {min: 65}\n    min_antal: 1": "    alder: {min: 65}\n    min_antal: 9",
+        },
+    )
+    [problem] = problems_of(path)
+    assert problem.endswith(
+        "repræsentationsmål[3]: kan ikke opfyldes: '65 år og ældre' skal have mindst 9 pladser, "
+        "men kun 8 pladser kan gå til gruppen – profilerne 'unge-i-vandet' (2) kræver en alder "
+        "uden for gruppen (hårde_kriterier.alder)"
+    )
+
+
+def test_profiles_within_a_groups_bounds_are_fine(tmp_path: Path) -> None:
+    path = mandate_file(tmp_path, "senior-ok", SENIOR_PROFILE)
+    assert load_mandate(path).kompetenceprofiler[3].hårde_kriterier.alder is not None
