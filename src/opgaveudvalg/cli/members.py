@@ -68,7 +68,14 @@ def members_list(slug: str) -> None:
             seat = m.profile_key or m.on_behalf_of or ""
             until = m.end_date.isoformat() if m.end_date else ""
             rows.append(
-                (m.applicant_id or "", name, seat, m.role.value, m.start_date.isoformat(), until)
+                (
+                    m.applicant_id or "",
+                    name,
+                    seat,
+                    appointment.ROLE_NAMES[m.role],
+                    m.start_date.isoformat(),
+                    until,
+                )
             )
     typer.echo(
         "\n".join(documents.text_table(("ID", "navn", "plads/parti", "rolle", "fra", "til"), rows))

@@ -40,6 +40,7 @@ ROLES = {
     "næstformand": MemberRole.vice_chair,
     "medlem": MemberRole.member,
 }
+ROLE_NAMES = {role: word for word, role in ROLES.items()}
 
 
 # --- the politicians file ----------------------------------------------------------------------
