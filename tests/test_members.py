@@ -215,3 +215,10 @@ def test_the_politicians_file_is_checked_against_the_mandate(tmp_path: Path) -> 
     )
     example = appointment.politicians_path(EXAMPLES, SLUG)
     assert appointment.checked_politicians(example, mandate) == example_politicians()
+
+
+def test_politicians_file_an_alias_bomb_is_refused(tmp_path: Path) -> None:
+    rows = ["- &p0 {navn: Anna Holm, parti: Venstre}"]
+    rows += [f"- &p{n} [{', '.join([f'*p{n - 1}'] * 9)}]" for n in range(1, 9)]
+    path = politicians_file(tmp_path, "\n".join(rows) + "\n")
+    assert "aliaser (*navn) gentager mere end 1000 værdier" in refused(path, "5")
