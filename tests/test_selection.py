@@ -86,13 +86,20 @@ def test_verify_re_derives_the_panel_in_another_process(tmp_path: Path, snapshot
 
 
 def test_infeasible_targets_are_explained_in_danish(tmp_path: Path) -> None:
-    # The young swimmers' profile has two seats for 15–24-year-olds; the target allows one
-    selecting(
-        tmp_path,
-        {
-            "alder: {min: 15, max: 24}\n    min_antal: 2": "alder: {min: 15, max: 24}\n    max_antal: 1"
-        },
-    )
+    # The young swimmers' profile has two seats for 15–24-year-olds and the target allows at
+    # most one: age targets and profiles like these are refused by `validate` already, so here
+    # the registered mandate is changed the way the applicant pool alone could make it
+    # infeasible (an older mandate version, or a pool without enough young applicants).
+    selecting(tmp_path)
+    with committee.committee_session(SLUG) as (session, found):
+        version = session.exec(
+            select(models.Mandate).where(models.Mandate.committee_id == found.id)
+        ).one()
+        targets = [dict(t) for t in version.content["repræsentationsmål"]]
+        young = next(t for t in targets if t["gruppe"] == "15-24 år")
+        young.update(min_antal=None, max_antal=1)
+        version.content = {**version.content, "repræsentationsmål": targets}
+        session.add(version)
     with (
         committee.committee_session(SLUG) as (session, found),
         pytest.raises(runs.SelectionInfeasible) as raised,
