@@ -157,9 +157,12 @@ def compute_and_draw(number: int = 4711) -> int:
 
 
 def appoint(politicians: list[appointment.Politician] | None = None, amendments=()) -> None:  # type: ignore[no-untyped-def]
+    """KB's appointment, with the example's five politicians unless others are given."""
+    if politicians is None:
+        politicians = appointment.load_politicians(appointment.politicians_path(EXAMPLES, SLUG))
     with committee.committee_session(SLUG) as (session, found):
         appointment.record_appointment(
-            session, found, date(2027, 1, 28), 9, list(amendments), politicians or [], "run-1", "kb"
+            session, found, date(2027, 1, 28), 9, list(amendments), politicians, "run-1", "kb"
         )
 
 

@@ -55,3 +55,46 @@ def test_launch_without_a_server_fails_in_one_line(committees_dir: Path, monkeyp
     result = opgaveudvalg("launch", "fn-verdensmaal")
     assert result.returncode == 1 and len(result.stderr.strip().splitlines()) == 1
     assert "svarer ikke – start den med `opgaveudvalg server`" in result.stderr
+
+
+def test_appoint_without_the_politicians_file_is_refused_before_anything_is_sent(
+    committees_dir: Path,
+) -> None:
+    from helpers import open_recruitment
+
+    slug = open_recruitment()
+    result = opgaveudvalg("appoint", slug, "--kb-date", "2027-01-28", "--item", "9")
+    path = committees_dir / "politikere" / f"{slug}.yaml"
+    assert result.returncode == 1 and result.stderr.strip().splitlines() == [
+        f"fejl: {path} findes ikke – kommissoriet har 5 politikerpladser; skriv KB's medlemmer "
+        "i filen (navn, parti, rolle) før udpegningen"
+    ]
+    path.parent.mkdir()
+    lines = (EXAMPLES / "politikere" / f"{slug}.yaml").read_text(encoding="utf-8").splitlines()
+    path.write_text("\n".join(lines[:-1]) + "\n", encoding="utf-8")
+    result = opgaveudvalg("appoint", slug, "--kb-date", "2027-01-28", "--item", "9")
+    assert result.returncode == 1 and result.stderr.strip().splitlines() == [
+        f"fejl: {path}: nævner 4 politikere, men kommissoriet har 5 politikerpladser "
+        "(sammensætning.politikere)"
+    ]
+
+
+def test_validate_checks_the_politicians_file_and_warns_when_there_is_none(
+    tmp_path: Path,
+) -> None:
+    good = mandate_file(tmp_path, "ny-svoemmehal")
+    result = opgaveudvalg("validate", str(good))
+    politicians = tmp_path / "politikere" / "ny-svoemmehal.yaml"
+    assert result.returncode == 0
+    assert result.stderr.strip() == (
+        f"advarsel: {politicians} findes ikke endnu – skriv KB's medlemmer i den, før KB udpeger"
+    )
+    politicians.parent.mkdir()
+    politicians.write_text("- {navn: Anna Holm, parti: Venstre, rolle: formand}\n", "utf-8")
+    result = opgaveudvalg("validate", str(good))
+    assert result.returncode == 1
+    assert f"{politicians}: nævner 1 politikere, men kommissoriet har 5" in result.stderr
+    shutil.copy(EXAMPLES / "politikere" / "ny-svoemmehal.yaml", politicians)
+    result = opgaveudvalg("validate", str(good))
+    assert result.returncode == 0 and result.stderr == ""
+    assert result.stdout.strip().endswith("10 borgerpladser, 5 politikere")

@@ -244,7 +244,7 @@ def test_the_whole_lifecycle_with_a_worker(worker: subprocess.Popen[bytes], exam
     meetings = Artifact.get(f"moeder-{example}")
     assert meetings is not None
     shown = json.loads(meetings.data)  # type: ignore[arg-type]
-    assert [row["tilstand"] for row in shown] == [m.state.value for m in planned]
+    assert [row["tilstand"] for row in shown] == [plan.STATE_NAMES[m.state] for m in planned]
     no_personal_data_in_prefect(example)
 
 

@@ -178,3 +178,202 @@ def test_utf8_with_bom_is_accepted(tmp_path: Path) -> None:
 def test_phone_number_written_as_digits(tmp_path: Path) -> None:
     path = mandate_file(tmp_path, "telefon", {"telefon: +45 39 98 52 17": "telefon: 39985217"})
     assert load_mandate(path).organisering.kontaktperson.telefon == "39985217"
+
+
+# --- hostile and broken values: always file:line: field: message, never a crash ------------------
+
+BROKEN_VALUES = [
+    "''",
+    "~",
+    "2027-02-30",
+    "2027-13-01",
+    "2027-02-29",
+    "0000-01-01",
+    "2027-02-22 25:00:00",
+    "2027-02-22T10:61:00+01:00",
+    "99999-01-01",
+    "blvi(at)gentofte.dk",
+    "blvi@gentofte",
+    "'@gentofte.dk'",
+    "æøå@",
+    "-1",
+    "0x1F",
+    "0o17",
+    "1e999",
+    ".nan",
+    "-.inf",
+    "1_000_000_000_000_000_000_000",
+    "12:30",
+    "yes",
+    "[1, 2]",
+    "{a: 1}",
+    "!!binary AAAA",
+    "!!timestamp nope",
+    "!!python/object/apply:os.system ['true']",
+    "'\"unterminated",
+    "*nope",
+    "&a",
+    '"\\x00"',
+]
+FIELDS = [
+    "  start: 2027-02-22",
+    "  antal_møder: 6",
+    "  mødelængde_timer: 3",
+    "    email: jobl@gentofte.dk",
+    "    navn: Jonas Bech Lindqvist",
+    "    beløb_kr: 120000000",
+    "  ansøgningsfrist: 2027-01-24",
+    "    pladser: 2",
+    "        max: 24",
+    "      bopæl_i_kommunen: false",
+    "    min_procent: 40",
+    "    alder: {min: 15, max: 24}",
+]
+
+
+@pytest.mark.parametrize("field", FIELDS, ids=lambda f: f.split(":")[0].strip())
+def test_a_broken_value_is_a_file_line_field_error_never_a_crash(
+    tmp_path: Path, field: str
+) -> None:
+    key = field.split(":")[0]
+    for value in BROKEN_VALUES:
+        path = mandate_file(tmp_path, "brudt", {field: f"{key}: {value}"})
+        try:
+            load_mandate(path)
+        except FileInvalid as caught:
+            for problem in caught.problems:
+                assert str(problem).startswith(f"{path}:"), (value, str(problem))
+                assert problem.line >= 1
+
+
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("blvi(at)gentofte.dk", "skal være en e-mailadresse som navn@kommune.dk"),
+        ("blvi@gentofte", "skal være en e-mailadresse som navn@kommune.dk"),
+        ("''", "skal være en e-mailadresse som navn@kommune.dk"),
+    ],
+)
+def test_a_malformed_contact_email_names_line_and_field(
+    tmp_path: Path, value: str, message: str
+) -> None:
+    path = mandate_file(tmp_path, "post", {"email: jobl@gentofte.dk": f"email: {value}"})
+    line = line_of(path, "^    email:")
+    assert problems_of(path) == [f"{path}:{line}: organisering.kontaktperson.email: {message}"]
+
+
+@pytest.mark.parametrize("value", ["2027-02-30", "2027-02-22 25:00:00"])
+def test_a_date_that_does_not_exist_names_line_and_field(tmp_path: Path, value: str) -> None:
+    path = mandate_file(tmp_path, "dato", {"  start: 2027-02-22": f"  start: {value}"})
+    line = line_of(path, "^  start:")
+    assert problems_of(path) == [f"{path}:{line}: tidsplan.start: skal være en dato som 2025-02-26"]
+
+
+# --- YAML aliases ------------------------------------------------------------------------------
+
+
+def alias_bomb(levels: int = 8, width: int = 9) -> str:
+    """The "billion laughs": each level repeats the one before `width` times."""
+    lines = ['lol0: &lol0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    for level in range(1, levels + 1):
+        items = ", ".join([f"*lol{level - 1}"] * width)
+        lines.append(f"lol{level}: &lol{level} [{items}]")
+    return "\n".join(lines) + "\n"
+
+
+def test_an_alias_bomb_is_refused_quickly_before_expansion(tmp_path: Path) -> None:
+    import time
+    import tracemalloc
+
+    path = tmp_path / "bombe.yaml"
+    path.write_text("slug: bombe\n" + alias_bomb(), encoding="utf-8")
+    tracemalloc.start()
+    began = time.monotonic()
+    try:
+        [problem] = problems_of(path)
+    finally:
+        _, peak = tracemalloc.get_traced_memory()
+        tracemalloc.stop()
+    assert time.monotonic() - began < 5
+    assert peak < 100 * 1024 * 1024
+    assert problem.startswith(f"{path}:") and "aliaser (*navn) gentager mere end" in problem
+    assert int(problem.split(":")[1]) > 1  # the line of the alias that crossed the limit
+
+
+def test_a_recursive_alias_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "rekursiv.yaml"
+    path.write_text("slug: rekursiv\nopgaver: &a\n  - *a\n", encoding="utf-8")
+    assert problems_of(path) == [
+        f"{path}:3: et alias (*navn) står inde i sit eget anker (&navn) – skriv værdien ud"
+    ]
+
+
+def test_a_few_aliases_are_fine(tmp_path: Path) -> None:
+    path = mandate_file(
+        tmp_path,
+        "alias",
+        {
+            "  fagudvalg: Kultur-, Unge- og Fritidsudvalget": (
+                "  fagudvalg: &udvalg Kultur-, Unge- og Fritidsudvalget"
+            ),
+            "  sekretariat: Center for Kultur, Unge og Fritid": "  sekretariat: *udvalg",
+        },
+    )
+    mandate = load_mandate(path)
+    assert mandate.organisering.sekretariat == "Kultur-, Unge- og Fritidsudvalget"
+
+
+# --- competence profiles against representation targets ---------------------------------------
+
+SENIOR_PROFILE = {
+    "fx som senior eller som borger med et handicap\n": (
+        "fx som senior eller som borger med et handicap\n    hårde_kriterier:\n"
+        "      alder: {min: 65}\n"
+    ),
+}
+
+
+def test_a_profile_filling_more_seats_of_a_group_than_its_maximum(tmp_path: Path) -> None:
+    """3 seats only people of 65+ can take, and a target of at most 2 people of 65+."""
+    path = mandate_file(
+        tmp_path,
+        "senior",
+        {
+            **SENIOR_PROFILE,
+            "    pladser: 2\n    bløde_kriterier:\n      - Erfaring med varmtvandsbassin": (
+                "    pladser: 3\n    bløde_kriterier:\n      - Erfaring med varmtvandsbassin"
+            ),
+            "    alder: {min: 65}\n    min_antal: 1": "    alder: {min: 65}\n    max_antal: 2",
+        },
+    )
+    [problem] = problems_of(path)
+    line = line_of(path, "^    gruppe: 65 år og ældre") - 1
+    assert problem == (
+        f"{path}:{line}: repræsentationsmål[3]: kan ikke opfyldes: profilerne "
+        "'sundhed-og-tilgaengelighed' (3) har 3 pladser, som kun personer i '65 år og ældre' "
+        "kan få (hårde_kriterier.alder), men målet tillader højst 2"
+    )
+
+
+def test_a_group_minimum_that_the_profiles_leave_no_room_for(tmp_path: Path) -> None:
+    path = mandate_file(
+        tmp_path,
+        "ingen-plads",
+        {
+            "    alder: {min: 15, max: 24}\n    min_antal: 2": (
+                "    alder: {min: 15, max: 24}\n    max_antal: 10"
+            ),
+            "    alder: {min: 65}\n    min_antal: 1": "    alder: {min: 65}\n    min_antal: 9",
+        },
+    )
+    [problem] = problems_of(path)
+    assert problem.endswith(
+        "repræsentationsmål[3]: kan ikke opfyldes: '65 år og ældre' skal have mindst 9 pladser, "
+        "men kun 8 pladser kan gå til gruppen – profilerne 'unge-i-vandet' (2) kræver en alder "
+        "uden for gruppen (hårde_kriterier.alder)"
+    )
+
+
+def test_profiles_within_a_groups_bounds_are_fine(tmp_path: Path) -> None:
+    path = mandate_file(tmp_path, "senior-ok", SENIOR_PROFILE)
+    assert load_mandate(path).kompetenceprofiler[3].hårde_kriterier.alder is not None

@@ -214,7 +214,9 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
         rows = session.exec(
             select(models.Attendance).where(models.Attendance.meeting_id == first.id)
         ).all()
-        assert len(rows) == 10 and sum(r.status != "present" for r in rows) == 1
+        assert (
+            len(rows) == 15 and sum(r.status != "present" for r in rows) == 1
+        )  # 10 citizens, 5 politicians
 
 
 def minutes_problems(slug: str, path: Path, text: str) -> str:
@@ -416,12 +418,30 @@ def test_the_secretariat_changes_the_plan_from_the_command_line(appointed: str) 
         "meetings", "move", appointed, "2", "--date", "2027-04-27", "--time", "16:30"
     )
     assert moved.returncode == 0, moved.stderr
+    assert "ferie" not in moved.stderr and "helligdag" not in moved.stderr  # a plain Tuesday
     cancelled = opgaveudvalg("meetings", "cancel", appointed, "3", "--reason", "sygdom")
     assert cancelled.returncode == 0, cancelled.stderr
+    summer = opgaveudvalg(
+        "meetings", "move", appointed, "4", "--date", "2027-07-13", "--time", "16:30"
+    )
+    assert summer.returncode == 0
+    assert summer.stderr.splitlines()[0] == (
+        "Bemærk: 2027-07-13 ligger i sommerferie (2027-06-26–2027-08-08) – mødet er lagt der "
+        "alligevel"
+    )
     listed = opgaveudvalg("meetings", "list", appointed)
     lines = {line.split()[0]: line for line in listed.stdout.splitlines()[1:]}
-    assert "2027-04-27 16:30" in lines["2"] and "planned" in lines["2"]
-    assert "cancelled" in lines["3"]
+    assert "2027-04-27 16:30" in lines["2"] and "planlagt" in lines["2"]
+    assert "aflyst" in lines["3"] and "2027-07-13 16:30" in lines["4"]
+    members = opgaveudvalg("members", "list", appointed).stdout
+    assert " formand " in members and " næstformand " in members and " medlem " in members
+    assert "chair" not in members and "member" not in members
+    invited = opgaveudvalg("meetings", "invite", appointed, "--dry-run")
+    assert invited.returncode == 0, invited.stderr
+    assert "Prøvekørsel – intet er sendt" in invited.stdout and "{" not in invited.stdout
+    again = opgaveudvalg("meetings", "cancel", appointed, "3")
+    assert again.returncode == 1
+    assert again.stderr.strip() == "fejl: Møde nr. 3 er aflyst og kan ikke ændres"
     wrong = opgaveudvalg(
         "meetings", "move", appointed, "2", "--date", "27-04-2027", "--time", "16:30"
     )
@@ -429,3 +449,14 @@ def test_the_secretariat_changes_the_plan_from_the_command_line(appointed: str) 
     assert "er ikke en dato og et klokkeslæt som 2027-03-02 17:00" in wrong.stderr
     unknown = opgaveudvalg("meetings", "cancel", appointed, "99")
     assert unknown.returncode == 1 and "intet møde nr. 99" in unknown.stderr
+
+
+def test_a_public_or_school_holiday_is_named_in_one_danish_line() -> None:
+    summer = get_settings().school_holidays
+    assert plan.holiday_warning(date(2027, 5, 6), summer) == (
+        "Bemærk: 2027-05-06 er en helligdag (Kristi himmelfartsdag)"
+    )
+    assert plan.holiday_warning(date(2027, 7, 13), summer) == (
+        "Bemærk: 2027-07-13 ligger i sommerferie (2027-06-26–2027-08-08)"
+    )
+    assert plan.holiday_warning(date(2027, 4, 27), summer) is None

@@ -14,6 +14,7 @@ from opgaveudvalg import committee, models
 from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.members import appointment, letters, roster
 from opgaveudvalg.selection import runs
 from opgaveudvalg.selection.instance import instance_from_json
@@ -33,7 +34,7 @@ def test_replacement_keeps_profile_targets_and_households(
         run = runs.get_run(session, run_id)
         instance = instance_from_json(run.inputs)
         start = current_mandate(session, found).tidsplan.start
-        first, second = roster.members(session, found)[:2]
+        first, second = [m for m in roster.members(session, found) if m.applicant_id][:2]
         # Before the start: the seat passes on from the start date
         replace = partial(roster.replace_member, session, found, actor="test")  # type: ignore[call-arg]
         early = replace(first.applicant_id, date(2026, 12, 1), "fortrudt")
@@ -45,7 +46,7 @@ def test_replacement_keeps_profile_targets_and_households(
         assert late.profile_key == second.profile_key and second.end_date == date(2027, 4, 1)
         assert str(late.applicant_id) in run.reserves[second.profile_key]  # type: ignore[index]
         active = roster.members(session, found, date(2027, 4, 1))
-        seats = [Seat(str(m.applicant_id), m.profile_key or "") for m in active]
+        seats = [Seat(str(m.applicant_id), m.profile_key or "") for m in active if m.applicant_id]
         assert len(seats) == 10 and panel_is_valid(instance, seats) == []
         events = session.exec(
             select(models.AuditEvent).where(models.AuditEvent.action == "members.replaced")
@@ -80,7 +81,7 @@ def test_letters_one_per_applicant_queued_once(tmp_path: Path, snapshots: Restor
         messages = letters.write_letters(session, found, settings)
         again = letters.write_letters(session, found, settings)
         names = {a.id: a.name for a in session.exec(select(models.Applicant))}
-        member_ids = {m.applicant_id for m in roster.members(session, found)}
+        member_ids = {m.applicant_id for m in roster.members(session, found) if m.applicant_id}
         counts = letters.letter_counts(session, found)
     assert len(messages) == len(names) and [m.id for m in again] == [m.id for m in messages]
     kinds = {m.applicant_id: m.kind for m in messages}
@@ -149,3 +150,75 @@ def test_politicians_file_examples_and_defaults(tmp_path: Path) -> None:
         appointment.Politician("Bo Dahl", "SF", models.MemberRole.member)
     ]
     assert appointment.load_politicians(politicians_file(tmp_path, "")) == []
+
+
+# --- the politicians against the mandate's composition -------------------------------------------
+
+
+def example_politicians() -> list[appointment.Politician]:
+    return appointment.load_politicians(appointment.politicians_path(EXAMPLES, SLUG))
+
+
+def test_an_appointment_without_the_mandates_politicians_is_refused_before_anything_is_written(
+    tmp_path: Path, snapshots: Restore
+) -> None:
+    snapshots("selecting", selecting, tmp_path)
+    compute_and_draw()
+    five = example_politicians()
+    members = [replace_role(p, models.MemberRole.member) for p in five]
+    refused = [
+        ([], "nævner 0 politikere, men kommissoriet har 5 politikerpladser"),
+        (five[:4], "nævner 4 politikere"),
+        (members, "ingen har rolle: formand"),
+        ([five[0], *members[2:], five[4]], "ingen har rolle: næstformand"),
+        ([*five[:4], five[0]], "står der mere end én gang"),
+    ]
+    for politicians, message in refused:
+        with pytest.raises(UserError, match=message) as raised:
+            appoint(politicians)
+        assert str(raised.value).startswith(f"politikere/{SLUG}.yaml: ")
+    with committee.committee_session(SLUG) as (session, found):
+        assert found.status == models.CommitteeStatus.selecting
+        assert session.exec(select(models.Membership)).all() == []
+        assert session.exec(select(models.Appointment)).all() == []
+        assert session.exec(select(models.OutboxMessage)).all() == []
+    appoint(five)
+    with committee.committee_session(SLUG) as (session, found):
+        assert found.status == models.CommitteeStatus.appointed
+
+
+def replace_role(
+    politician: appointment.Politician, role: models.MemberRole
+) -> appointment.Politician:
+    return appointment.Politician(politician.name, politician.party, role)
+
+
+def test_the_politicians_file_is_checked_against_the_mandate(tmp_path: Path) -> None:
+    mandate = load_mandate(EXAMPLES / f"{SLUG}.yaml")
+    missing = appointment.politicians_path(tmp_path, SLUG)
+    with pytest.raises(UserError) as raised:
+        appointment.checked_politicians(missing, mandate)
+    assert str(raised.value).startswith(
+        f"{missing} findes ikke – kommissoriet har 5 politikerpladser"
+    )
+    none_wanted = mandate.model_copy(
+        update={"sammensætning": mandate.sammensætning.model_copy(update={"politikere": 0})}
+    )
+    assert appointment.checked_politicians(missing, none_wanted) == []
+    path = politicians_file(tmp_path, CHAIR)
+    with pytest.raises(UserError) as raised:
+        appointment.checked_politicians(path, mandate)
+    assert str(raised.value) == (
+        f"{path}: nævner 1 politikere, men kommissoriet har 5 politikerpladser "
+        "(sammensætning.politikere); ingen har rolle: næstformand, men kommissoriet nævner en "
+        "næstformand"
+    )
+    example = appointment.politicians_path(EXAMPLES, SLUG)
+    assert appointment.checked_politicians(example, mandate) == example_politicians()
+
+
+def test_politicians_file_an_alias_bomb_is_refused(tmp_path: Path) -> None:
+    rows = ["- &p0 {navn: Anna Holm, parti: Venstre}"]
+    rows += [f"- &p{n} [{', '.join([f'*p{n - 1}'] * 9)}]" for n in range(1, 9)]
+    path = politicians_file(tmp_path, "\n".join(rows) + "\n")
+    assert "aliaser (*navn) gentager mere end 1000 værdier" in refused(path, "5")

@@ -407,6 +407,24 @@ def test_a_dry_run_writes_eml_files_and_sends_nothing(smtp: Mailbox) -> None:
     assert outbox.send_pending().sent == 3  # a real run afterwards still sends them
 
 
+def test_a_dry_run_prints_kinds_recipients_and_subjects_not_a_dict_or_bodies(smtp: Mailbox) -> None:
+    from opgaveudvalg.cli.mail import report_lines
+
+    committee_id = new_committee()
+    add_messages(committee_id, range(1, 4), kind="brev-udpeget")
+    add_messages(committee_id, range(4, 5), kind="moede", calendar=invitation())
+
+    lines = report_lines(outbox.send_pending(dry_run=True))
+
+    assert lines == [
+        "Prøvekørsel – intet er sendt: 4 beskeder skrevet som .eml-filer",
+        "  brev-udpeget: 3 modtagere – emne 'Brev nr. 1 – æøå', 'Brev nr. 2 – æøå' og 1 andre emner",
+        "  moede: 1 modtagere – emne 'Brev nr. 4 – æøå'",
+        f"  i {get_settings().eml_dir}",
+    ]
+    assert not any("Kære" in line or "{" in line for line in lines)
+
+
 # --- webhook -----------------------------------------------------------------------------------------
 
 

@@ -10,7 +10,11 @@ from typing import Any, Literal, TypeVar
 from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError
 from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedSeq
+from ruamel.yaml.composer import Composer
+from ruamel.yaml.constructor import RoundTripConstructor
 from ruamel.yaml.error import MarkedYAMLError
+from ruamel.yaml.events import AliasEvent
+from ruamel.yaml.nodes import MappingNode, Node, SequenceNode
 
 from opgaveudvalg.errors import UserError
 
@@ -84,11 +88,25 @@ def pick(lang: Lang, da: str, en: str) -> str:
     return da if lang == "da" else en
 
 
+_EMAIL = (
+    "skal være en e-mailadresse som navn@kommune.dk",
+    "must be an e-mail address like name@example.dk",
+)
+
+
 def translate(error: Any, lang: Lang) -> str:
+    """Pydantic's error in the user's words; an error whose context lacks what the text needs
+    (an e-mail's `reason`, a validator's own message) falls back to Pydantic's message."""
+    ctx = error.get("ctx") or {}
+    if error["type"] == "value_error" and "reason" in ctx:  # EmailStr
+        return pick(lang, *_EMAIL)
     texts = _PYDANTIC_MESSAGES.get(error["type"])
     if texts is None:
         return str(error["msg"])
-    return pick(lang, *texts).format(**error.get("ctx", {}))
+    try:
+        return pick(lang, *texts).format(**ctx)
+    except (KeyError, IndexError, ValueError):
+        return pick(lang, "ugyldig værdi: {}", "invalid value: {}").format(error["msg"])
 
 
 def format_path(path: FieldPath) -> str:
@@ -186,18 +204,7 @@ def read_yaml(
                 "tabulator i indrykningen – YAML skal indrykkes med mellemrum",
                 "tab in the indentation – YAML must be indented with spaces",
             )
-    try:
-        document = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        detail = exc.problem or exc.context or ""
-        raise _refused(
-            name,
-            mark.line + 1 if mark else 1,
-            lang,
-            f"YAML-fejl: {detail} – tjek indrykning, koloner og anførselstegn",
-            f"YAML error: {detail} – check indentation, colons and quotes",
-        ) from None
+    document = load_text(text, name, lang)
     if shape == "list":
         return _as_list(document, name, lang, fields_da, fields_en)
     if not isinstance(document, dict):
@@ -209,6 +216,127 @@ def read_yaml(
             f"the file must contain fields such as {fields_en}",
         )
     return document
+
+
+# --- parsing, safe against alias bombs ------------------------------------------------------------
+
+MAX_ALIAS_NODES = 1000
+"""How many nodes aliases (`*name`) may repeat in one document: a real input file uses none
+or a few, and a "billion laughs" file needs millions."""
+
+
+class _AliasRefused(Exception):
+    def __init__(self, line: int, recursive: bool):
+        self.line = line
+        self.recursive = recursive
+
+
+class _GuardedComposer(Composer):
+    """ruamel's composer, counting the nodes every alias repeats (from the anchored node's size,
+    before anything is expanded) and refusing an alias inside its own anchor."""
+
+    def __init__(self, loader: Any = None) -> None:
+        super().__init__(loader)
+        self._open: set[str] = set()
+        self._sizes: dict[int, int] = {}
+        self._repeated = 0
+
+    def compose_node(self, parent: Any, index: Any) -> Any:
+        event = self.parser.peek_event()
+        if isinstance(event, AliasEvent):
+            self._count(event)
+            return super().compose_node(parent, index)
+        anchor = getattr(event, "anchor", None)
+        if anchor is None or anchor in self._open:
+            return super().compose_node(parent, index)
+        self._open.add(anchor)
+        try:
+            return super().compose_node(parent, index)
+        finally:
+            self._open.discard(anchor)
+
+    def _count(self, event: AliasEvent) -> None:
+        line = event.start_mark.line + 1 if event.start_mark else 1
+        if event.anchor in self._open:
+            raise _AliasRefused(line, recursive=True)
+        node = self.anchors.get(event.anchor)
+        if node is not None:
+            self._repeated += self._size(node)
+        if self._repeated > MAX_ALIAS_NODES:
+            raise _AliasRefused(line, recursive=False)
+
+    def _size(self, node: Node) -> int:
+        known = self._sizes.get(id(node))
+        if known is not None:
+            return known
+        size = 1
+        if isinstance(node, SequenceNode):
+            size += sum(self._size(item) for item in node.value)
+        elif isinstance(node, MappingNode):
+            size += sum(self._size(key) + self._size(value) for key, value in node.value)
+        self._sizes[id(node)] = size
+        return size
+
+
+class _Constructor(RoundTripConstructor):
+    """A date that does not exist (`2027-02-30`) stays text, so validation reports its field."""
+
+    def construct_yaml_timestamp(self, node: Any, values: Any = None) -> Any:
+        try:
+            return super().construct_yaml_timestamp(node, values)
+        except (ValueError, OverflowError):
+            return str(node.value)
+
+
+_Constructor.add_constructor("tag:yaml.org,2002:timestamp", _Constructor.construct_yaml_timestamp)
+
+
+def load_text(text: str, name: str, lang: Lang = "da") -> Any:
+    """A YAML document (ruamel round-trip, with line marks); refuses bad YAML, recursive
+    aliases and aliases repeating more than MAX_ALIAS_NODES nodes as FileInvalid naming the line."""
+    yaml = YAML(typ="rt")
+    yaml.Composer = _GuardedComposer
+    yaml.Constructor = _Constructor
+    try:
+        return yaml.load(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        detail = exc.problem or exc.context or ""
+        raise _refused(
+            name,
+            mark.line + 1 if mark else 1,
+            lang,
+            f"YAML-fejl: {detail} – tjek indrykning, koloner og anførselstegn",
+            f"YAML error: {detail} – check indentation, colons and quotes",
+        ) from None
+    except _AliasRefused as exc:
+        raise _alias_refused(name, exc, lang) from None
+    except (ValueError, TypeError, OverflowError, RecursionError) as exc:
+        raise _refused(
+            name,
+            1,
+            lang,
+            f"YAML-fejl: {type(exc).__name__} – filen kan ikke læses som YAML",
+            f"YAML error: {type(exc).__name__} – the file cannot be read as YAML",
+        ) from None
+
+
+def _alias_refused(name: str, exc: _AliasRefused, lang: Lang) -> FileInvalid:
+    if exc.recursive:
+        return _refused(
+            name,
+            exc.line,
+            lang,
+            "et alias (*navn) står inde i sit eget anker (&navn) – skriv værdien ud",
+            "an alias (*name) is inside its own anchor (&name) – write the value out",
+        )
+    return _refused(
+        name,
+        exc.line,
+        lang,
+        f"aliaser (*navn) gentager mere end {MAX_ALIAS_NODES} værdier – skriv værdierne ud",
+        f"aliases (*name) repeat more than {MAX_ALIAS_NODES} values – write the values out",
+    )
 
 
 def _as_list(document: Any, name: str, lang: Lang, fields_da: str, fields_en: str) -> Any:

@@ -11,7 +11,9 @@ from opgaveudvalg import committee, documents
 from opgaveudvalg.cli.common import actor
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.mandate.validation import load_mandate
+from opgaveudvalg.members import appointment
 from opgaveudvalg.models import Decision
 from opgaveudvalg.settings import get_settings
 from opgaveudvalg.yamlinput import Lang
@@ -25,11 +27,14 @@ LangOption = Annotated[Lang, typer.Option("--lang", help="da eller en")]
 
 @commands.command()
 def validate(files: list[Path], lang: LangOption = "da") -> None:
-    """Tjek kommissorie-filer; hver fejl nævner fil, linje og felt."""
+    """Tjek kommissorie-filer; hver fejl nævner fil, linje og felt. Politikerfilen
+    (politikere/<slug>.yaml ved siden af kommissoriet) tjekkes mod sammensætningen, når den
+    findes; mangler den, er det en advarsel – den skal først være der, når KB udpeger."""
     failed = 0
     for path in files:
         try:
             mandate = load_mandate(path, lang)
+            politicians = check_politicians_file(path, mandate, lang)
         except UserError as exc:
             failed += 1
             typer.echo(str(exc), err=True)
@@ -37,6 +42,7 @@ def validate(files: list[Path], lang: LangOption = "da") -> None:
         typer.echo(
             f"{path}: OK – {mandate.titel}, {len(mandate.kompetenceprofiler)} profiler, "
             f"{mandate.sammensætning.borgere} borgerpladser"
+            + (f", {politicians} politikere" if politicians is not None else "")
         )
     if failed:
         raise UserError(
@@ -44,6 +50,22 @@ def validate(files: list[Path], lang: LangOption = "da") -> None:
             if lang == "da"
             else f"{failed} of {len(files)} files have errors"
         )
+
+
+def check_politicians_file(path: Path, mandate: Mandate, lang: Lang) -> int | None:
+    """The number of politicians in the mandate's politicians file, or None (with a warning)
+    when there is none yet though the mandate has politicians' seats."""
+    politicians = appointment.politicians_path(path.parent, mandate.slug)
+    if politicians.exists() or not mandate.sammensætning.politikere:
+        return len(appointment.checked_politicians(politicians, mandate))
+    typer.echo(
+        f"advarsel: {politicians} findes ikke endnu – skriv KB's medlemmer i den, før KB udpeger"
+        if lang == "da"
+        else f"warning: {politicians} does not exist yet – list the council members in it "
+        "before the appointment",
+        err=True,
+    )
+    return None
 
 
 @mandate_app.command("render")

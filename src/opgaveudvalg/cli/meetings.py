@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from opgaveudvalg import committee, documents
+from opgaveudvalg.cli import mail
 from opgaveudvalg.cli.common import actor, wake_lifecycle
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.meetings import agenda, changes, feeds, invitations, minutes, plan
@@ -28,6 +29,13 @@ def local_datetime(day: str, at: str, option: str) -> datetime:
         ) from None
 
 
+def warn_if_holiday(starts: datetime) -> None:
+    """A meeting moved or added onto a public holiday or into a school holiday: allowed, noted."""
+    warning = plan.holiday_warning(starts.date(), get_settings().school_holidays)
+    if warning:
+        typer.echo(f"{warning} – mødet er lagt der alligevel", err=True)
+
+
 @meetings_app.command("plan")
 def meetings_plan(slug: str) -> None:
     """Foreslå møderne ud fra kommissoriets tidsplan (helligdage og skoleferier undgås)."""
@@ -46,7 +54,7 @@ def meetings_list(slug: str) -> None:
                 x.number,
                 documents.local_time(x.starts_at, settings.timezone),
                 x.location,
-                x.state.value,
+                plan.STATE_NAMES[x.state],
                 x.sequence,
                 len(x.agenda),
             )
@@ -78,6 +86,7 @@ def meetings_move(
     typer.echo(
         f"Møde {number} flyttet (sekvens {meeting.sequence}); send med `opgaveudvalg meetings invite {slug}`"
     )
+    warn_if_holiday(starts)
     wake_lifecycle(slug, Wait.MINUTES)
 
 
@@ -109,6 +118,7 @@ def meetings_add(
             session, found, starts, hours, location or get_settings().meeting_location, actor()
         )
     typer.echo(f"Møde {meeting.number} tilføjet")
+    warn_if_holiday(starts)
     wake_lifecycle(slug, Wait.MINUTES)
 
 
@@ -146,7 +156,8 @@ def meetings_invite(
         queued = invitations.queue_invitations(session, found, get_settings(), date.today())
         committee_id = found.id
     report = outbox.send_pending(committee_id=committee_id, dry_run=dry_run)
-    typer.echo(f"{len(queued)} nye beskeder i udbakken; {report.counts()}")
+    typer.echo(f"{len(queued)} nye beskeder i udbakken")
+    typer.echo("\n".join(mail.report_lines(report)))
 
 
 @meetings_app.command("feed")

@@ -9,7 +9,7 @@ from opgaveudvalg import committee, documents
 from opgaveudvalg.cli.common import actor
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.meetings import invitations
-from opgaveudvalg.members import roster
+from opgaveudvalg.members import appointment, roster
 from opgaveudvalg.settings import get_settings
 
 commands = typer.Typer()
@@ -26,7 +26,9 @@ def appoint(
         typer.Option(help="KB udpeger en anden: INDSTILLET:UDPEGET (ansøger-ID'er)"),
     ] = None,
 ) -> None:
-    """Giv KB's udpegning af medlemmerne til det ventende flowløb (politikere fra config/committees/politikere/)."""
+    """Giv KB's udpegning af medlemmerne til det ventende flowløb (politikere fra
+    config/committees/politikere/). Afvises, før noget sendes, hvis politikerfilen mangler eller
+    ikke passer med kommissoriets sammensætning."""
     try:
         meeting = date.fromisoformat(kb_date)
         changes = [tuple(int(x) for x in pair.split(":")) for pair in replace or []]
@@ -34,10 +36,16 @@ def appoint(
         raise UserError(
             "--kb-date skal være en dato som 2027-02-25 og --replace som 12:34"
         ) from None
+    settings = get_settings()
+    with committee.committee_session(slug) as (session, found):
+        mandate = committee.current_mandate(session, found)
+    appointment.checked_politicians(
+        appointment.politicians_path(settings.committees_dir, slug), mandate
+    )
     from opgaveudvalg.orchestration import inputs, runs, setup
     from opgaveudvalg.orchestration.waits import Wait
 
-    setup.use_prefect(get_settings(), server=True)
+    setup.use_prefect(settings, server=True)
     answer = inputs.AppointmentInput(
         kb_meeting_date=meeting,
         agenda_item=item,
@@ -60,7 +68,14 @@ def members_list(slug: str) -> None:
             seat = m.profile_key or m.on_behalf_of or ""
             until = m.end_date.isoformat() if m.end_date else ""
             rows.append(
-                (m.applicant_id or "", name, seat, m.role.value, m.start_date.isoformat(), until)
+                (
+                    m.applicant_id or "",
+                    name,
+                    seat,
+                    appointment.ROLE_NAMES[m.role],
+                    m.start_date.isoformat(),
+                    until,
+                )
             )
     typer.echo(
         "\n".join(documents.text_table(("ID", "navn", "plads/parti", "rolle", "fra", "til"), rows))

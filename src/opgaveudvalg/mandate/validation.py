@@ -4,7 +4,7 @@ every problem reported as file:line: field: message in Danish or English."""
 from collections import Counter
 from pathlib import Path
 
-from opgaveudvalg.mandate.model import Mandate, Repræsentationsmål
+from opgaveudvalg.mandate.model import Aldersinterval, Mandate, Repræsentationsmål
 from opgaveudvalg.yamlinput import (
     FieldPath,
     FileInvalid,
@@ -105,7 +105,74 @@ def _cross_field_problems(mandate: Mandate, lang: Lang) -> list[tuple[FieldPath,
             )
 
     problems += _target_problems(mandate.repræsentationsmål, seats, lang)
+    if mandate.profile_seats <= seats:
+        problems += _profile_target_problems(mandate, lang)
     return problems
+
+
+_NO_AGE_LIMIT = 1000
+
+
+def _ages(band: Aldersinterval | None) -> tuple[int, int]:
+    if band is None:
+        return 0, _NO_AGE_LIMIT
+    return band.min or 0, _NO_AGE_LIMIT if band.max is None else band.max
+
+
+def _profile_target_problems(mandate: Mandate, lang: Lang) -> list[tuple[FieldPath, str]]:
+    """Age targets that the profiles' age criteria rule out (a necessary condition, not a
+    solver): seats whose profile only admits people in the group, beyond the group's maximum;
+    and a minimum larger than the seats whose profile admits anyone in the group. (Residence
+    has no counterpart among the targets, which are by age, gender or an applicant's answer.)"""
+    problems: list[tuple[FieldPath, str]] = []
+    seats = mandate.sammensætning.borgere
+    profiles = [
+        (profile.nøgle, profile.pladser, _ages(profile.hårde_kriterier.alder))
+        for profile in mandate.kompetenceprofiler
+    ]
+    profiles = [(key, n, (low, high)) for key, n, (low, high) in profiles if low <= high]
+    for index, target in enumerate(mandate.repræsentationsmål):
+        least, most = target.seat_bounds(seats)
+        if target.alder is None or least > most:
+            continue
+        group_low, group_high = _ages(target.alder)
+        inside = [(k, n) for k, n, (lo, hi) in profiles if group_low <= lo and hi <= group_high]
+        outside = [(k, n) for k, n, (lo, hi) in profiles if hi < group_low or lo > group_high]
+        forced = sum(n for _, n in inside)
+        if forced > most:
+            problems.append(((index,), _too_many(target.gruppe, inside, forced, most, lang)))
+        supply = seats - sum(n for _, n in outside)
+        if least > supply:
+            problems.append(((index,), _too_few(target.gruppe, outside, least, supply, lang)))
+    return [(("repræsentationsmål", *path), message) for path, message in problems]
+
+
+def _names(profiles: list[tuple[str, int]]) -> str:
+    return ", ".join(f"'{key}' ({seats})" for key, seats in profiles)
+
+
+def _too_many(group: str, inside: list[tuple[str, int]], forced: int, most: int, lang: Lang) -> str:
+    return pick(
+        lang,
+        f"kan ikke opfyldes: profilerne {_names(inside)} har {forced} pladser, som kun personer "
+        f"i '{group}' kan få (hårde_kriterier.alder), men målet tillader højst {most}",
+        f"cannot be met: the profiles {_names(inside)} have {forced} seats that only people in "
+        f"'{group}' can take (hårde_kriterier.alder), but the target allows at most {most}",
+    )
+
+
+def _too_few(
+    group: str, outside: list[tuple[str, int]], least: int, supply: int, lang: Lang
+) -> str:
+    return pick(
+        lang,
+        f"kan ikke opfyldes: '{group}' skal have mindst {least} pladser, men kun {supply} "
+        f"pladser kan gå til gruppen – profilerne {_names(outside)} kræver en alder uden for "
+        "gruppen (hårde_kriterier.alder)",
+        f"cannot be met: '{group}' needs at least {least} seats, but only {supply} seats can "
+        f"go to the group – the profiles {_names(outside)} require an age outside the group "
+        "(hårde_kriterier.alder)",
+    )
 
 
 def _target_problems(

@@ -8,7 +8,7 @@ from sqlmodel import Session
 from opgaveudvalg import models
 from opgaveudvalg.committee import audit, current_mandate
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.meetings.plan import get_meeting, meetings, new_meeting
+from opgaveudvalg.meetings.plan import STATE_NAMES, get_meeting, meetings, new_meeting
 from opgaveudvalg.models import MeetingState, utcnow
 
 
@@ -75,7 +75,8 @@ def add_meeting(
 
 def _changeable(meeting: models.Meeting) -> None:
     if meeting.state in (MeetingState.held, MeetingState.cancelled):
-        raise UserError(f"Møde nr. {meeting.number} er {meeting.state.value} og kan ikke ændres")
+        state = STATE_NAMES[meeting.state]
+        raise UserError(f"Møde nr. {meeting.number} er {state} og kan ikke ændres")
 
 
 def _changed(session: Session, meeting: models.Meeting) -> None:

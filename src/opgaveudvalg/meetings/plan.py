@@ -30,6 +30,15 @@ class PlanRules:
     school_holidays: tuple[DateRange, ...] = ()
 
 
+STATE_NAMES = {
+    models.MeetingState.planned: "planlagt",
+    models.MeetingState.invited: "inviteret",
+    models.MeetingState.held: "afholdt",
+    models.MeetingState.cancelled: "aflyst",
+}
+"""A meeting's state in the words the secretariat reads."""
+
+
 def rules(settings: Settings) -> PlanRules:
     return PlanRules(
         WEEKDAYS.index(settings.meeting_weekday),
@@ -50,6 +59,19 @@ def is_free(
     if day in danish_holidays:
         return False
     return not any(day in period for period in school_holidays)
+
+
+def holiday_warning(day: date, school_holidays: Sequence[DateRange]) -> str | None:
+    """One line in Danish when `day` is a public holiday or in a school holiday, else None: the
+    plan avoids them, and a meeting moved or added there is allowed but worth a second look."""
+    holiday = holidays.country_holidays("DK", years=day.year, language="da").get(day)
+    if holiday:
+        return f"Bemærk: {day} er en helligdag ({holiday})"
+    period = next((period for period in school_holidays if day in period), None)
+    if period is None:
+        return None
+    name = period.name or "skoleferie"
+    return f"Bemærk: {day} ligger i {name} ({period.start}–{period.end})"
 
 
 def propose_dates(
@@ -197,7 +219,7 @@ def meeting_rows(
         {
             "møde": m.number,
             "tid": m.starts_at.astimezone(zone).strftime("%Y-%m-%d %H:%M"),
-            "tilstand": m.state.value,
+            "tilstand": STATE_NAMES[m.state],
             "sekvens": m.sequence,
         }
         for m in meetings(session, committee)

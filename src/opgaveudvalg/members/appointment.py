@@ -1,6 +1,7 @@
 """KB's appointment: the drawn panel (with KB's amendments) and the council members named in the
 politicians file become the committee's members from its start date."""
 
+from collections import Counter
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -12,6 +13,7 @@ from sqlmodel import Session, select
 from opgaveudvalg import models, yamlinput
 from opgaveudvalg.committee import audit, current_mandate, transition
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.models import CommitteeStatus, MemberRole, SelectionStatus
 from opgaveudvalg.selection.instance import instance_from_json
 from opgaveudvalg.selection.model import Seat, panel_is_valid
@@ -38,6 +40,7 @@ ROLES = {
     "næstformand": MemberRole.vice_chair,
     "medlem": MemberRole.member,
 }
+ROLE_NAMES = {role: word for word, role in ROLES.items()}
 
 
 # --- the politicians file ----------------------------------------------------------------------
@@ -88,6 +91,47 @@ def load_politicians(path: Path) -> list[Politician]:
     return [Politician(entry.navn, entry.parti, ROLES[entry.rolle]) for entry in entries]
 
 
+def politician_problems(mandate: Mandate, politicians: list[Politician]) -> list[str]:
+    """How the named politicians differ from the mandate's composition: their number, and a
+    chair (and a vice-chair) where the mandate names one."""
+    wanted = mandate.sammensætning.politikere
+    problems = []
+    if len(politicians) != wanted:
+        problems.append(
+            f"nævner {len(politicians)} politikere, men kommissoriet har {wanted} "
+            "politikerpladser (sammensætning.politikere)"
+        )
+    roles = Counter(politician.role for politician in politicians)
+    if wanted and not roles[MemberRole.chair]:
+        problems.append("ingen har rolle: formand, men kommissoriet nævner en formand")
+    if wanted >= 2 and mandate.sammensætning.næstformand and not roles[MemberRole.vice_chair]:
+        problems.append("ingen har rolle: næstformand, men kommissoriet nævner en næstformand")
+    if roles[MemberRole.vice_chair] > 1:
+        problems.append("der kan kun være én næstformand")
+    names = Counter(politician.name.casefold() for politician in politicians)
+    problems += [
+        f"'{p.name}' står der mere end én gang" for p in politicians if names[p.name.casefold()] > 1
+    ][:1]
+    return problems
+
+
+def checked_politicians(path: Path, mandate: Mandate) -> list[Politician]:
+    """The politicians file, refused (UserError naming the file) when it is missing though the
+    mandate has politicians' seats, or does not match the mandate's composition."""
+    if not path.exists():
+        if mandate.sammensætning.politikere == 0:
+            return []
+        raise UserError(
+            f"{path} findes ikke – kommissoriet har {mandate.sammensætning.politikere} "
+            "politikerpladser; skriv KB's medlemmer i filen (navn, parti, rolle) før udpegningen"
+        )
+    politicians = load_politicians(path)
+    problems = politician_problems(mandate, politicians)
+    if problems:
+        raise UserError(f"{path}: " + "; ".join(problems))
+    return politicians
+
+
 # --- the appointment ---------------------------------------------------------------------------
 
 
@@ -106,6 +150,12 @@ def record_appointment(
     done = _recorded(session, flow_run_id)
     if done:
         return done
+    problems = politician_problems(current_mandate(session, committee), politicians)
+    if problems:
+        raise UserError(
+            f"politikere/{committee.slug}.yaml: {'; '.join(problems)} – udpegningen er ikke "
+            "registreret, og intet er sendt"
+        )
     run = current_run(session, committee)
     if run.status != SelectionStatus.drawn:
         raise UserError(f"Udvælgelse {run.id} for '{committee.slug}' er ikke trukket endnu")
