@@ -7,16 +7,15 @@ category that applicants answer themselves gets a column of its own.
 from functools import lru_cache
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
 from demo.vocabulary import FIELDS
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.settings import get_settings
+from opgaveudvalg.yamlinput import load_text
 
 
 @lru_cache
 def _read_headers(path: Path) -> dict[str, str]:
-    aliases = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+    aliases = load_text(path.read_text(encoding="utf-8"), str(path))
     missing = [name for name in FIELDS if not aliases.get(name)]
     if missing:
         raise ValueError(f"{path}: the column map has no alias for {', '.join(missing)}")

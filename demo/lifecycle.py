@@ -23,7 +23,7 @@ from demo.applicants import write_demo_pool
 from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.meetings import agenda, changes, minutes, plan
-from opgaveudvalg.members import letters, roster
+from opgaveudvalg.members import appointment, letters, roster
 from opgaveudvalg.models import Committee, Decision, ImportBatch, MeetingState
 from opgaveudvalg.orchestration import imports, portfolio, runs
 from opgaveudvalg.orchestration.inputs import AppointmentInput, MandateApproval, PublicDraw
@@ -224,7 +224,7 @@ def selection_report(session: Session, found: Committee, settings: Settings) -> 
             )
         else:
             lines.append(
-                f"  politiker: {member.politician_name} ({member.on_behalf_of}), {member.role.value}"
+                f"  politiker: {member.politician_name} ({member.on_behalf_of}), {appointment.ROLE_NAMES[member.role]}"
             )
     return "\n".join(lines)
 
@@ -232,7 +232,12 @@ def selection_report(session: Session, found: Committee, settings: Settings) -> 
 def meetings_report(session: Session, found: Committee, settings: Settings) -> str:
     """The meetings as the secretariat sees them, and where their documents and mails are."""
     rows = [
-        (m.number, documents.local_time(m.starts_at, settings.timezone), m.state.value, m.sequence)
+        (
+            m.number,
+            documents.local_time(m.starts_at, settings.timezone),
+            plan.STATE_NAMES[m.state],
+            m.sequence,
+        )
         for m in plan.meetings(session, found)
     ]
     lines = ["Møder:", *documents.text_table(("nr.", "tid", "tilstand", "sekvens"), rows)]

@@ -11,11 +11,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ruamel.yaml import YAML
-from ruamel.yaml.error import YAMLError
-
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.text import text_key
+from opgaveudvalg.yamlinput import load_text
 
 
 @dataclass(frozen=True)
@@ -57,8 +55,8 @@ def load_answer_map(path: Path) -> AnswerMap:
     if not path.exists():
         return AnswerMap()
     try:
-        data = YAML(typ="safe").load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, YAMLError) as exc:
+        data = load_text(path.read_text(encoding="utf-8"), str(path)) or {}
+    except OSError as exc:
         raise UserError(f"{path}: svaroversigten kan ikke læses ({exc})") from None
     if not isinstance(data, dict):
         raise UserError(f"{path}: skal have afsnittene 'synonymer' og 'postnumre'")

@@ -4,9 +4,8 @@
 from collections import defaultdict
 from pathlib import Path
 
-from ruamel.yaml import YAML
-
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.yamlinput import load_text
 
 REQUIRED_FIELDS = ("navn", "email", "postnummer", "fødselsår", "køn", "profiler")
 NAME_PARTS = ("fornavn", "mellemnavn", "efternavn")  # joined into `navn`, in this order
@@ -39,7 +38,7 @@ def normalise_header(header: str) -> str:
 def load_column_map(path: Path) -> ColumnMap:
     """Header alias (normalised) → application field."""
     try:
-        fields = YAML(typ="safe").load(path.read_text(encoding="utf-8"))
+        fields = load_text(path.read_text(encoding="utf-8"), str(path))
     except OSError as exc:
         raise UserError(f"{path}: kolonneoversigten kan ikke læses ({exc.strerror})") from None
     aliases = {
