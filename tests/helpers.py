@@ -27,7 +27,7 @@ from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.members import appointment
 from opgaveudvalg.models import Decision
-from opgaveudvalg.recruitment import imports
+from opgaveudvalg.recruitment import imports, status
 from opgaveudvalg.selection import runs
 from opgaveudvalg.settings import PROJECT_ROOT, get_settings
 
@@ -120,6 +120,24 @@ def open_recruitment(replacements: dict[str, str] | None = None) -> str:
         found = committee.get_committee(session, "ny-svoemmehal")
         committee.transition(session, found, models.CommitteeStatus.recruiting, "test")
     return "ny-svoemmehal"
+
+
+def applicants() -> list[models.Applicant]:
+    with session_scope() as session:
+        return list(session.exec(select(models.Applicant).order_by(models.Applicant.id)))
+
+
+def quarantined() -> list[tuple[int, str, str]]:
+    with session_scope() as session:
+        rows = session.exec(
+            select(models.QuarantinedRow).order_by(models.QuarantinedRow.row_number)
+        )
+        return [(r.row_number, r.column, r.reason) for r in rows]
+
+
+def current_status(slug: str) -> status.RecruitmentStatus:
+    with committee.committee_session(slug) as (session, found):
+        return status.recruitment_status(session, found, get_settings())
 
 
 def run_import(slug: str, path: Path) -> models.ImportBatch:

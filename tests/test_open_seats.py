@@ -6,16 +6,24 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import FAMILY, SLUG, open_recruitment, row, run_import, write_csv
+from helpers import (
+    FAMILY,
+    SLUG,
+    applicants,
+    current_status,
+    open_recruitment,
+    quarantined,
+    row,
+    run_import,
+    write_csv,
+)
 from sqlmodel import select
 
 from demo.applicants import write_demo_pool
 from opgaveudvalg import committee, models
 from opgaveudvalg.committee import current_mandate
-from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.members import appointment, letters, roster
-from opgaveudvalg.recruitment import status
 from opgaveudvalg.recruitment.columns import load_column_map, map_columns
 from opgaveudvalg.selection import runs
 from opgaveudvalg.selection.instance import OPEN_SEAT, build_instance
@@ -39,24 +47,6 @@ def write_rows(path: Path, headers: list[str], rows: list[list[str]]) -> Path:
 
 def rest() -> list[str]:
     return ["2900", "1980", "kvinde", FAMILY, "a@example.dk"]
-
-
-def applicants() -> list[models.Applicant]:
-    with session_scope() as session:
-        return list(session.exec(select(models.Applicant).order_by(models.Applicant.id)))
-
-
-def quarantined() -> list[tuple[int, str, str]]:
-    with session_scope() as session:
-        rows = session.exec(
-            select(models.QuarantinedRow).order_by(models.QuarantinedRow.row_number)
-        )
-        return [(r.row_number, r.column, r.reason) for r in rows]
-
-
-def current_status(slug: str) -> status.RecruitmentStatus:
-    with committee.committee_session(slug) as (session, found):
-        return status.recruitment_status(session, found, get_settings())
 
 
 def test_an_applicant_without_a_profile_applies_for_the_open_seats(

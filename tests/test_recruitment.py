@@ -11,8 +11,10 @@ from helpers import (
     FAMILY,
     HEADERS,
     YOUNG,
+    applicants,
     mandate_file,
     open_recruitment,
+    quarantined,
     row,
     run_import,
     write_csv,
@@ -36,19 +38,6 @@ def recruiting() -> str:
 @pytest.fixture
 def recruiting_on_each_database(database_url: str) -> str:
     return open_recruitment()
-
-
-def applicants() -> list[models.Applicant]:
-    with session_scope() as session:
-        return list(session.exec(select(models.Applicant).order_by(models.Applicant.id)))
-
-
-def quarantined() -> list[tuple[int, str, str]]:
-    with session_scope() as session:
-        rows = session.exec(
-            select(models.QuarantinedRow).order_by(models.QuarantinedRow.row_number)
-        )
-        return [(r.row_number, r.column, r.reason) for r in rows]
 
 
 @pytest.mark.parametrize("encoding", ["utf-8", "utf-8-sig", "cp1252"])

@@ -10,7 +10,10 @@ from helpers import (
     CLUB,
     FAMILY,
     HEADERS,
+    applicants,
+    current_status,
     open_recruitment,
+    quarantined,
     row,
     run_import,
     write_csv,
@@ -21,7 +24,6 @@ from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.recruitment import status
 from opgaveudvalg.recruitment.answers import load_answer_map
 from opgaveudvalg.recruitment.columns import load_column_map, map_columns
 from opgaveudvalg.recruitment.rows import intake_rules, profile_lookup, validate_row
@@ -39,24 +41,6 @@ def write_rows(path: Path, headers: list[str], rows: list[list[str]]) -> Path:
         writer.writerow(headers)
         writer.writerows(rows)
     return path
-
-
-def applicants() -> list[models.Applicant]:
-    with session_scope() as session:
-        return list(session.exec(select(models.Applicant).order_by(models.Applicant.id)))
-
-
-def quarantined() -> list[tuple[int, str, str]]:
-    with session_scope() as session:
-        rows = session.exec(
-            select(models.QuarantinedRow).order_by(models.QuarantinedRow.row_number)
-        )
-        return [(r.row_number, r.column, r.reason) for r in rows]
-
-
-def current_status(slug: str) -> status.RecruitmentStatus:
-    with committee.committee_session(slug) as (session, found):
-        return status.recruitment_status(session, found, get_settings())
 
 
 REST = ["Postnummer", "Fødselsår", "Køn", "Kompetenceprofiler", "E-mail"]

@@ -13,7 +13,7 @@ from urllib.parse import urlencode
 import httpx
 import pytest
 from fastapi.testclient import TestClient
-from helpers import CLUB, FAMILY, free_port, open_recruitment
+from helpers import CLUB, FAMILY, applicants, free_port, open_recruitment
 from sqlmodel import select
 
 from opgaveudvalg import committee, models
@@ -80,11 +80,6 @@ def post(client: TestClient, form: dict[str, str | list[str]], lang: str = "da",
         follow_redirects=False,
         **kw,
     )
-
-
-def applicants() -> list[models.Applicant]:
-    with session_scope() as session:
-        return list(session.exec(select(models.Applicant)))
 
 
 def outbox() -> list[models.OutboxMessage]:
