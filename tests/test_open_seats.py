@@ -2,7 +2,6 @@
 lottery and, once appointed, on an "Åben borgerplads"; a mandate without open seats needs a
 profile, and says so."""
 
-from datetime import date
 from pathlib import Path
 
 import pytest
@@ -10,6 +9,7 @@ from helpers import (
     FAMILY,
     SLUG,
     applicants,
+    appoint,
     current_status,
     open_recruitment,
     quarantined,
@@ -23,7 +23,7 @@ from demo.applicants import write_demo_pool
 from opgaveudvalg import committee, models
 from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.members import appointment, letters, roster
+from opgaveudvalg.members import letters, roster
 from opgaveudvalg.recruitment.columns import load_column_map, map_columns
 from opgaveudvalg.selection import runs
 from opgaveudvalg.selection.instance import OPEN_SEAT, build_instance
@@ -153,8 +153,7 @@ def test_a_member_without_a_profile_holds_an_open_citizen_seat(tmp_path: Path) -
         committee.transition(session, found, models.CommitteeStatus.selecting, "test")
         run = runs.compute_selection(session, found, fixed=frozenset({str(open_id)}))
         runs.draw_panel(session, run, 4711, "test")
-    with committee.committee_session(SLUG) as (session, found):
-        appointment.record_appointment(session, found, date(2027, 1, 28), 9, [], [], "run-1", "kb")
+    appoint()
     with committee.committee_session(SLUG) as (session, found):
         seat = next(m for m in roster.members(session, found) if m.applicant_id == open_id)
         messages = letters.write_letters(session, found, settings)
