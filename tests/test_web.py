@@ -171,6 +171,25 @@ def test_no_profile_applies_for_the_open_seat(client: TestClient) -> None:
     assert len(applicants()) == 1
 
 
+def test_the_same_person_at_the_same_address_is_flagged_as_in_an_import(
+    client: TestClient,
+) -> None:
+    """The form reads only the applicants a post can meet (same e-mail or home), and still
+    flags the same name at the same address with another e-mail for review."""
+    assert post(client, answers(navn="Else Berg", email="else@example.dk")).status_code == 303
+    assert post(client, answers()).status_code == 303
+    assert (
+        post(client, answers(email="soeren2@example.dk", adresse="strandvejen  1,")).status_code
+        == 303
+    )
+    with session_scope() as session:
+        reviews = session.exec(select(models.DuplicateReview)).all()
+    ids = {a.email: a.id for a in applicants()}
+    assert [(r.applicant_id, r.other_applicant_id) for r in reviews] == [
+        (ids["soeren@example.dk"], ids["soeren2@example.dk"])
+    ]
+
+
 def test_a_cpr_number_is_refused_and_never_shown_again(client: TestClient) -> None:
     page = post(client, answers(motivation="Mit CPR er 010190-1234"))
     assert page.status_code == 422

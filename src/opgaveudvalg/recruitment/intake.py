@@ -16,7 +16,7 @@ import json
 from collections.abc import Callable
 from typing import Any
 
-from sqlalchemy import insert, update
+from sqlalchemy import insert, true, update
 from sqlalchemy import select as sa_select  # sqlmodel's select types at most four columns
 from sqlmodel import Session, col, delete, select
 
@@ -44,6 +44,17 @@ def _content_hash(application: Application) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
 
+def _meeting(only: Application | None) -> Any:
+    """The applicants an import can meet: all, or those `only` shares an e-mail or home with."""
+    if only is None:
+        return true()
+    same_email = col(models.Applicant.email_key) == only.email_key
+    household = household_key(only.values["address"], only.values["postcode"])
+    return (
+        same_email | (col(models.Applicant.household_key) == household) if household else same_email
+    )
+
+
 class Importer:
     """Holds what one import needs to decide insert / update / unchanged / quarantine per row."""
 
@@ -55,7 +66,10 @@ class Importer:
         batch: models.ImportBatch,
         mapping: dict[str, str],
         on_reject: Callable[[int, list[RowProblem]], None] = lambda number, problems: None,
+        only: Application | None = None,
     ):
+        """`only`: the one application to be added (the web form), so that only the applicants
+        it can meet — the same e-mail or household — are read, not the whole pool."""
         self.session, self.committee, self.rules, self.batch = session, committee, rules, batch
         self.mapping, self.on_reject = mapping, on_reject
         self.profiles = profile_lookup(rules.mandate)
@@ -66,7 +80,7 @@ class Importer:
                 col(models.Applicant.content_hash),
                 col(models.Applicant.name),
                 col(models.Applicant.household_key),
-            ).where(col(models.Applicant.committee_id) == committee.id)
+            ).where(col(models.Applicant.committee_id) == committee.id, _meeting(only))
         ).all()
         self.by_email = {row[0]: (row[1], row[2]) for row in existing}
         self.initial = {key: digest for key, (_, digest) in self.by_email.items()}

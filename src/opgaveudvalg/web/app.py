@@ -134,7 +134,7 @@ def _submit(web: Web, slug: str, body: bytes, lang: str) -> forms.Submission | N
                 if not submission.valid:
                     return submission
                 raw, mapping = forms.raw_row(submission, spec)
-                batch = saving.save(session, found, rules, raw, mapping)
+                batch = saving.save(session, found, rules, raw, mapping, application)
                 receipt = saving.Receipt(rules.mandate, last_day, lang)
                 saving.queue_confirmation(session, found, web.settings, batch, application, receipt)
                 return None

@@ -30,6 +30,7 @@ def save(
     rules: rows.IntakeRules,
     raw: dict[str, str],
     mapping: dict[str, str],
+    application: rows.Application,
 ) -> models.ImportBatch:
     """Write one checked application (committed) and return its batch."""
     digest = hashlib.sha256(json.dumps(raw, sort_keys=True).encode()).hexdigest()
@@ -40,7 +41,7 @@ def save(
     )
     session.add(batch)
     session.flush()
-    importer = intake.Importer(session, committee, rules, batch, mapping)
+    importer = intake.Importer(session, committee, rules, batch, mapping, only=application)
     importer.add(batch.id, raw)  # type: ignore[arg-type]
     importer.commit()
     return batch
