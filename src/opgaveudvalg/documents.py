@@ -86,12 +86,17 @@ def number(value: float, lang: str) -> str:
 
 def render_text(template: str, lang: str, **context: Any) -> str:
     """Render templates/<lang>/<template> with the date and number helpers bound to `lang`."""
+    return render_template(f"{lang}/{template}", lang, **context)
+
+
+def render_template(path: str, lang: str, /, **context: Any) -> str:
+    """Render templates/<path> with the date and number helpers bound to `lang`."""
     helpers = {
         "long_date": lambda value: long_date(value, lang),
         "short_date": lambda value: short_date(value, lang),
         "number": lambda value: number(value, lang),
     }
-    return environment().get_template(f"{lang}/{template}").render(**helpers, **context)
+    return environment().get_template(path).render(**helpers, **context)
 
 
 def html_to_pdf(html: str, target: Path) -> None:

@@ -3,6 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -71,6 +72,22 @@ def write_call(
     session: Session, committee: models.Committee, settings: Settings, dated: date
 ) -> list[Path]:
     """The call's documents in Danish and English, with the deadline now in force."""
+    meta, context = call_document(session, committee, settings, dated)
+    return documents.write_in_languages(
+        "opslag",
+        meta,
+        CommitteeFiles.of(settings.output_dir, committee.slug).call,
+        ("da", "en"),
+        ("html", "pdf", "txt"),
+        **context,
+    )
+
+
+def call_document(
+    session: Session, committee: models.Committee, settings: Settings, dated: date
+) -> tuple[documents.DocumentMeta, dict[str, Any]]:
+    """What the call's templates are rendered with (the files, and the web form's call page):
+    the document's metadata (Danish) and its context."""
     row = latest_mandate(session, committee.id)  # type: ignore[arg-type]
     decision = decision_for(session, row.id)  # type: ignore[arg-type, union-attr]
     mandate = mandate_content(row)  # type: ignore[arg-type]
@@ -84,15 +101,8 @@ def write_call(
         "da",
         approved=True,
     )
-    return documents.write_in_languages(
-        "opslag",
-        meta,
-        CommitteeFiles.of(settings.output_dir, mandate.slug).call,
-        ("da", "en"),
-        ("html", "pdf", "txt"),
-        mandate=mandate,
-        call=call_info(mandate, settings, last_day_of_call(session, committee, settings)),
-    )
+    deadline = last_day_of_call(session, committee, settings)
+    return meta, {"mandate": mandate, "call": call_info(mandate, settings, deadline)}
 
 
 def request_close(session: Session, committee: models.Committee, actor: str) -> None:

@@ -6,13 +6,13 @@ Security Policy allows no inline style) and a link to the form added at the top 
 """
 
 import re
+from dataclasses import replace
 from datetime import date
 from typing import Any
 
 from sqlmodel import Session
 
 from opgaveudvalg import documents, models
-from opgaveudvalg.committee import current_mandate, decision_for, latest_mandate
 from opgaveudvalg.recruitment import call
 from opgaveudvalg.settings import Settings
 
@@ -26,14 +26,7 @@ STYLESHEETS = (
 
 def render(template: str, lang: str, **context: Any) -> str:
     """templates/web/<template> with the language's words (`t`, and the call's words `w`)."""
-    helpers = {
-        "lang": lang,
-        "long_date": lambda value: documents.long_date(value, lang),
-        "short_date": lambda value: documents.short_date(value, lang),
-        "number": lambda value: documents.number(value, lang),
-    }
-    page = documents.environment().get_template(f"web/{template}")
-    return page.render(**helpers, **context)
+    return documents.render_template(f"web/{template}", lang, lang=lang, **context)
 
 
 def with_lang(path: str, lang: str) -> str:
@@ -42,27 +35,8 @@ def with_lang(path: str, lang: str) -> str:
 
 def call_page(session: Session, committee: models.Committee, settings: Settings, lang: str) -> str:
     """The call as the secretariat publishes it, with a link to the form."""
-    row = latest_mandate(session, committee.id)  # type: ignore[arg-type]
-    assert row is not None
-    decision = decision_for(session, row.id)  # type: ignore[arg-type]
-    mandate = current_mandate(session, committee)
-    meta = documents.DocumentMeta(
-        "opslag",
-        mandate.titel,
-        settings.municipality,
-        row.version,
-        date.today(),
-        decision.case_number if decision else None,
-        lang,
-        approved=True,
-    )
-    html = documents.render_text(
-        "opslag.html.j2",
-        lang,
-        meta=meta,
-        mandate=mandate,
-        call=call.call_info(mandate, settings, call.last_day_of_call(session, committee, settings)),
-    )
+    meta, context = call.call_document(session, committee, settings, date.today())
+    html = documents.render_text("opslag.html.j2", lang, meta=replace(meta, lang=lang), **context)
     top = render(
         "call-top.html.j2",
         lang,
