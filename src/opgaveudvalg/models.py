@@ -69,6 +69,9 @@ class Committee(SQLModel, table=True):
     )
     parent_committee: str = Field(description="The standing committee it reports to")
     status_note: str | None = None
+    closed_on: date | None = Field(
+        default=None, description="The day it closed: the retention clock of members' data"
+    )
     created_at: datetime = _timestamp()
     updated_at: datetime = _timestamp()
 
@@ -165,6 +168,9 @@ class Applicant(SQLModel, table=True):
     attributes: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     motivation: str = ""
     publish_name: bool = False
+    wants_updates: bool = Field(
+        default=False, description="Agreed on applying to hear what became of the committee's work"
+    )
     household_key: str | None = Field(default=None, max_length=16, index=True)
     content_hash: str = Field(max_length=64)
     source: str = Field(description="File and row the current data came from")
@@ -320,6 +326,11 @@ class Membership(SQLModel, table=True):
     profile_key: str | None = Field(default=None, max_length=40)
     politician_name: str | None = None
     on_behalf_of: str | None = Field(default=None, description="The politician's party")
+    email: str | None = Field(
+        default=None,
+        max_length=320,
+        description="A politician's address, from the politicians file",
+    )
     role: MemberRole = Field(default=MemberRole.member, sa_type=_text_enum(MemberRole))
     start_date: date
     end_date: date | None = None

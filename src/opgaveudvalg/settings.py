@@ -98,6 +98,11 @@ class Settings(BaseSettings):
     send_backoff_seconds: int = Field(default=60, ge=0)
     webhook_url: str | None = None
     eml_dir: Path = Path("var/outbox")
+    documents_url: str = Field(
+        default="https://www.gentofte.dk/opgaveudvalg",
+        pattern=r"^https?://\S+[^/]$",
+        description="Where the output folder is published: links in letters point below it",
+    )
     # limits on one import file
     import_max_file_mb: int = Field(default=50, gt=0, le=1024)
     import_max_rows: int = Field(default=200_000, gt=0)

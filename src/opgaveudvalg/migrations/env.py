@@ -3,7 +3,8 @@
 from alembic import context
 from sqlmodel import SQLModel
 
-import opgaveudvalg.models  # noqa: F401  (registers the tables)
+import opgaveudvalg.delivery.records  # noqa: F401  (registers the tables)
+import opgaveudvalg.models  # noqa: F401
 
 engine = context.config.attributes["engine"]
 with engine.begin() as connection:
