@@ -21,11 +21,15 @@ import pytest
 from aiosmtpd.controller import Controller
 from sqlmodel import col, select
 
+from demo import handover as example_handover
 from demo.applicants import write_demo_pool
 from opgaveudvalg import committee, models
 from opgaveudvalg.committee import current_mandate
 from opgaveudvalg.db import session_scope
-from opgaveudvalg.members import appointment
+from opgaveudvalg.delivery import consultation, decision_file, handover
+from opgaveudvalg.delivery.records import Body
+from opgaveudvalg.meetings import minutes, plan
+from opgaveudvalg.members import appointment, roster
 from opgaveudvalg.models import Decision
 from opgaveudvalg.recruitment import imports, status
 from opgaveudvalg.selection import runs
@@ -182,6 +186,51 @@ def appoint(politicians: list[appointment.Politician] | None = None, amendments=
         appointment.record_appointment(
             session, found, date(2027, 1, 28), 9, list(amendments), politicians, "run-1", "kb"
         )
+
+
+def hold_meetings(folder: Path) -> None:
+    """Appointed, the meetings planned and all of them held, with minutes: in session, ready
+    to hand over."""
+    selecting(folder)
+    compute_and_draw()
+    appoint()
+    with committee.committee_session(SLUG) as (session, found):
+        numbers = [m.number for m in plan.plan_meetings(session, found, get_settings(), "test")]
+    for number in numbers:
+        path = folder / f"referat-{number}.yaml"
+        path.write_text("beslutninger:\n  1: Godkendt\n", encoding="utf-8")
+        with committee.committee_session(SLUG) as (session, found):
+            plan.get_meeting(session, found, number).agenda = [{"titel": "Opgaven"}]
+            minutes.record_minutes(session, found, number, path, "test")
+
+
+def member_ids() -> list[int]:
+    with committee.committee_session(SLUG) as (session, found):
+        return [m.id for m in roster.members(session, found) if m.id is not None]
+
+
+def hand_over(folder: Path, text: str | None = None) -> Path:
+    """The example handover submitted and delivered to the standing committee."""
+    path = folder / "aflevering.yaml"
+    with committee.committee_session(SLUG) as (session, found):
+        tasks = current_mandate(session, found).opgaver
+    path.write_text(text or example_handover.handover_yaml(SLUG, tasks, member_ids()), "utf-8")
+    with committee.committee_session(SLUG) as (session, found):
+        handover.submit_handover(session, found, path, "test")
+        handover.mark_delivered(session, found, date(2027, 12, 6), "test")
+    return path
+
+
+def decide(folder: Path, body: Body, text: str | None = None) -> None:
+    """The body's decisions as the example gives them (or `text`), recorded."""
+    with committee.committee_session(SLUG) as (session, found):
+        numbers = consultation.to_decide(session, found, body)
+    default = example_handover.decisions_yaml(body.value, numbers, date(2028, 1, 10), 7)
+    path = folder / f"beslutning-{body.value}.yaml"
+    path.write_text(text or default, encoding="utf-8")
+    given = decision_file.load_decisions(path, body)
+    with committee.committee_session(SLUG) as (session, found):
+        consultation.record(session, found, given, "test", None)
 
 
 # --- the CLI ---------------------------------------------------------------------------------------

@@ -32,7 +32,7 @@ from pydantic import Field, model_validator
 from sqlmodel import Session, select
 
 from opgaveudvalg import models
-from opgaveudvalg.committee import audit, current_mandate
+from opgaveudvalg.committee import audit, current_mandate, transition
 from opgaveudvalg.delivery.records import Handover
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.members.roster import members
@@ -302,3 +302,18 @@ def handover_content(stored: Handover) -> HandoverFile:
 def recommendation_numbers(session: Session, committee: models.Committee) -> list[int]:
     stored = stored_handover(session, committee)
     return [r.nr for r in handover_content(stored).anbefalinger] if stored else []
+
+
+def mark_delivered(
+    session: Session, committee: models.Committee, today: date, actor: str
+) -> Handover:
+    """The handover has gone to the standing committee: the committee is `delivered`
+    (again: a no-op)."""
+    stored = stored_handover(session, committee)
+    if stored is None:
+        raise UserError(f"'{committee.slug}' har ingen anbefalinger endnu")
+    if stored.delivered_on is None:
+        stored.delivered_on = today
+        session.add(stored)
+        transition(session, committee, CommitteeStatus.delivered, actor)
+    return stored
