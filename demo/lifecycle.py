@@ -7,21 +7,21 @@ closes the call.
 
 import json
 import threading
-import time
 from collections.abc import Callable, Sequence
-from datetime import UTC, date, datetime, timedelta
+from datetime import date, timedelta
 from functools import partial
 from pathlib import Path
 from uuid import UUID
 
-from prefect import get_client
-from prefect.client.schemas.objects import State
 from prefect.input import RunInput
 from sqlmodel import Session
 
+from demo import delivery
 from demo.applicants import write_demo_pool
+from demo.runs import await_end, await_wait, now
 from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
+from opgaveudvalg.delivery import followup
 from opgaveudvalg.meetings import agenda, changes, minutes, plan
 from opgaveudvalg.members import appointment, letters, roster
 from opgaveudvalg.models import Committee, Decision, ImportBatch, MeetingState
@@ -35,49 +35,6 @@ from opgaveudvalg.selection import runs as selection_runs
 from opgaveudvalg.settings import Settings
 
 DEMO_ACTOR = "demo"
-
-
-def await_wait(slug: str, wait: str, run_id: UUID, timeout: float, after: datetime) -> bool:
-    """True once the run has suspended on `wait` after the moment `after`; False if the run
-    ends first. Raises after `timeout` s."""
-    deadline = time.monotonic() + timeout
-    while time.monotonic() < deadline:
-        run = runs.waiting_run(slug, wait)
-        if run and run.state and run.state.timestamp > after:
-            return True
-        if run_state(run_id).is_final():
-            return False
-        time.sleep(1)
-    raise TimeoutError(f"{slug}: the run did not wait for '{wait}' within {timeout} s")
-
-
-def run_state(run_id: UUID) -> State:
-    with get_client(sync_client=True) as client:
-        state = client.read_flow_run(run_id).state
-    assert state is not None
-    return state
-
-
-def await_end(slug: str, run_id: UUID, timeout: float) -> str:
-    """The committee's status once its run has ended; a run that failed raises."""
-    deadline = time.monotonic() + timeout
-    while not (state := run_state(run_id)).is_final():
-        if time.monotonic() > deadline:
-            raise TimeoutError(f"{slug}: the run did not end within {timeout} s")
-        time.sleep(1)
-    if not state.is_completed():
-        raise RuntimeError(f"{slug}: the lifecycle run ended {state.name}: {state.message}")
-    return committee_status(slug) or "draft"
-
-
-def now() -> datetime:
-    return datetime.now(UTC)
-
-
-def committee_status(slug: str) -> str | None:
-    with session_scope() as session:
-        found = committee.find_committee(session, slug)
-        return found.status.value if found else None
 
 
 def secretariat_recruits(slug: str, settings: Settings) -> ImportBatch:
@@ -249,6 +206,29 @@ def meetings_report(session: Session, found: Committee, settings: Settings) -> s
     return "\n".join(lines)
 
 
+def work_and_deliver(slug: str, settings: Settings, item: int, run_id: UUID) -> None:
+    """The meetings, then the handover and the decisions on it."""
+    secretariat_holds_meetings(slug, settings, run_id)
+    folder = settings.output_dir.parent / "aflevering" / slug
+    delivery.secretariat_hands_over(slug, folder, run_id, timeout=600)
+    delivery.bodies_decide(slug, folder, run_id, timeout=600, item=item)
+
+
+def delivery_report(session: Session, found: Committee, settings: Settings) -> str:
+    """The handover, the decisions and the follow-up, and where the report and letters are."""
+    files = CommitteeFiles.of(settings.output_dir, found.slug)
+    rows = followup.status_rows(session, found)
+    lines = ["Anbefalinger (`opgaveudvalg recommendations status`):"]
+    lines += documents.text_table(tuple(rows[0]), [tuple(r.values()) for r in rows])
+    lines.append(f"afleveringsrapport: {files.handover('da')}")
+    lines.append(f"afsluttende opsamling: {files.closing('da')}")
+    queued = letters.letter_counts(session, found)
+    lines.append(
+        f"tilbagemeldinger i udbakken: { {k: n for k, n in queued.items() if 'tilbagemelding' in k} }"
+    )
+    return "\n".join(lines)
+
+
 def play(slug: str, item: int, settings: Settings, outcome: dict[str, str | BaseException]) -> None:
     year = date.today().strftime("%y")
     given = committee.DecisionInput(
@@ -259,13 +239,14 @@ def play(slug: str, item: int, settings: Settings, outcome: dict[str, str | Base
         (Wait.APPOINTMENT, AppointmentInput(kb_meeting_date=date.today(), agenda_item=item + 10)),
     ]
     try:
-        outcome[slug] = run_committee(
+        run_committee(
             slug,
             given,
             partial(secretariat_recruits, slug, settings),
             council,
-            partial(secretariat_holds_meetings, slug, settings),
+            partial(work_and_deliver, slug, settings, item),
         )
+        outcome[slug] = delivery.secretariat_follows_up(slug, settings, timeout=600)
     except BaseException as exc:  # re-raised by the main thread
         outcome[slug] = exc
 
@@ -302,6 +283,8 @@ def run_demo(settings: Settings) -> None:
             print(selection_report(session, found, settings))
             print()
             print(meetings_report(session, found, settings))
+            print()
+            print(delivery_report(session, found, settings))
             print()
     print("Porteføljen (`opgaveudvalg committees`):")
     print("\n".join(documents.text_table(portfolio.HEADERS, portfolio.rows(settings))))

@@ -11,6 +11,7 @@ the run waits for `opgaveudvalg resume`, so it goes on once the input is put rig
 
 from prefect import flow, get_run_logger
 
+from flows.delivery import delivery_stage
 from flows.mandate import mandate_stage
 from flows.meetings import meetings_stage
 from flows.recruitment import recruitment_stage
@@ -41,6 +42,8 @@ def _live(slug: str) -> str:
         status = selection_stage(slug)
     if status in ("appointed", "in_session"):
         status = meetings_stage(slug)
+    if status in ("in_session", "delivered", "decided", "closed"):
+        status = delivery_stage(slug)
     portfolio.publish_portfolio()
     return status
 

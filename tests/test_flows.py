@@ -23,20 +23,22 @@ from prefect.artifacts import Artifact
 from prefect.client.schemas.filters import FlowFilter, FlowFilterName, LogFilter, LogFilterFlowRunId
 from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
-from sqlmodel import Session, select
+from sqlmodel import Session, col, select
 
 from demo import services
+from demo.delivery import secretariat_follows_up
 from demo.lifecycle import (
-    await_wait,
     demo_export,
     import_demo_export,
     run_committee,
-    run_state,
-    secretariat_holds_meetings,
     secretariat_recruits,
+    work_and_deliver,
 )
+from demo.runs import await_wait, run_state
 from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
+from opgaveudvalg.delivery import consultation, followup
+from opgaveudvalg.delivery.records import Body, Outcome
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.meetings import plan
@@ -46,6 +48,7 @@ from opgaveudvalg.orchestration import deployments, runs, setup
 from opgaveudvalg.orchestration.imports import import_file
 from opgaveudvalg.orchestration.inputs import AppointmentInput, MandateApproval, PublicDraw
 from opgaveudvalg.orchestration.waits import Wait
+from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.recruitment import call, imports
 from opgaveudvalg.selection import runs as selection_runs
 from opgaveudvalg.settings import get_settings
@@ -123,9 +126,10 @@ COUNCIL = [
 ]
 
 
-def run_through_meetings(slug: str) -> str:
-    hold = partial(secretariat_holds_meetings, slug, get_settings())
-    return run_committee(slug, decision(Decision.approved), recruit(slug), COUNCIL, hold)
+def run_to_close(slug: str) -> str:
+    """The whole life: the meetings, the handover, the standing committee's and KB's decisions."""
+    work = partial(work_and_deliver, slug, get_settings(), 7)
+    return run_committee(slug, decision(Decision.approved), recruit(slug), COUNCIL, work)
 
 
 def descendants(pid: int) -> list[int]:
@@ -175,9 +179,10 @@ def prefect_database_bytes() -> bytes:
 
 
 def test_the_whole_lifecycle_with_a_worker(worker: subprocess.Popen[bytes], example: str) -> None:
-    """Launch, KB approves, recruitment, draw, appointment and every meeting; the documents,
-    artifacts and database agree, and nothing personal reached Prefect."""
-    assert run_through_meetings(example) == "in_session"
+    """Launch, KB approves, recruitment, draw, appointment, every meeting, the handover and the
+    decisions on it, the close and a follow-up; the documents, artifacts and database agree,
+    and nothing personal reached Prefect."""
+    assert run_to_close(example) == "closed"
     with committee.committee_session(example) as (session, found):
         events = session.exec(
             select(models.AuditEvent).where(models.AuditEvent.action == "mandate.approved")
@@ -245,7 +250,43 @@ def test_the_whole_lifecycle_with_a_worker(worker: subprocess.Popen[bytes], exam
     assert meetings is not None
     shown = json.loads(meetings.data)  # type: ignore[arg-type]
     assert [row["tilstand"] for row in shown] == [plan.STATE_NAMES[m.state] for m in planned]
+    delivered_and_closed(example)
+    assert secretariat_follows_up(example, get_settings(), timeout=300) == "closed"
+    followed_up(example)
     no_personal_data_in_prefect(example)
+
+
+def delivered_and_closed(slug: str) -> None:
+    """The decisions as the forms gave them, the report and summary written, the members
+    told, the memberships ended on the day it closed."""
+    with committee.committee_session(slug) as (session, found):
+        given = consultation.decisions(session, found)
+        final = consultation.final_decisions(session, found)
+        seated = roster.members(session, found)
+        letters = session.exec(
+            select(models.OutboxMessage).where(col(models.OutboxMessage.kind).contains("tilbage"))
+        ).all()
+        closed_on = found.closed_on
+    assert {d.body for d in given} == {Body.standing_committee, Body.council}
+    assert all(d.flow_run_id for d in given)
+    assert final[2].body == Body.council and final[2].outcome == Outcome.partly
+    assert closed_on is not None and all(m.end_date and m.end_date <= closed_on for m in seated)
+    files = CommitteeFiles.of(get_settings().output_dir, slug)
+    assert (files.handover("da") / "afleveringsrapport.pdf").stat().st_size > 10_000
+    assert any(files.closing("da").iterdir())
+    citizens = {m.applicant_id for m in seated if m.applicant_id}
+    assert citizens <= {m.applicant_id for m in letters}
+    assert all(m.status == "sent" for m in letters)
+
+
+def followed_up(slug: str) -> None:
+    """The status letters went out and the secretariat was reminded of the follow-up date."""
+    with committee.committee_session(slug) as (session, found):
+        kinds = [m.kind for m in session.exec(select(models.OutboxMessage)) if m.status == "sent"]
+        rows = followup.status_rows(session, found)
+    assert any("status" in kind for kind in kinds), kinds
+    assert any("opfoelgning" in kind or "paamindelse" in kind for kind in kinds), kinds
+    assert rows
 
 
 def no_personal_data_in_prefect(example: str) -> None:

@@ -6,12 +6,22 @@ import sys
 
 import typer
 
-from opgaveudvalg.cli import admin, mail, mandate, meetings, members, recruitment, selection, web
+from opgaveudvalg.cli import (
+    admin,
+    delivery,
+    mail,
+    mandate,
+    meetings,
+    members,
+    recruitment,
+    selection,
+    web,
+)
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.settings import get_settings
 
 app = typer.Typer(
-    help="Opgaveudvalg: kommissorium, rekruttering, udvælgelse og møder.",
+    help="Opgaveudvalg: kommissorium, rekruttering, udvælgelse, møder og aflevering.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
 )
@@ -21,6 +31,7 @@ app.add_typer(members.commands)
 app.add_typer(admin.commands)
 app.add_typer(web.commands)
 app.add_typer(meetings.meetings_app, name="meetings")
+app.add_typer(delivery.recommendations_app, name="recommendations")
 app.add_typer(mail.outbox_app, name="outbox")
 app.add_typer(selection.selection_app, name="selection")
 app.add_typer(members.members_app, name="members")

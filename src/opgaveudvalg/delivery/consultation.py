@@ -181,3 +181,19 @@ def awaiting(session: Session, committee: models.Committee) -> Body | None:
     if not decisions(session, committee, Body.standing_committee):
         return Body.standing_committee
     return Body.council if to_decide(session, committee, Body.council) else None
+
+
+REFUSED = "consultation.refused"
+
+
+def refuse(session: Session, committee: models.Committee, body: Body, why: str, actor: str) -> None:
+    """An answer that did not fit, kept in the audit trail; the body is asked again."""
+    audit(session, committee.id, actor, REFUSED, why, body=body.value)
+
+
+def refusals(session: Session, committee: models.Committee, body: Body) -> int:
+    """How many of the body's answers were refused: each new question needs a new key."""
+    query = select(models.AuditEvent).where(
+        models.AuditEvent.committee_id == committee.id, models.AuditEvent.action == REFUSED
+    )
+    return sum(1 for event in session.exec(query) if event.details.get("body") == body.value)

@@ -10,6 +10,8 @@ from prefect.input import RunInput
 from pydantic import BaseModel, Field
 
 from opgaveudvalg.committee import DecisionInput
+from opgaveudvalg.delivery.consultation import BODY_NAMES, BodyDecision, ItemDecision
+from opgaveudvalg.delivery.records import Body, Outcome
 from opgaveudvalg.models import Decision
 
 
@@ -91,4 +93,75 @@ def appointment_form(slug: str) -> type[AppointmentInput]:
             "Angiv dato og punkt. Udpeger KB en anden ansøger end den indstillede, angives "
             "begges ansøger-ID (aldrig navne)."
         )
+    )
+
+
+class RecommendationDecisionInput(BaseModel):
+    anbefaling: int = Field(ge=1, title="Anbefaling nr.")
+    beslutning: Outcome = Field(title="Beslutning")
+    begrundelse: str = Field(
+        min_length=1,
+        max_length=2000,
+        title="Begrundelse",
+        description="Offentlig tekst, som medlemmerne får; skriv ingen personoplysninger",
+    )
+    indstilling: Outcome | None = Field(
+        default=None, title="Fagudvalgets indstilling til KB (kun ved sendes-til-kb)"
+    )
+
+
+class ConsultationInput(RunInput):
+    """A body's decision on each recommendation, in the Prefect UI or by
+    `opgaveudvalg recommendations decide`."""
+
+    møde: date = Field(title="Dato for mødet")
+    punkt: int = Field(ge=1, title="Punkt nr. på dagsordenen")
+    sagsnr: str = Field(min_length=3, max_length=40, title="Sagsnr.")
+    beslutninger: list[RecommendationDecisionInput] = Field(
+        min_length=1, title="Beslutning om hver anbefaling"
+    )
+
+    @classmethod
+    def of(cls, given: BodyDecision) -> "ConsultationInput":
+        return cls(
+            møde=given.meeting_date,
+            punkt=given.agenda_item,
+            sagsnr=given.case_number,
+            beslutninger=[
+                RecommendationDecisionInput(
+                    anbefaling=item.recommendation,
+                    beslutning=item.outcome,
+                    begrundelse=item.reason,
+                    indstilling=item.proposal,
+                )
+                for item in given.items
+            ],
+        )
+
+    def as_decision(self, body: Body) -> BodyDecision:
+        items = tuple(
+            ItemDecision(i.anbefaling, i.beslutning, i.begrundelse, i.indstilling)
+            for i in self.beslutninger
+        )
+        return BodyDecision(body, self.møde, self.punkt, self.sagsnr, items)
+
+
+def consultation_form(slug: str, body: Body, numbers: list[int]) -> type[ConsultationInput]:
+    listed = ", ".join(str(n) for n in numbers)
+    return ConsultationInput.with_initial_data(
+        description=(
+            f"**{BODY_NAMES[body].capitalize()}s beslutning om anbefalingerne fra `{slug}`**\n\n"
+            f"Giv én beslutning for hver af anbefalingerne {listed}: følges, følges-delvist, "
+            "følges-ikke, budgetforhandlinger"
+            + (
+                " eller sendes-til-kb (med fagudvalgets indstilling)"
+                if body == Body.standing_committee
+                else ""
+            )
+            + ", med en kort offentlig begrundelse. Angiv mødets dato, punktet og sagsnummeret."
+        ),
+        beslutninger=[
+            {"anbefaling": n, "beslutning": Outcome.followed.value, "begrundelse": ""}
+            for n in numbers
+        ],
     )

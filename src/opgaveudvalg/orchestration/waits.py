@@ -13,6 +13,10 @@ class Wait:
     APPOINTMENT = "appointment"
     CALL_CLOSE = "call-close"
     MINUTES = "minutes"
+    HANDOVER = "handover"
+    STANDING_COMMITTEE = "standing-committee"
+    COUNCIL = "council-decision"
+    FOLLOW_UP = "follow-up"
     FIX = "fix"  # a user's mistake stopped the run: wait for `opgaveudvalg resume`
 
 
@@ -22,6 +26,10 @@ WAITING_FOR = {
     Wait.APPOINTMENT: "KB's udpegning af medlemmerne",
     Wait.CALL_CLOSE: "at ansøgningsfristen udløber eller opslaget lukkes",
     Wait.MINUTES: "referatet af næste møde (eller en aflysning)",
+    Wait.HANDOVER: "udvalgets anbefalinger (`opgaveudvalg recommendations submit`)",
+    Wait.STANDING_COMMITTEE: "fagudvalgets beslutning om anbefalingerne",
+    Wait.COUNCIL: "KB's beslutning om de anbefalinger, fagudvalget sendte videre",
+    Wait.FOLLOW_UP: "næste opfølgningsdato for en anbefaling",
     Wait.FIX: "en rettelse: se fejlen i flowløbets log, og kør så `opgaveudvalg resume`",
 }
 
