@@ -3,7 +3,7 @@ and its open warnings — the part of the portfolio that does not depend on Pref
 only: no name or contact detail of an applicant or member."""
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, time
 from html import escape
 from zoneinfo import ZoneInfo
 
@@ -11,6 +11,7 @@ from sqlmodel import Session
 
 from opgaveudvalg import committee as committees
 from opgaveudvalg import models
+from opgaveudvalg.delivery import consultation, followup
 from opgaveudvalg.mail import outbox
 from opgaveudvalg.mail.queue import enqueue
 from opgaveudvalg.meetings import minutes, plan
@@ -46,6 +47,14 @@ def line_of(session: Session, found: models.Committee, settings: Settings) -> Co
             line.next_date = plan.get_meeting(session, found, number).starts_at
             line.next_what = f"møde {number}"
         line.warnings += minutes.attendance_warnings(session, found)
+    if found.status == models.CommitteeStatus.delivered:
+        body = consultation.awaiting(session, found)
+        line.next_what = f"{consultation.BODY_NAMES[body]}s beslutning" if body else ""
+    if found.status == models.CommitteeStatus.closed:
+        upcoming = followup.next_review(session, found)
+        if upcoming is not None:
+            line.next_date = datetime.combine(upcoming, time(8), ZoneInfo(settings.timezone))
+            line.next_what = "opfølgning"
     counts = outbox.status_counts(found.id)
     undelivered = sum(counts.get(s, 0) for s in UNDELIVERED)
     if undelivered:
