@@ -3,6 +3,7 @@ files: recommendations (one with a minority statement, one that answers none of 
 tasks), the work as recorded, the members' evaluation, then the standing committee's and KB's
 decisions."""
 
+import copy
 from datetime import date
 from io import StringIO
 from pathlib import Path
@@ -90,12 +91,116 @@ HANDOVERS: dict[str, dict[str, object]] = {
             ],
         },
     },
+    "fn-verdensmaal": {
+        "anbefalinger": [
+            {
+                "nr": 1,
+                "titel": "Fem verdensmål, hvor Gentofte kan gøre en forskel",
+                "anbefaling": "Kommunen prioriterer verdensmål 4 (kvalitetsuddannelse), 7 "
+                "(bæredygtig energi), 11 (bæredygtige byer), 12 (ansvarligt forbrug) og 13 "
+                "(klimaindsats) frem mod 2030.",
+                "begrundelse": "Det er her, kommunen selv har størst indflydelse gennem "
+                "skoler, bygninger, indkøb og planlægning, og her borgerne på dialogmøderne "
+                "oftest pegede på, at de selv kan bidrage.",
+                "opgaver": [1],
+                "udgift": "ingen",
+                "en": {
+                    "titel": "Five Global Goals where Gentofte can make a difference",
+                    "anbefaling": "The municipality gives priority to Goals 4 (quality "
+                    "education), 7 (clean energy), 11 (sustainable cities), 12 (responsible "
+                    "consumption) and 13 (climate action) until 2030.",
+                    "begrundelse": "These are where the municipality has most influence of "
+                    "its own – through schools, buildings, purchasing and planning – and where "
+                    "citizens at the dialogue meetings most often said they could contribute.",
+                },
+            },
+            {
+                "nr": 2,
+                "titel": "Et åbent verdensmålsregnskab hvert år",
+                "anbefaling": "Kommunen sætter ti målbare lokale mål for 2030 og offentliggør "
+                "hvert år et kort regnskab over fremdriften på hjemmesiden.",
+                "begrundelse": "Borgerne skal kunne se, om det går den rigtige vej, og "
+                "politikerne skal kunne justere undervejs.",
+                "opgaver": [2],
+                "udgift": "under-1-mio",
+                "mindretal": {
+                    "udtalelse": "Et mindretal ønsker, at regnskabet også omfatter "
+                    "kommunens samlede CO2-udledning fra indkøb, selv om tallene er usikre.",
+                },
+            },
+            {
+                "nr": 3,
+                "titel": "En pulje til lokale verdensmålsinitiativer",
+                "anbefaling": "Der oprettes en pulje på 500.000 kr. om året, som foreninger, "
+                "skoler og grupper af borgere kan søge til lokale initiativer.",
+                "begrundelse": "Afprøvningen af byttemarkedet og skolehaverne viste, at små "
+                "beløb og hurtig hjælp fra kommunen får mange i gang.",
+                "opgaver": [3, 5],
+                "udgift": "under-1-mio",
+            },
+            {
+                "nr": 4,
+                "titel": "Verdensmål i budget, indkøb og skoler",
+                "anbefaling": "Alle sager til de politiske udvalg beskriver, hvilke verdensmål "
+                "de påvirker; indkøbspolitikken stiller krav om genbrug og lavt "
+                "klimaaftryk; alle skoler får et verdensmålsforløb i udskolingen.",
+                "begrundelse": "Verdensmålene skal være en del af de almindelige "
+                "beslutninger, ikke et projekt ved siden af.",
+                "opgaver": [4, 6],
+                "udgift": "1-5-mio",
+            },
+            {
+                "nr": 5,
+                "titel": "Et ungepanel for verdensmålene",
+                "anbefaling": "Ungerådet får hvert år mandat til at pege på én indsats, "
+                "som kommunen afprøver.",
+                "begrundelse": "Dialogmødet med elevrådene viste, at de unge vil mere end at "
+                "blive hørt – de vil se deres idéer prøvet af.",
+                "opgaver": [],
+                "udgift": "ingen",
+            },
+        ],
+        "arbejdsgrupper": [
+            {"navn": "Klima, natur og ressourcer", "møder": 5},
+            {"navn": "Sundhed, lighed og fællesskaber", "møder": 3},
+            {"navn": "Partnerskaber og lokal handling", "møder": 4},
+        ],
+        "dialogmøder": [
+            {
+                "titel": "Åbent borgermøde på hovedbiblioteket",
+                "dato": "2027-05-04",
+                "deltagere": 85,
+            },
+            {
+                "titel": "Dialogmøde med elevråd og ungdomsuddannelser",
+                "dato": "2027-09-22",
+                "deltagere": 40,
+            },
+        ],
+        "evaluering": {
+            "besvarelser": 11,
+            "spørgsmål": [
+                {
+                    "spørgsmål": "Jeg kunne bidrage med det, jeg ved",
+                    "svar": {"Helt enig": 6, "Enig": 4, "Hverken eller": 1, "Uenig": 0},
+                },
+                {
+                    "spørgsmål": "Jeg ved, hvad der sker med anbefalingerne",
+                    "svar": {"Helt enig": 2, "Enig": 5, "Hverken eller": 3, "Uenig": 1},
+                },
+            ],
+            "læring": [
+                "Afprøvningerne i praksis gjorde drøftelserne konkrete.",
+                "Flere unge skal med fra starten, ikke kun til ét dialogmøde.",
+            ],
+        },
+    },
 }
 
 
 def handover_yaml(slug: str, tasks: list[str], member_ids: list[int]) -> str:
     """The committee's handover file; the minority is the last two members given."""
-    content = HANDOVERS.get(slug) or _generic(tasks)
+    content = copy.deepcopy(HANDOVERS.get(slug)) or _generic(tasks)
     for recommendation in content["anbefalinger"]:  # type: ignore[attr-defined]
         if "mindretal" in recommendation:
             recommendation["mindretal"]["medlemmer"] = member_ids[-2:]
@@ -169,6 +274,7 @@ def dump(document: object) -> str:
     yaml.allow_unicode = True
     yaml.default_flow_style = False
     yaml.width = 100
+    yaml.sort_base_mapping_type_on_output = False  # type: ignore[assignment]
     out = StringIO()
     yaml.dump(document, out)
     return out.getvalue()

@@ -25,14 +25,13 @@ from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
 from sqlmodel import Session, col, select
 
-from demo import services
-from demo.delivery import secretariat_follows_up
+from demo import delivery, services
 from demo.lifecycle import (
     demo_export,
     import_demo_export,
     run_committee,
+    secretariat_holds_meetings,
     secretariat_recruits,
-    work_and_deliver,
 )
 from demo.runs import await_wait, run_state
 from opgaveudvalg import committee, models
@@ -46,7 +45,13 @@ from opgaveudvalg.members import roster
 from opgaveudvalg.models import Decision
 from opgaveudvalg.orchestration import deployments, runs, setup
 from opgaveudvalg.orchestration.imports import import_file
-from opgaveudvalg.orchestration.inputs import AppointmentInput, MandateApproval, PublicDraw
+from opgaveudvalg.orchestration.inputs import (
+    AppointmentInput,
+    ConsultationInput,
+    MandateApproval,
+    PublicDraw,
+    RecommendationDecisionInput,
+)
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.recruitment import call, imports
@@ -127,9 +132,30 @@ COUNCIL = [
 
 
 def run_to_close(slug: str) -> str:
-    """The whole life: the meetings, the handover, the standing committee's and KB's decisions."""
-    work = partial(work_and_deliver, slug, get_settings(), 7)
+    """The whole life: the meetings, the handover, the standing committee's and KB's decisions
+    (the standing committee's first answer, given in the form, leaves recommendations out)."""
+    work = partial(work_with_a_mistake_in_the_form, slug)
     return run_committee(slug, decision(Decision.approved), recruit(slug), COUNCIL, work)
+
+
+def work_with_a_mistake_in_the_form(slug: str, run_id: UUID) -> None:
+    settings = get_settings()
+    secretariat_holds_meetings(slug, settings, run_id)
+    folder = settings.output_dir.parent / "aflevering" / slug
+    delivery.secretariat_hands_over(slug, folder, run_id, TIMEOUT)
+    asked = datetime.now(UTC) - timedelta(days=1)
+    assert await_wait(slug, Wait.STANDING_COMMITTEE, run_id, TIMEOUT, asked)
+    item = RecommendationDecisionInput(anbefaling=1, beslutning=Outcome.followed, begrundelse="Ja")
+    partial_answer = ConsultationInput(
+        møde=date(2028, 1, 10), punkt=7, sagsnr="00.01.00-A00-7-27", beslutninger=[item]
+    )
+    answered = datetime.now(UTC)
+    runs.submit_input(slug, partial_answer, Wait.STANDING_COMMITTEE)
+    assert await_wait(slug, f"{Wait.STANDING_COMMITTEE}-1", run_id, TIMEOUT, answered)
+    log = run_log(run_id, "fejl: fagudvalget")
+    assert "fejl: fagudvalgets beslutning: der mangler en beslutning om anbefaling 2, 3, 4" in log
+    assert "Traceback" not in log
+    delivery.bodies_decide(slug, folder, run_id, TIMEOUT, item=7)
 
 
 def descendants(pid: int) -> list[int]:
@@ -251,7 +277,7 @@ def test_the_whole_lifecycle_with_a_worker(worker: subprocess.Popen[bytes], exam
     shown = json.loads(meetings.data)  # type: ignore[arg-type]
     assert [row["tilstand"] for row in shown] == [plan.STATE_NAMES[m.state] for m in planned]
     delivered_and_closed(example)
-    assert secretariat_follows_up(example, get_settings(), timeout=300) == "closed"
+    assert delivery.secretariat_follows_up(example, get_settings(), timeout=300) == "closed"
     followed_up(example)
     no_personal_data_in_prefect(example)
 
