@@ -27,7 +27,7 @@ def secretariat_hands_over(slug: str, folder: Path, run_id: UUID, timeout: float
     with committee.committee_session(slug) as (session, found):
         tasks = committee.current_mandate(session, found).opgaver
         ids = [m.id for m in roster.members(session, found) if m.applicant_id and m.id]
-    path = example.write(folder / "aflevering.yaml", example.handover_yaml(slug, tasks, ids))
+    path = example.write_handover(folder, slug, tasks, ids)
     with committee.committee_session(slug) as (session, found):
         handover.submit_handover(session, found, path, ACTOR)
     runs.wake(slug, Wait.HANDOVER)

@@ -10,6 +10,16 @@ from pathlib import Path
 
 from ruamel.yaml import YAML
 
+SURVEY = "bilag/spoergeundersoegelse.csv"
+SURVEY_TEXT = """spørgsmål;svar;antal
+Hvor ofte bruger du en svømmehal?;hver uge;412
+Hvor ofte bruger du en svømmehal?;hver måned;288
+Hvor ofte bruger du en svømmehal?;sjældnere;301
+Hvad mangler mest?;varmt vand;377
+Hvad mangler mest?;flere baner;352
+Hvad mangler mest?;bedre omklædning;272
+"""
+
 HANDOVERS: dict[str, dict[str, object]] = {
     "ny-svoemmehal": {
         "anbefalinger": [
@@ -22,6 +32,7 @@ HANDOVERS: dict[str, dict[str, object]] = {
                 "babysvømning og genoptræning, som kræver varmt vand og lav dybde.",
                 "opgaver": [1, 2],
                 "udgift": "5-20-mio",
+                "bilag": [{"titel": "Svar fra spørgeundersøgelsen", "fil": SURVEY}],
                 "en": {
                     "titel": "A swimming hall for the whole of life",
                     "anbefaling": "The hall is built as a meeting place for all ages, with a "
@@ -261,6 +272,12 @@ def decisions_yaml(body: str, numbers: list[int], day: date, item: int) -> str:
         "beslutninger": chosen,
     }
     return dump(document)
+
+
+def write_handover(folder: Path, slug: str, tasks: list[str], member_ids: list[int]) -> Path:
+    """The handover file and its attachments in `folder`."""
+    write(folder / SURVEY, SURVEY_TEXT)
+    return write(folder / "aflevering.yaml", handover_yaml(slug, tasks, member_ids))
 
 
 def write(path: Path, text: str) -> Path:

@@ -211,10 +211,11 @@ def member_ids() -> list[int]:
 
 def hand_over(folder: Path, text: str | None = None) -> Path:
     """The example handover submitted and delivered to the standing committee."""
-    path = folder / "aflevering.yaml"
     with committee.committee_session(SLUG) as (session, found):
         tasks = current_mandate(session, found).opgaver
-    path.write_text(text or example_handover.handover_yaml(SLUG, tasks, member_ids()), "utf-8")
+    path = example_handover.write_handover(folder, SLUG, tasks, member_ids())
+    if text:
+        path.write_text(text, "utf-8")
     with committee.committee_session(SLUG) as (session, found):
         handover.submit_handover(session, found, path, "test")
         handover.mark_delivered(session, found, date(2027, 12, 6), "test")

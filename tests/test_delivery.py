@@ -40,6 +40,7 @@ def example_text() -> str:
 
 
 def load(path: Path, text: str) -> handover.HandoverFile:
+    example.write(path.parent / example.SURVEY, example.SURVEY_TEXT)
     path.write_text(text, encoding="utf-8")
     return handover.load_handover(path, tasks(), set(member_ids()))
 
@@ -80,9 +81,11 @@ def test_file_errors_name_the_file_line_and_field(held: Path) -> None:
     no_title = text.replace("titel: Placering ved Gentofte Sportspark", "titel: ''")
     line = no_title.splitlines().index("  titel: ''") + 1
     assert f"{path}:{line}: anbefalinger[1].titel" in problems_of(path, no_title)
-    attachment = text.replace(
-        "opgaver:\n  - 3\n", "opgaver:\n  - 3\n  bilag:\n  - {titel: Skitse, fil: skitse.pdf}\n"
+    outside = text.replace(example.SURVEY, "../../etc/passwd")
+    assert "../../etc/passwd ligger uden for mappen med aflevering.yaml" in problems_of(
+        path, outside
     )
+    attachment = text.replace(example.SURVEY, "skitse.pdf")
     assert "filen skitse.pdf findes ikke ved siden af aflevering.yaml" in problems_of(
         path, attachment
     )
@@ -202,7 +205,7 @@ def test_decision_file_errors_name_the_line_and_field(tmp_path: Path) -> None:
 
 def test_check_command_shows_what_answers_each_task(held: Path) -> None:
     path = held / "aflevering.yaml"
-    path.write_text(example_text(), encoding="utf-8")
+    load(path, example_text())
     shown = opgaveudvalg("recommendations", "check", SLUG, str(path))
     assert shown.returncode == 0, shown.stderr
     assert "opgave 3: anbefaling 2" in shown.stdout

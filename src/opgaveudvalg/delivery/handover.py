@@ -234,17 +234,29 @@ def _attachment_problems(handover: HandoverFile, document: Any, path: Path) -> l
     problems = []
     for index, recommendation in enumerate(handover.anbefalinger):
         for position, attachment in enumerate(recommendation.bilag):
-            if not (path.parent / attachment.fil).is_file():
-                where = ("anbefalinger", index, "bilag", position, "fil")
+            where = ("anbefalinger", index, "bilag", position, "fil")
+            if message := _attachment_problem(path, attachment.fil):
                 problems.append(
                     Problem(
                         str(path),
                         line_of(document, where),
                         ".".join(str(part) for part in where),
-                        f"filen {attachment.fil} findes ikke ved siden af {path.name}",
+                        message,
                     )
                 )
     return problems
+
+
+def _attachment_problem(path: Path, name: str) -> str | None:
+    """An attachment is published with the report: it must be a file in the handover file's
+    folder or below it."""
+    folder = path.parent.resolve()
+    target = (folder / name).resolve()
+    if not target.is_relative_to(folder):
+        return f"{name} ligger uden for mappen med {path.name}; læg bilagene ved siden af filen"
+    if not target.is_file():
+        return f"filen {name} findes ikke ved siden af {path.name}"
+    return None
 
 
 def _short(text: str, words: int = 8) -> str:
