@@ -101,7 +101,7 @@ def _letter(
         "brev.html.j2",
         "da",
         subject=subject,
-        letters={lang: _paragraphs(text) for lang, text in texts.items()},
+        letters={lang: paragraphs(text) for lang, text in texts.items()},
     )
     target = folder / kind / f"{applicant.id}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
@@ -122,7 +122,8 @@ def _letter(
     )
 
 
-def _paragraphs(text: str) -> tuple[str, list[list[str]]]:
+def paragraphs(text: str) -> tuple[str, list[list[str]]]:
+    """A letter's text as its title and paragraphs of lines, for brev.html.j2."""
     title, _, body = text.partition("\n")
     blocks = [block.strip() for block in body.split("\n\n") if block.strip()]
     return title, [block.splitlines() for block in blocks]
