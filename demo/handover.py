@@ -238,33 +238,52 @@ def _generic(tasks: list[str]) -> dict[str, object]:
     }
 
 
+STANDING_COMMITTEE_DECISIONS = [
+    {
+        "beslutning": "følges",
+        "begrundelse": "Fagudvalget tilslutter sig anbefalingen og beder administrationen om at "
+        "indarbejde den i det videre arbejde.",
+    },
+    {
+        "beslutning": "sendes-til-kb",
+        "indstilling": "følges",
+        "begrundelse": "Anbefalingen har betydning for kommunens samlede planlægning og afgøres "
+        "derfor af Kommunalbestyrelsen.",
+    },
+    {
+        "beslutning": "budgetforhandlinger",
+        "begrundelse": "Anbefalingen kræver en bevilling og indgår i forhandlingerne om næste "
+        "års budget.",
+    },
+    {
+        "beslutning": "følges-delvist",
+        "begrundelse": "Fagudvalget følger anbefalingens hensigt, men beder administrationen om "
+        "at finde en løsning inden for de eksisterende rammer.",
+    },
+    {
+        "beslutning": "følges-ikke",
+        "begrundelse": "Fagudvalget går ikke videre med anbefalingen nu, men tager den op igen, "
+        "når erfaringerne med de øvrige anbefalinger foreligger.",
+    },
+]
+COUNCIL_DECISION = {
+    "beslutning": "følges-delvist",
+    "begrundelse": "Kommunalbestyrelsen følger anbefalingen, men beder administrationen om også "
+    "at belyse et alternativ, før sagen afsluttes.",
+}
+
+
 def decisions_yaml(body: str, numbers: list[int], day: date, item: int) -> str:
-    """The standing committee follows the first, sends the second on to KB (proposing that
-    it be followed), the rest to the budget talks; KB follows the second in part."""
+    """The standing committee follows the first recommendation, sends the second on to KB
+    (proposing that it be followed), sends the third to the budget talks, follows the fourth
+    in part and not the fifth; KB follows the second only in part."""
     if body == "kb":
-        chosen = {
-            n: {
-                "beslutning": "følges-delvist",
-                "begrundelse": "KB følger anbefalingen, men vil se et alternativ belyst.",
-            }
-            for n in numbers
-        }
+        chosen = {number: dict(COUNCIL_DECISION) for number in numbers}
     else:
-        chosen = {}
-        for position, number in enumerate(numbers):
-            if position == 0:
-                chosen[number] = {"beslutning": "følges", "begrundelse": "Fagudvalget er enigt."}
-            elif position == 1:
-                chosen[number] = {
-                    "beslutning": "sendes-til-kb",
-                    "indstilling": "følges",
-                    "begrundelse": "Placeringen kræver KB's beslutning.",
-                }
-            else:
-                chosen[number] = {
-                    "beslutning": "budgetforhandlinger",
-                    "begrundelse": "Udgiften tages op ved budgetforhandlingerne.",
-                }
+        chosen = {
+            number: dict(STANDING_COMMITTEE_DECISIONS[min(position, 4)])
+            for position, number in enumerate(numbers)
+        }
     document = {
         "møde": day.isoformat(),
         "punkt": item,

@@ -217,9 +217,8 @@ def work_and_deliver(slug: str, settings: Settings, item: int, run_id: UUID) -> 
 def delivery_report(session: Session, found: Committee, settings: Settings) -> str:
     """The handover, the decisions and the follow-up, and where the report and letters are."""
     files = CommitteeFiles.of(settings.output_dir, found.slug)
-    rows = followup.status_rows(session, found)
     lines = ["Anbefalinger (`opgaveudvalg recommendations status`):"]
-    lines += documents.text_table(tuple(rows[0]), [tuple(r.values()) for r in rows])
+    lines += followup.status_table(session, found)
     lines.append(f"afleveringsrapport: {files.handover('da')}")
     lines.append(f"afsluttende opsamling: {files.closing('da')}")
     queued = letters.letter_counts(session, found)

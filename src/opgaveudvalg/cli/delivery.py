@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from opgaveudvalg import committee, documents
+from opgaveudvalg import committee
 from opgaveudvalg.cli.common import actor, wake_lifecycle
 from opgaveudvalg.delivery import consultation, decision_file, feedback, followup, handover
 from opgaveudvalg.delivery.records import Body, FollowUpStatus
@@ -112,12 +112,10 @@ def wait_until_recorded(slug: str, body: Body, seconds: int) -> str | None:
 def status(slug: str) -> None:
     """Hver anbefalings beslutning og status i opfølgningen."""
     with committee.committee_session(slug) as (session, found):
-        rows = followup.status_rows(session, found)
-    if not rows:
-        typer.echo(f"'{slug}' har ingen besluttede anbefalinger endnu")
-        return
-    headers = tuple(rows[0])
-    typer.echo("\n".join(documents.text_table(headers, [tuple(r.values()) for r in rows])))
+        if not followup.current_statuses(session, found):
+            typer.echo(f"'{slug}' har ingen besluttede anbefalinger endnu")
+            return
+        typer.echo("\n".join(followup.status_table(session, found)))
 
 
 @recommendations_app.command("follow-up")
