@@ -25,6 +25,7 @@ from demo.vocabulary import (
     OUTSIDE_POSTCODES,
     OUTSIDE_SHARE,
     SIDES,
+    UPDATES_SHARE,
 )
 from opgaveudvalg.mandate.model import Kompetenceprofil, Mandate
 
@@ -43,6 +44,8 @@ class ApplicantGenerator:
         if not postcodes:
             raise ValueError("postcodes must name at least one postcode of the municipality")
         self.rng = random.Random(seed)
+        # Its own stream, so the answer leaves every other value of a seed's rows as it was.
+        self.updates_rng = random.Random(f"{seed}:vil_høre_om_resultatet")
         self.pools = faker_pools()
         self.year = start.year
         self.header = canonical_headers(column_map)
@@ -92,6 +95,7 @@ class ApplicantGenerator:
             "profiler": self._profiles(age, resident),
             "motivation": motivation(rng, age, resident, self.topic, self.tasks),
             "navn_må_offentliggøres": "Ja" if rng.random() < 0.78 else "Nej",
+            "vil_høre_om_resultatet": "Ja" if self.updates_rng.random() < UPDATES_SHARE else "Nej",
         }
         row = {self.header[field]: value for field, value in values.items()}
         for category in self.categories:

@@ -15,6 +15,7 @@ FIELDS = (
     "profiler",
     "motivation",
     "navn_må_offentliggøres",
+    "vil_høre_om_resultatet",
 )
 EMAIL_DOMAINS = ("gmail.com", "hotmail.com", "outlook.dk", "mail.dk", "live.dk")
 EMAIL_DOMAIN_WEIGHTS = (45, 20, 12, 12, 11)
@@ -36,6 +37,7 @@ EMPLOYMENT_ADULT_WEIGHTS = (80, 6, 5, 4, 5)
 MIN_AGE, MAX_AGE = 15, 85
 
 HOUSEHOLD_SHARE = 0.10
+UPDATES_SHARE = 0.60  # applicants who want to hear what becomes of the recommendations
 OUTSIDE_SHARE = 0.05
 # Relative weight of each age 15–85 among applicants: few teenagers, most 35–75.
 AGE_WEIGHTS = [

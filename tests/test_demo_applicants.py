@@ -20,6 +20,7 @@ from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.settings import get_settings
 
 CPR_LIKE = re.compile(r"\d{6}-?\d{4}")
+UPDATES = "vil du have besked om, hvad der sker med udvalgets anbefalinger"
 EMAIL = re.compile(r"^[a-z0-9._]+@(gmail\.com|hotmail\.com|outlook\.dk|mail\.dk|live\.dk)$")
 
 
@@ -77,6 +78,7 @@ def test_good_rows_look_valid(mandate: Mandate, postcodes: list[str]) -> None:
         assert 1 <= len(chosen) <= 3 and set(chosen) <= labels
         assert row["telefon"] == "" or re.fullmatch(r"(\+45 )?\d\d( \d\d){3}", row["telefon"])
         assert row["må dit navn offentliggøres"] in {"Ja", "Nej"}
+        assert row[UPDATES] in {"Ja", "Nej"}
         assert 1 <= row["motivation"].count(".") + row["motivation"].count("!") <= 3
         for value in row.values():
             assert not CPR_LIKE.search(value), value
@@ -84,6 +86,8 @@ def test_good_rows_look_valid(mandate: Mandate, postcodes: list[str]) -> None:
     assert len(set(emails)) == len(emails)
     outside = sum(row["postnummer"] not in postcodes for row in generated) / len(generated)
     assert 0.02 <= outside <= 0.09
+    informed = sum(row[UPDATES] == "Ja" for row in generated) / len(generated)
+    assert 0.55 <= informed <= 0.65
     genders = {row["køn"] for row in generated}
     assert {"andet", "ønsker ikke at oplyse"} <= genders
 

@@ -133,6 +133,21 @@ def test_politicians_file_an_unknown_field_names_file_line_and_field(tmp_path: P
     assert "ukendt felt" in refused(path, "5: [1].partl")
 
 
+@pytest.mark.parametrize(
+    ("address", "detail"),
+    [("bo.dahl(at)gentofte.dk", "mangler @"), ("bo@dahl@gentofte.dk", "har mere end ét @")],
+)
+def test_politicians_file_a_bad_address_names_file_line_and_field(
+    tmp_path: Path, address: str, detail: str
+) -> None:
+    path = politicians_file(
+        tmp_path, CHAIR + f"- navn: Bo Dahl\n  parti: SF\n  e-mail: {address}\n"
+    )
+    message = refused(path, "5: [1].e-mail")
+    assert f"er ikke en gyldig e-mailadresse ({detail})" in message
+    assert "dahl" not in message.casefold().replace("x.yaml", "")  # the value is not quoted
+
+
 def test_politicians_file_has_one_chair_and_is_a_list(tmp_path: Path) -> None:
     path = politicians_file(tmp_path, CHAIR + CHAIR.replace("Anna Holm", "Bo Dahl"))
     assert "der kan kun være én formand" in refused(path, "3: [1].rolle")
@@ -144,11 +159,19 @@ def test_politicians_file_examples_and_defaults(tmp_path: Path) -> None:
     for slug in ("fn-verdensmaal", "ny-svoemmehal"):
         example = appointment.load_politicians(appointment.politicians_path(EXAMPLES, slug))
         assert [p.role for p in example].count(models.MemberRole.chair) == 1
+        assert all(p.email and p.email.endswith("@gentofte.dk") for p in example)
     assert appointment.load_politicians(appointment.politicians_path(tmp_path, "none")) == []
     path = politicians_file(tmp_path, "- {navn: Bo Dahl, parti: SF}\n")
     assert appointment.load_politicians(path) == [
         appointment.Politician("Bo Dahl", "SF", models.MemberRole.member)
     ]
+    # the address is optional; `email` (as in the mandate) is read as well as `e-mail`
+    path = politicians_file(
+        tmp_path,
+        "- {navn: Bo Dahl, parti: SF, e-mail: }\n"
+        "- {navn: Eva Lund, parti: SF, email: eva.lund@example.dk}\n",
+    )
+    assert [p.email for p in appointment.load_politicians(path)] == [None, "eva.lund@example.dk"]
     assert appointment.load_politicians(politicians_file(tmp_path, "")) == []
 
 
@@ -185,6 +208,12 @@ def test_an_appointment_without_the_mandates_politicians_is_refused_before_anyth
     appoint(five)
     with committee.committee_session(SLUG) as (session, found):
         assert found.status == models.CommitteeStatus.appointed
+        seats = session.exec(select(models.Membership)).all()
+        stored = {(m.politician_name, m.email) for m in seats if m.politician_name}
+        assert stored == {(p.name, p.email) for p in five} and len(stored) == 5
+        assert all(m.email is None for m in seats if m.applicant_id)  # the applicant's own
+        pool = session.exec(select(models.Applicant)).all()  # the demo pool, imported
+        assert 0.5 <= sum(a.wants_updates for a in pool) / len(pool) <= 0.7
 
 
 def replace_role(

@@ -1,6 +1,7 @@
 """How a row's values become an application: split names, one column per field, form tools' own
 columns, applicants for the open seats, control characters, reasons without personal data,
-balance answers mapped to the mandate's groups, and open rejects counted per applicant."""
+balance answers mapped to the mandate's groups, open rejects counted per applicant, and the
+optional answer whether the applicant wants to hear what becomes of the recommendations."""
 
 import csv
 from pathlib import Path
@@ -25,8 +26,16 @@ from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.recruitment.answers import load_answer_map
-from opgaveudvalg.recruitment.columns import load_column_map, map_columns
-from opgaveudvalg.recruitment.rows import intake_rules, profile_lookup, validate_row
+from opgaveudvalg.recruitment.columns import load_column_map, map_columns, normalise_header
+from opgaveudvalg.recruitment.files import read_export
+from opgaveudvalg.recruitment.rows import (
+    NO,
+    WANTS_UPDATES,
+    YES,
+    intake_rules,
+    profile_lookup,
+    validate_row,
+)
 from opgaveudvalg.settings import get_settings
 
 
@@ -43,6 +52,7 @@ def write_rows(path: Path, headers: list[str], rows: list[list[str]]) -> Path:
     return path
 
 
+EXPORTS = Path(__file__).parent / "data" / "exports"
 REST = ["Postnummer", "Fødselsår", "Køn", "Kompetenceprofiler", "E-mail"]
 
 
@@ -300,3 +310,68 @@ def test_headers_of_the_example_stay_readable() -> None:
     column_map = load_column_map(get_settings().column_map)
     mapping = map_columns(Path("x.csv"), HEADERS, column_map, ["Bydel"], profiles_required=False)
     assert sorted(mapping.values())[0] == "adresse" and len(set(mapping.values())) == len(HEADERS)
+
+
+# --- 7. the optional answer: hear what becomes of the committee's recommendations ------------
+
+UPDATES = "Vil du have besked om, hvad der sker med udvalgets anbefalinger?"
+UPDATES_REASON = (
+    "svaret på, om ansøgeren vil have besked om udvalgets anbefalinger, skal være ja eller nej "
+    "(tomt betyder nej)"
+)
+
+
+def test_the_answer_to_hear_what_becomes_of_the_recommendations(
+    recruiting: str, tmp_path: Path
+) -> None:
+    """Written with Python's csv module (a form tool's header, with its question mark)."""
+    answers = ["Ja", "nej", "", "YES", "x", "0", "måske"]
+    path = write_rows(
+        tmp_path / "forms.csv",
+        ["Navn", *REST, UPDATES],
+        [[f"Person {n}", *rest(f"p{n}@example.dk"), a] for n, a in enumerate(answers)],
+    )
+    result = run_import(recruiting, path)
+    assert (result.inserted, result.rejected) == (6, 1)
+    assert [(a.email, a.wants_updates) for a in applicants()] == [
+        ("p0@example.dk", True),
+        ("p1@example.dk", False),
+        ("p2@example.dk", False),
+        ("p3@example.dk", True),
+        ("p4@example.dk", True),
+        ("p5@example.dk", False),
+    ]
+    assert quarantined() == [(8, UPDATES, UPDATES_REASON)]
+
+
+def test_without_the_column_nobody_has_asked_to_hear_more(recruiting: str, tmp_path: Path) -> None:
+    run_import(recruiting, write_csv(tmp_path / "e.csv", [row(), row(email="b@example.dk")]))
+    assert [a.wants_updates for a in applicants()] == [False, False]
+
+
+def test_a_changed_answer_updates_the_applicant(recruiting: str, tmp_path: Path) -> None:
+    def answered(answer: str) -> Path:
+        return write_rows(
+            tmp_path / "f.csv", ["Navn", *REST, "Keep me informed"], [["Anna", *rest(), answer]]
+        )
+
+    assert run_import(recruiting, answered("nej")).inserted == 1
+    again = run_import(recruiting, answered("ja"))
+    assert (again.inserted, again.updated) == (0, 1)
+    assert [a.wants_updates for a in applicants()] == [True]
+    assert run_import(recruiting, answered("ja")).unchanged == 1
+    assert run_import(recruiting, answered("")).updated == 1
+    assert [a.wants_updates for a in applicants()] == [False]
+
+
+def test_the_question_of_the_real_exports_maps_to_the_answer() -> None:
+    """The header as LibreOffice and the csv module wrote it (tests/data/exports) is a wording
+    of the field, and every answer in those files is a valid yes or no."""
+    column_map = load_column_map(get_settings().column_map)
+    for name in ("lo_calc.xlsx", "lo_cp1252.csv", "excel_unicode_text.txt"):
+        headers, read = read_export(EXPORTS / name, get_settings())
+        [header] = [h for h in headers if column_map.get(normalise_header(h)) == WANTS_UPDATES]
+        answers = [values[header].casefold() for _, values in read]
+        assert answers == ["ja", "nej", ""]
+        assert [a in YES for a in answers] == [True, False, False]
+        assert all(a in YES | NO for a in answers)

@@ -102,6 +102,21 @@ def test_pages_list_the_call_and_the_form_in_both_languages(client: TestClient) 
     assert client.get("/ukendt-udvalg").status_code == 404
 
 
+def test_the_form_asks_unticked_whether_to_hear_what_becomes_of_the_recommendations(
+    client: TestClient,
+) -> None:
+    for lang, words in (
+        ("da", ("Hold mig orienteret", "når Kommunalbestyrelsen har besluttet", "frivilligt")),
+        ("en", ("Keep me informed", "when the municipal council has decided", "optional")),
+    ):
+        page = client.get(f"/{SLUG}/ansoeg" + ("?lang=en" if lang == "en" else "")).text
+        [box] = re.findall(r'<input type="checkbox" id="orientering"[^>]*>', page)
+        assert 'name="orientering"' in box and "checked" not in box and "required" not in box
+        assert 'aria-describedby="orientering-hint"' in box
+        assert all(word in page for word in words), lang
+        assert "status ændrer sig" in page or "status changes" in page
+
+
 def test_security_headers_on_every_response(client: TestClient) -> None:
     for path in ("/", f"/{SLUG}", f"/{SLUG}/ansoeg", "/findes-ikke", "/a/b/c"):
         answer = client.get(path)
@@ -122,6 +137,7 @@ def test_a_valid_application_is_saved_through_the_import_and_receipted(
     assert "Tak for din ansøgning" in client.get(answer.headers["location"]).text
     (saved,) = applicants()
     assert saved.email == "soeren@example.dk" and saved.publish_name
+    assert not saved.wants_updates  # the box was not ticked
     assert saved.attributes == {"bydel": "Hellerup og Tuborg"}
     assert saved.motivation == 'Jeg svømmer "hver" dag'
     assert saved.source.startswith("webformular:")
@@ -129,9 +145,10 @@ def test_a_valid_application_is_saved_through_the_import_and_receipted(
     assert receipt.to_address == "soeren@example.dk" and receipt.language == "da"
     assert receipt.subject.startswith("Kvittering")
     # the same e-mail again updates the application (the import's dedup); English receipt
-    assert post(client, answers(profiler=[CLUB], motivation="Ny tekst"), "en").status_code == 303
+    changed = answers(profiler=[CLUB], motivation="Ny tekst", orientering="ja")
+    assert post(client, changed, "en").status_code == 303
     (updated,) = applicants()
-    assert updated.id == saved.id and updated.motivation == "Ny tekst"
+    assert updated.id == saved.id and updated.motivation == "Ny tekst" and updated.wants_updates
     assert [m.language for m in outbox()] == ["da", "en"]
     with session_scope() as session:
         batches = session.exec(select(models.ImportBatch)).all()

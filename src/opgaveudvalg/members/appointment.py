@@ -7,7 +7,7 @@ from datetime import date
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field, RootModel, field_validator
+from pydantic import AliasChoices, Field, RootModel, field_validator
 from sqlmodel import Session, select
 
 from opgaveudvalg import models, yamlinput
@@ -15,6 +15,7 @@ from opgaveudvalg.committee import audit, current_mandate, transition
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.models import CommitteeStatus, MemberRole, SelectionStatus
+from opgaveudvalg.recruitment.rows import email_problem
 from opgaveudvalg.selection.instance import instance_from_json
 from opgaveudvalg.selection.model import Seat, panel_is_valid
 from opgaveudvalg.selection.runs import current_run
@@ -33,6 +34,7 @@ class Politician:
     name: str
     party: str
     role: MemberRole = MemberRole.member
+    email: str | None = None  # a work address, for the committee's letters (not invitations)
 
 
 ROLES = {
@@ -47,17 +49,30 @@ ROLE_NAMES = {role: word for word, role in ROLES.items()}
 
 
 class PoliticianEntry(yamlinput.Entry):
-    """One line of the politicians file: `- {navn: …, parti: …, rolle: …}`."""
+    """One line of the politicians file: `- {navn: …, parti: …, rolle: …, e-mail: …}`; the
+    e-mail is optional."""
 
     navn: str = Field(min_length=1)
     parti: str = Field(min_length=1)
     rolle: Literal["formand", "næstformand", "medlem"] = "medlem"
+    # `e-mail`, or `email` as in the mandate's contact person
+    email: str | None = Field(default=None, validation_alias=AliasChoices("e-mail", "email"))
 
     @field_validator("rolle", mode="before")
     @classmethod
     def _known_role(cls, value: object) -> object:
         if value not in ROLES:
             raise ValueError(f"'{value}' – rolle skal være formand, næstformand eller medlem")
+        return value
+
+    @field_validator("email")
+    @classmethod
+    def _valid_address(cls, value: str | None) -> str | None:
+        """The application rows' own check; an empty value means no address."""
+        if not value:
+            return None
+        if reason := email_problem(value):
+            raise ValueError(reason)
         return value
 
 
@@ -75,7 +90,7 @@ def load_politicians(path: Path) -> list[Politician]:
     if not path.exists():
         return []
     document = yamlinput.read_yaml(
-        path, "da", "navn, parti og rolle", "navn, parti and rolle", "list"
+        path, "da", "navn, parti, rolle og evt. e-mail", "navn, parti, rolle and e-mail", "list"
     )
     entries = yamlinput.validate(PoliticiansFile, document, str(path)).root
     chairs = [number for number, entry in enumerate(entries) if entry.rolle == "formand"]
@@ -88,7 +103,9 @@ def load_politicians(path: Path) -> list[Politician]:
             "der kan kun være én formand",
         )
         raise yamlinput.FileInvalid([problem])
-    return [Politician(entry.navn, entry.parti, ROLES[entry.rolle]) for entry in entries]
+    return [
+        Politician(entry.navn, entry.parti, ROLES[entry.rolle], entry.email) for entry in entries
+    ]
 
 
 def politician_problems(mandate: Mandate, politicians: list[Politician]) -> list[str]:
@@ -218,6 +235,7 @@ def _add_members(
                 politician_name=politician.name,
                 on_behalf_of=politician.party,
                 role=politician.role,
+                email=politician.email,
                 start_date=start,
             )
         )

@@ -47,6 +47,10 @@ GENDERS = {
     "": "ikke oplyst",
 }
 YES = {"ja", "yes", "true", "1", "x", "j", "y"}
+NO = {"nej", "no", "false", "0", "n", ""}
+# The optional answer whether the applicant wants to hear what becomes of the committee's
+# recommendations (Applicant.wants_updates): yes or no; a missing column or an empty cell is no.
+WANTS_UPDATES = "vil_høre_om_resultatet"
 # DDMMYY-SSSS with a valid day and month, the separator optional; digits must not continue.
 CPR_LIKE = re.compile(r"(?<!\d)(?:0[1-9]|[12]\d|3[01])(?:0[1-9]|1[0-2])\d{2}[-\s]?\d{4}(?!\d)")
 CPR_REMOVED = "[CPR-lignende tal fjernet]"
@@ -213,16 +217,23 @@ def _contact_problems(fields: _Fields) -> list[RowProblem]:
     email = fields.value("email")
     if not email:
         problems.append(RowProblem(fields.column("email"), "e-mail mangler"))
-    else:
-        try:
-            validate_email(email, check_deliverability=False)
-        except EmailNotValidError as exc:
-            problems.append(RowProblem(fields.column("email"), _email_reason(email, str(exc))))
+    elif reason := email_problem(email):
+        problems.append(RowProblem(fields.column("email"), reason))
     if not re.fullmatch(r"\d{4}", fields.value("postnummer")):
         problems.append(
             RowProblem(fields.column("postnummer"), "er ikke et dansk postnummer (fire cifre)")
         )
     return problems
+
+
+def email_problem(email: str) -> str | None:
+    """What is wrong with an e-mail address, in Danish and without quoting it; None if valid.
+    Also used for the addresses in the secretariat's files (e.g. the politicians file)."""
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as exc:
+        return _email_reason(email, str(exc))
+    return None
 
 
 def _email_reason(email: str, message: str) -> str:
@@ -257,6 +268,14 @@ def _person_problems(fields: _Fields, rules: IntakeRules) -> list[RowProblem]:
             RowProblem(
                 fields.column("køn"),
                 "ukendt køn – brug kvinde, mand, andet eller ønsker ikke at oplyse",
+            )
+        )
+    if fields.value(WANTS_UPDATES).casefold() not in YES | NO:
+        problems.append(
+            RowProblem(
+                fields.column(WANTS_UPDATES),
+                "svaret på, om ansøgeren vil have besked om udvalgets anbefalinger, skal være "
+                "ja eller nej (tomt betyder nej)",
             )
         )
     return problems
@@ -343,6 +362,7 @@ def _values(fields: _Fields, rules: IntakeRules) -> dict[str, Any]:
         "gender": GENDERS[fields.value("køn").casefold()],
         "motivation": fields.value("motivation"),
         "publish_name": fields.value("navn_må_offentliggøres").casefold() in YES,
+        "wants_updates": fields.value(WANTS_UPDATES).casefold() in YES,
         "attributes": _attributes(fields, rules),
     }
 

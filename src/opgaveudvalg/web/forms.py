@@ -27,6 +27,7 @@ TEXT_FIELDS = {
 }
 PROFILES = "profiler"
 PUBLISH = "offentliggoer"
+UPDATES = "orientering"  # optional: hear what becomes of the committee's recommendations
 CONSENT = "samtykke"
 HONEYPOT = "hjemmeside"
 GENDERS = ("kvinde", "mand", "andet", "ønsker ikke at oplyse")
@@ -134,7 +135,7 @@ def parse(body: bytes, spec: FormSpec) -> Submission:
         posted = parse_qs(body.decode("utf-8"), keep_blank_values=True, max_num_fields=MAX_FIELDS)
     except (UnicodeDecodeError, ValueError):
         raise FormUnreadable from None
-    names = [*TEXT_FIELDS, PUBLISH, CONSENT, HONEYPOT, *(q.name for q in spec.questions)]
+    names = [*TEXT_FIELDS, PUBLISH, UPDATES, CONSENT, HONEYPOT, *(q.name for q in spec.questions)]
     submission = Submission(
         {name: posted.get(name, [""])[0] for name in names},
         [key for key in posted.get(PROFILES, []) if key],
@@ -157,6 +158,7 @@ def raw_row(submission: Submission, spec: FormSpec) -> tuple[dict[str, str], dic
     raw = {TEXT_FIELDS[name]: submission.values[name] for name in TEXT_FIELDS}
     raw[PROFILES] = ";".join(submission.profiles)
     raw["navn_må_offentliggøres"] = "ja" if submission.values[PUBLISH] else "nej"
+    raw[rows.WANTS_UPDATES] = "ja" if submission.values[UPDATES] else "nej"
     for question in spec.questions:
         raw[CATEGORY_PREFIX + question.category] = submission.values[question.name]
     return raw, {name: name for name in raw}
