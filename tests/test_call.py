@@ -45,12 +45,12 @@ def test_call_in_three_formats_and_two_languages() -> None:
         assert "Du skal være 15–24 år i 2027" in flat
         # the optional answer: asked in the form, and what the address is then used for
         assert "Du kan også vælge at få besked om, hvad der sker med udvalgets anbefalinger" in flat
-        assert "hvis du har sat kryds ved det i formularen, og den slettes sammen med" in flat
+        assert "gemmer vi dit navn og din e-mailadresse til det formål lige så længe som" in flat
     english = by_name["en/opslag.txt"].read_text(encoding="utf-8")
     assert "Sunday, 24 January 2027" in english and "Published" in english
     flat = " ".join(english.split())
     assert "You can also choose to be told what becomes of the committee’s recommendations" in flat
-    assert "only if you ticked that box in the form, and it is deleted with the rest" in flat
+    assert "we keep your name and e-mail address for that purpose as long as the members" in flat
 
 
 @pytest.mark.slow
