@@ -216,3 +216,17 @@ def test_check_command_shows_what_answers_each_task(held: Path) -> None:
     refused = opgaveudvalg("recommendations", "check", SLUG, str(path))
     assert refused.returncode == 1 and refused.stderr.startswith("fejl: ")
     assert "Traceback" not in refused.stderr
+
+
+def test_status_command_shows_each_recommendations_decision_and_step(held: Path) -> None:
+    assert "ingen besluttede anbefalinger" in opgaveudvalg("recommendations", "status", SLUG).stdout
+    hand_over(held)
+    decide(held, Body.standing_committee)
+    decide(held, Body.council)
+    shown = opgaveudvalg("recommendations", "status", SLUG)
+    assert shown.returncode == 0, shown.stderr
+    lines = shown.stdout.splitlines()
+    assert lines[0].split()[:3] == ["Nr.", "Anbefaling", "Status"]
+    assert len(lines) == 1 + 4 and all(
+        "Besluttet" in line or "besluttet" in line for line in lines[1:]
+    )
