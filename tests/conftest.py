@@ -6,6 +6,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,7 +20,8 @@ os.environ.pop("PREFECT_API_URL", None)
 os.environ["OPGAVEUDVALG_PREFECT_HOME"] = str(_SESSION_DIR / "prefect")
 os.environ["OPGAVEUDVALG_RESUME_WAIT_SECONDS"] = "0"
 
-from helpers import Mailbox, Restore, start_smtp  # noqa: E402
+from helpers import CHROMIUM, Mailbox, Restore, start_smtp  # noqa: E402
+from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
 from opgaveudvalg.db import engine_for  # noqa: E402
@@ -101,3 +103,13 @@ def smtp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Iterator[Mailbox]:
     mailbox, controller = start_smtp(monkeypatch)
     yield mailbox
     controller.stop()
+
+
+@pytest.fixture
+def browser() -> Iterator[Any]:
+    if CHROMIUM is None:
+        pytest.fail("Chromium is missing: apt-get install chromium (`python3 dev.py test` does)")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(executable_path=CHROMIUM)
+        yield launched
+        launched.close()

@@ -5,6 +5,7 @@ stay in conftest.py; test modules import helpers only from here."""
 import csv
 import email
 import re
+import shutil
 import socket
 import ssl
 import subprocess
@@ -373,3 +374,31 @@ def self_signed_tls(folder: Path, host: str = "127.0.0.1") -> tuple[ssl.SSLConte
     context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
     context.load_cert_chain(cert_file, key_file)
     return context, cert_file
+
+
+# --- a real browser (Debian's Chromium) and axe-core -----------------------------------------
+
+AXE = Path(__file__).parent / "data" / "axe-core" / "axe.min.js"
+CHROMIUM = next(
+    (
+        p
+        for p in ("/usr/lib/chromium/chromium", shutil.which("chromium") or "")
+        if Path(p).is_file()
+    ),
+    None,
+)
+AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
+
+
+def axe_violations(page: Any) -> list[dict[str, Any]]:
+    page.add_script_tag(path=str(AXE))
+    return page.evaluate(  # type: ignore[no-any-return]
+        """async (tags) => {
+            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
+            window.__axePasses = result.passes.length;
+            return result.violations.map(v => ({
+                id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(" "))
+            }));
+        }""",
+        AXE_TAGS,
+    )

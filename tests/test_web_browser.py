@@ -6,20 +6,17 @@ sent in the browser shows in the recruitment status, and simultaneous posts with
 give one applicant, on SQLite and on PostgreSQL."""
 
 import re
-import shutil
 import threading
 import time
 from collections.abc import Iterator
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
 import uvicorn
-from helpers import FAMILY, free_port, open_recruitment
-from playwright.sync_api import sync_playwright
+from helpers import FAMILY, axe_violations, free_port, open_recruitment
 from sqlmodel import func, select
 
 from opgaveudvalg import committee, models
@@ -28,18 +25,8 @@ from opgaveudvalg.recruitment import status
 from opgaveudvalg.settings import get_settings
 from opgaveudvalg.web.app import create_app
 
-AXE = Path(__file__).parent / "data" / "axe-core" / "axe.min.js"
-CHROMIUM = next(
-    (
-        p
-        for p in ("/usr/lib/chromium/chromium", shutil.which("chromium") or "")
-        if Path(p).is_file()
-    ),
-    None,
-)
 SLUG = "ny-svoemmehal"
 WIDTHS = (1280, 390)
-AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 pytestmark = pytest.mark.slow
 
@@ -67,30 +54,6 @@ def serve() -> Iterator[str]:
     finally:
         server.should_exit = True
         thread.join(10)
-
-
-@pytest.fixture
-def browser() -> Iterator[Any]:
-    if CHROMIUM is None:
-        pytest.fail("Chromium is missing: apt-get install chromium (`python3 dev.py test` does)")
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM)
-        yield launched
-        launched.close()
-
-
-def axe_violations(page: Any) -> list[dict[str, Any]]:
-    page.add_script_tag(path=str(AXE))
-    return page.evaluate(  # type: ignore[no-any-return]
-        """async (tags) => {
-            const result = await axe.run(document, {runOnly: {type: "tag", values: tags}});
-            window.__axePasses = result.passes.length;
-            return result.violations.map(v => ({
-                id: v.id, impact: v.impact, nodes: v.nodes.map(n => n.target.join(" "))
-            }));
-        }""",
-        AXE_TAGS,
-    )
 
 
 def fill_valid(page: Any) -> None:

@@ -43,3 +43,9 @@ class CommitteeFiles:
 
     def feed(self) -> Path:
         return self.root / "kalender.ics"
+
+    def handover(self, lang: str) -> Path:
+        return self.root / "aflevering" / lang
+
+    def closing(self, lang: str) -> Path:
+        return self.root / "afslutning" / lang
