@@ -22,7 +22,7 @@ from opgaveudvalg.settings import get_settings
 
 CHAIR_EMAIL = "formand@kb.example.dk"
 LEFT_ON = date(2027, 6, 1)
-REPORT = "https://www.gentofte.dk/opgaveudvalg/ny-svoemmehal/aflevering/{}/afleveringsrapport.pdf"
+REPORT = "https://www.gentofte.dk/opgaveudvalg/ny-svoemmehal/aflevering/{}/aflevering.pdf"
 
 
 def _people(folder: Path) -> None:

@@ -298,7 +298,7 @@ def delivered_and_closed(slug: str) -> None:
     assert final[2].body == Body.council and final[2].outcome == Outcome.partly
     assert closed_on is not None and all(m.end_date and m.end_date <= closed_on for m in seated)
     files = CommitteeFiles.of(get_settings().output_dir, slug)
-    assert (files.handover("da") / "afleveringsrapport.pdf").stat().st_size > 10_000
+    assert (files.handover("da") / "aflevering.pdf").stat().st_size > 10_000
     assert any(files.closing("da").iterdir())
     citizens = {m.applicant_id for m in seated if m.applicant_id}
     assert citizens <= {m.applicant_id for m in letters}

@@ -29,9 +29,6 @@ class CommitteeFiles:
     def selection_report(self, run_id: int, audience: str, lang: str) -> Path:
         return self.root / f"udvaelgelse-{run_id}" / audience / lang
 
-    def handover(self, lang: str) -> Path:
-        return self.root / "aflevering" / lang
-
     def letters(self) -> Path:
         return self.root / "breve"
 

@@ -28,7 +28,7 @@ from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.settings import Settings
 
 LANGS = ("da", "en")
-REPORT_FILE = "afleveringsrapport.pdf"
+REPORT_FILE = "aflevering.pdf"
 MEMBER, APPLICANT = "medlem", "ansoeger"
 DECIDED_OCCASION = "beslutninger"
 DECIDED = (CommitteeStatus.decided, CommitteeStatus.closed)
