@@ -36,12 +36,12 @@ def secretariat_hands_over(slug: str, folder: Path, run_id: UUID, timeout: float
 def bodies_decide(slug: str, folder: Path, run_id: UUID, timeout: float, item: int) -> None:
     """The standing committee's decisions, then KB's on what it sent on, each written as the
     file `opgaveudvalg recommendations decide` reads and given in the run's form."""
-    for body, day in ((Body.standing_committee, 20), (Body.council, 40)):
+    for body, days_ago in ((Body.standing_committee, 3), (Body.council, 2)):
         if not await_wait(slug, WAITS[body], run_id, timeout, now() - timedelta(days=1)):
             return
         with committee.committee_session(slug) as (session, found):
             numbers = consultation.to_decide(session, found, body)
-        meeting = date.today() + timedelta(days=day)
+        meeting = date.today() - timedelta(days=days_ago)
         text = example.decisions_yaml(body.value, numbers, meeting, item)
         path = example.write(folder / f"beslutning-{body.value}.yaml", text)
         given = decision_file.load_decisions(path, body)
@@ -49,18 +49,19 @@ def bodies_decide(slug: str, folder: Path, run_id: UUID, timeout: float, item: i
 
 
 def secretariat_follows_up(slug: str, settings: Settings, timeout: float) -> str:
-    """A recommendation's status changes after the close, with a follow-up date that has come:
-    a run sends the letters and the reminder, then ends. Returns the committee's status."""
+    """A recommendation's status changed yesterday, with a follow-up date that is today: a run
+    sends the letters and the reminder, then ends. Returns the committee's status."""
     with committee.committee_session(slug) as (session, found):
         number = min(consultation.final_decisions(session, found))
+        unit = committee.current_mandate(session, found).organisering.sekretariat
         row = followup.record_status(
             session,
             found,
             number,
             FollowUpStatus.under_way,
-            date.today(),
-            "Administrationen er gået i gang med at beskrive løsningen i byggeprogrammet.",
-            "Center for Ejendomme",
+            date.today() - timedelta(days=1),
+            "Administrationen er gået i gang og forelægger fagudvalget en plan for arbejdet.",
+            unit,
             date.today(),
             ACTOR,
         )

@@ -222,9 +222,8 @@ def delivery_report(session: Session, found: Committee, settings: Settings) -> s
     lines.append(f"afleveringsrapport: {files.handover('da')}")
     lines.append(f"afsluttende opsamling: {files.closing('da')}")
     queued = letters.letter_counts(session, found)
-    lines.append(
-        f"tilbagemeldinger i udbakken: { {k: n for k, n in queued.items() if 'tilbagemelding' in k} }"
-    )
+    sent = {kind: n for kind, n in queued.items() if "tilbagemelding" in kind or "opfoelg" in kind}
+    lines.append(f"tilbagemeldinger og påmindelser i udbakken: {sent}")
     return "\n".join(lines)
 
 

@@ -7,8 +7,9 @@ from sqlmodel import Session
 
 from opgaveudvalg import models
 from opgaveudvalg.committee import audit, transition
+from opgaveudvalg.meetings.plan import meetings
 from opgaveudvalg.members.roster import members
-from opgaveudvalg.models import CommitteeStatus
+from opgaveudvalg.models import CommitteeStatus, MeetingState
 
 CLOSED_REASON = "udvalget er nedlagt"
 
@@ -16,9 +17,13 @@ CLOSED_REASON = "udvalget er nedlagt"
 def close(
     session: Session, committee: models.Committee, today: date, retention_months: int, actor: str
 ) -> bool:
-    """Close the committee (again: a no-op); True if it closed now."""
+    """Close the committee (again: a no-op); True if it closed now. It closes today, or on
+    the day of its last meeting if that is later (a membership ends after the seats were held;
+    the demo plays a year of meetings in one day)."""
     if committee.status == CommitteeStatus.closed:
         return False
+    held = [m.ends_at.date() for m in meetings(session, committee) if m.state == MeetingState.held]
+    today = max([today, *held])
     transition(session, committee, CommitteeStatus.closed, actor, CLOSED_REASON)
     committee.closed_on = today
     for membership in members(session, committee, active_on=today):
