@@ -18,7 +18,7 @@ from sqlmodel import Session
 
 from demo import delivery
 from demo.applicants import write_demo_pool
-from demo.runs import await_end, await_wait, now
+from demo.runs import await_end, await_wait, committee_status, now
 from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.delivery import followup
@@ -244,7 +244,8 @@ def play(slug: str, item: int, settings: Settings, outcome: dict[str, str | Base
             council,
             partial(work_and_deliver, slug, settings, item),
         )
-        outcome[slug] = delivery.secretariat_follows_up(slug, settings, timeout=600)
+        delivery.secretariat_follows_up(slug, settings, timeout=600)
+        outcome[slug] = f"{committee_status(slug)}, venter på næste opfølgningsdato"
     except BaseException as exc:  # re-raised by the main thread
         outcome[slug] = exc
 

@@ -7,9 +7,10 @@ from sqlmodel import Session
 
 from opgaveudvalg import models
 from opgaveudvalg.committee import audit, transition
-from opgaveudvalg.meetings.plan import meetings
+from opgaveudvalg.delivery.consultation import decisions
+from opgaveudvalg.delivery.handover import not_before_last_meeting
 from opgaveudvalg.members.roster import members
-from opgaveudvalg.models import CommitteeStatus, MeetingState
+from opgaveudvalg.models import CommitteeStatus
 
 CLOSED_REASON = "udvalget er nedlagt"
 
@@ -17,13 +18,12 @@ CLOSED_REASON = "udvalget er nedlagt"
 def close(
     session: Session, committee: models.Committee, today: date, retention_months: int, actor: str
 ) -> bool:
-    """Close the committee (again: a no-op); True if it closed now. It closes today, or on
-    the day of its last meeting if that is later (a membership ends after the seats were held;
-    the demo plays a year of meetings in one day)."""
+    """Close the committee (again: a no-op); True if it closed now: today, but not before its
+    last meeting or the last decision on its recommendations."""
     if committee.status == CommitteeStatus.closed:
         return False
-    held = [m.ends_at.date() for m in meetings(session, committee) if m.state == MeetingState.held]
-    today = max([today, *held])
+    decided = [d.meeting_date for d in decisions(session, committee)]
+    today = max([not_before_last_meeting(session, committee, today), *decided])
     transition(session, committee, CommitteeStatus.closed, actor, CLOSED_REASON)
     committee.closed_on = today
     for membership in members(session, committee, active_on=today):

@@ -35,8 +35,9 @@ from opgaveudvalg import models
 from opgaveudvalg.committee import audit, current_mandate, transition
 from opgaveudvalg.delivery.records import Handover
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.meetings.plan import meetings
 from opgaveudvalg.members.roster import members
-from opgaveudvalg.models import CommitteeStatus
+from opgaveudvalg.models import CommitteeStatus, MeetingState
 from opgaveudvalg.yamlinput import (
     Entry,
     FileInvalid,
@@ -325,7 +326,14 @@ def mark_delivered(
     if stored is None:
         raise UserError(f"'{committee.slug}' har ingen anbefalinger endnu")
     if stored.delivered_on is None:
-        stored.delivered_on = today
+        stored.delivered_on = not_before_last_meeting(session, committee, today)
         session.add(stored)
         transition(session, committee, CommitteeStatus.delivered, actor)
     return stored
+
+
+def not_before_last_meeting(session: Session, committee: models.Committee, day: date) -> date:
+    """`day`, or the day of the committee's last meeting held if that is later: it hands over
+    and closes after its work (the demo plays a year of meetings in one day)."""
+    held = [m.ends_at.date() for m in meetings(session, committee) if m.state == MeetingState.held]
+    return max([day, *held])
