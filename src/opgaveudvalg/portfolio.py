@@ -4,7 +4,6 @@ only: no name or contact detail of an applicant or member."""
 
 from dataclasses import dataclass, field
 from datetime import datetime, time
-from html import escape
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session
@@ -13,7 +12,7 @@ from opgaveudvalg import committee as committees
 from opgaveudvalg import models
 from opgaveudvalg.delivery import consultation, followup
 from opgaveudvalg.mail import outbox
-from opgaveudvalg.mail.queue import enqueue
+from opgaveudvalg.mail.queue import enqueue, plain_html
 from opgaveudvalg.meetings import minutes, plan
 from opgaveudvalg.recruitment import call, status
 from opgaveudvalg.settings import Settings
@@ -90,7 +89,5 @@ def remind_secretariat(
         to_address=settings.secretariat_email,
         subject=subject,
         body_text=text,
-        body_html=f'<html lang="da"><head><title>{escape(subject)}</title></head><body><p>'
-        + escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>")
-        + "</p></body></html>",
+        body_html=plain_html(subject, text),
     )

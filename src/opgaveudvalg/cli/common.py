@@ -1,9 +1,13 @@
 """What every stage's commands share: who is acting, for the audit log; waking the lifecycle."""
 
 import getpass
+import time
+from collections.abc import Callable
 
 import typer
+from sqlmodel import Session
 
+from opgaveudvalg import committee, models
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.settings import get_settings
 
@@ -25,3 +29,17 @@ def wake_lifecycle(slug: str, wait: str) -> None:
     woken = runs.wake(slug, wait)
     if woken:
         typer.echo(f"Flowløb {woken} går videre")
+
+
+def status_once(
+    slug: str, recorded: Callable[[Session, models.Committee], bool], seconds: int
+) -> str | None:
+    """The committee's status once `recorded(session, committee)` holds (the resumed run has
+    recorded what the command handed it), or None after `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        with committee.committee_session(slug) as (session, found):
+            if recorded(session, found):
+                return found.status.value
+        time.sleep(1)
+    return None

@@ -1,7 +1,6 @@
 """Recommendations commands: check and submit the handover, give the standing committee's and
 KB's decisions, follow up on each recommendation."""
 
-import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated
@@ -9,7 +8,7 @@ from typing import Annotated
 import typer
 
 from opgaveudvalg import committee
-from opgaveudvalg.cli.common import actor, wake_lifecycle
+from opgaveudvalg.cli.common import actor, status_once, wake_lifecycle
 from opgaveudvalg.delivery import consultation, decision_file, feedback, followup, handover
 from opgaveudvalg.delivery.records import Body, FollowUpStatus
 from opgaveudvalg.errors import UserError
@@ -90,22 +89,16 @@ def decide(
     setup.use_prefect(settings, server=True)
     run_id = runs.submit_input(slug, inputs.ConsultationInput.of(given), WAITS[given.body])
     typer.echo(f"Beslutningen er sendt til flowløb {run_id}")
-    status = wait_until_recorded(slug, given.body, settings.resume_wait_seconds)
+    status = status_once(
+        slug,
+        lambda session, found: bool(consultation.decisions(session, found, given.body)),
+        settings.resume_wait_seconds,
+    )
     typer.echo(
         f"'{slug}' har nu status: {status}"
         if status
         else "Flowløbet har ikke registreret beslutningen endnu – se `opgaveudvalg committees`"
     )
-
-
-def wait_until_recorded(slug: str, body: Body, seconds: int) -> str | None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with committee.committee_session(slug) as (session, found):
-            if consultation.decisions(session, found, body):
-                return found.status.value
-        time.sleep(1)
-    return None
 
 
 @recommendations_app.command("status")

@@ -1,6 +1,5 @@
 """Mandate commands: check the files, render the documents, launch the lifecycle, KB's decision."""
 
-import time
 from datetime import date
 from pathlib import Path
 from typing import Annotated, Literal
@@ -8,7 +7,7 @@ from typing import Annotated, Literal
 import typer
 
 from opgaveudvalg import committee, documents
-from opgaveudvalg.cli.common import actor
+from opgaveudvalg.cli.common import actor, status_once
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.model import Mandate
@@ -147,23 +146,16 @@ def approve(
             decision=decision.value,
         )
     typer.echo(f"Beslutningen ({decision.value}) er sendt til flowløb {run_id}")
-    status = wait_for_recorded_decision(slug, str(run_id), settings.resume_wait_seconds)
+    status = status_once(
+        slug,
+        lambda session, _: committee.decision_recorded(session, str(run_id)),
+        settings.resume_wait_seconds,
+    )
     typer.echo(
         f"'{slug}' har nu status: {status}"
         if status
         else "Flowløbet har ikke registreret beslutningen endnu – se `opgaveudvalg committees`"
     )
-
-
-def wait_for_recorded_decision(slug: str, flow_run_id: str, seconds: int) -> str | None:
-    """The committee's status once the resumed flow run has recorded the decision."""
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        with committee.committee_session(slug) as (session, found):
-            if committee.decision_recorded(session, flow_run_id):
-                return found.status.value
-        time.sleep(1)
-    return None
 
 
 @targets_app.command("suggest")

@@ -21,7 +21,7 @@ from opgaveudvalg.delivery.handover import HandoverFile, handover_content, store
 from opgaveudvalg.delivery.records import Body, FollowUp
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mail.queue import enqueue, queued
-from opgaveudvalg.members.letters import paragraphs
+from opgaveudvalg.members.letters import bilingual
 from opgaveudvalg.members.roster import members
 from opgaveudvalg.models import CommitteeStatus
 from opgaveudvalg.paths import CommitteeFiles
@@ -253,14 +253,7 @@ def _letter(
         )
         for lang in LANGS
     }
-    subject = texts["da"].splitlines()[0]
-    body_text = texts["da"] + "\n\n---- English ----\n\n" + texts["en"]
-    body_html = documents.render_text(
-        "brev.html.j2",
-        "da",
-        subject=subject,
-        letters={lang: paragraphs(text) for lang, text in texts.items()},
-    )
+    subject, body_text, body_html = bilingual(texts)
     folder = CommitteeFiles.of(settings.output_dir, committee.slug).letters() / "tilbagemelding"
     target = _write(folder / occasion, reader.file, body_text, body_html)
     return enqueue(

@@ -3,7 +3,6 @@ i gang, gennemført, opgivet), each step with a date, a short public text, the u
 and when to look at it again; reminders to the secretariat when that day has come."""
 
 from datetime import date
-from html import escape
 
 from sqlmodel import Session, col, select
 
@@ -12,7 +11,7 @@ from opgaveudvalg.committee import audit
 from opgaveudvalg.delivery.handover import handover_content, stored_handover
 from opgaveudvalg.delivery.records import FollowUp, FollowUpStatus
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mail.queue import enqueue
+from opgaveudvalg.mail.queue import enqueue, plain_html
 from opgaveudvalg.models import CommitteeStatus
 from opgaveudvalg.settings import Settings
 
@@ -275,9 +274,7 @@ def _remind(
         to_address=settings.secretariat_email,
         subject=subject,
         body_text=text,
-        body_html=f'<html lang="da"><head><title>{escape(subject)}</title></head><body><p>'
-        + escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>")
-        + "</p></body></html>",
+        body_html=plain_html(subject, text),
     )
 
 

@@ -1,5 +1,7 @@
 """Putting a message in the outbox: one row per recipient and idempotency key, sent later."""
 
+from html import escape
+
 from sqlmodel import Session, select
 
 from opgaveudvalg.models import OutboxMessage
@@ -44,3 +46,12 @@ def enqueue(
     )
     session.add(message)
     return message
+
+
+def plain_html(subject: str, text: str) -> str:
+    """A plain Danish text as the HTML part of a mail: paragraphs at blank lines."""
+    paragraphs = escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>")
+    return (
+        f'<html lang="da"><head><title>{escape(subject)}</title></head>'
+        f"<body><p>{paragraphs}</p></body></html>"
+    )

@@ -95,14 +95,7 @@ def _letter(
         lang: documents.render_text("brev.txt.j2", lang, profiles=profiles[lang], **context)
         for lang in LANGS
     }
-    subject = texts["da"].splitlines()[0]
-    body_text = texts["da"] + "\n\n---- English ----\n\n" + texts["en"]
-    body_html = documents.render_text(
-        "brev.html.j2",
-        "da",
-        subject=subject,
-        letters={lang: paragraphs(text) for lang, text in texts.items()},
-    )
+    subject, body_text, body_html = bilingual(texts)
     target = folder / kind / f"{applicant.id}.html"
     target.parent.mkdir(parents=True, exist_ok=True)
     target.write_text(body_html, encoding="utf-8")
@@ -120,6 +113,20 @@ def _letter(
         body_html=body_html,
         attachment=str(target),
     )
+
+
+def bilingual(texts: dict[str, str]) -> tuple[str, str, str]:
+    """One letter in Danish and English (`texts` by language, each with its title on the
+    first line) as a mail: subject, plain text (Danish first), and HTML."""
+    subject = texts["da"].splitlines()[0]
+    body_text = texts["da"] + "\n\n---- English ----\n\n" + texts["en"]
+    body_html = documents.render_text(
+        "brev.html.j2",
+        "da",
+        subject=subject,
+        letters={lang: paragraphs(text) for lang, text in texts.items()},
+    )
+    return subject, body_text, body_html
 
 
 def paragraphs(text: str) -> tuple[str, list[list[str]]]:
