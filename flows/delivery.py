@@ -87,10 +87,12 @@ def close_the_committee(slug: str) -> dict[str, int]:
 
 @task(cache_policy=NO_CACHE)
 def follow_up(slug: str) -> str | None:
-    """Send the status letters queued since, remind the secretariat of follow-up dates that
-    have passed; returns the next follow-up date (ISO), if any."""
+    """Send the status letters queued since, bring the closing summary's statuses up to date,
+    remind the secretariat of follow-up dates that have passed; returns the next follow-up
+    date (ISO), if any."""
     settings = get_settings()
     with committee_session(slug) as (session, found):
+        report.write_closing_summary(session, found, settings)
         reminders = followup.queue_reminders(session, found, settings, date.today())
         upcoming = followup.next_review(session, found)
         committee_id = found.id
