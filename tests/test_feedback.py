@@ -40,10 +40,15 @@ def _people(folder: Path) -> None:
         others = [
             a for a in session.exec(query.order_by(col(models.Applicant.id))) if a.id not in ever
         ]
+        for everyone in session.exec(query):  # the demo pool's own answers set aside
+            everyone.wants_updates = False
+            session.add(everyone)
         for applicant in [*others[:3], session.get(models.Applicant, citizens[1].applicant_id)]:
             assert applicant is not None
             applicant.wants_updates = True
             session.add(applicant)
+        for politician in politicians:  # the example file's addresses set aside
+            politician.email = None
         politicians[0].email = CHAIR_EMAIL
         politicians[1].email = others[2].email.upper()
         session.add_all(politicians[:2])
