@@ -6,8 +6,7 @@ counts reach Prefect: the decisions' reasons are public texts written for the me
 from datetime import date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import get_run_logger
 
 from flows.meetings import deliver
 from flows.status import committee_status
@@ -16,6 +15,7 @@ from opgaveudvalg.delivery import closing, consultation, feedback, followup, han
 from opgaveudvalg.delivery.records import Body
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.orchestration import deployments, flowrun, inputs
+from opgaveudvalg.orchestration.flowrun import step
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.settings import get_settings
 
@@ -23,14 +23,14 @@ ACTOR = "flow:delivery"
 WAITS = {Body.standing_committee: Wait.STANDING_COMMITTEE, Body.council: Wait.COUNCIL}
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def handed_in(slug: str) -> bool:
     """Whether the secretariat has submitted the recommendations."""
     with committee_session(slug) as (session, found):
         return handover.stored_handover(session, found) is not None
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def hand_over(slug: str) -> int:
     """Write the handover report and mark the committee delivered (once); returns the files."""
     with committee_session(slug) as (session, found):
@@ -41,7 +41,7 @@ def hand_over(slug: str) -> int:
         return len(files)
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def awaited_body(slug: str) -> tuple[Body, list[int], int] | None:
     """The body the committee waits for, the recommendations it decides on, and how many of
     its answers were refused so far (each new question needs a new key)."""
@@ -53,7 +53,7 @@ def awaited_body(slug: str) -> tuple[Body, list[int], int] | None:
         return body, numbers, consultation.refusals(session, found, body)
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def record_decisions(
     slug: str, body: Body, answer: inputs.ConsultationInput, flow_run_id: str
 ) -> str | None:
@@ -69,7 +69,7 @@ def record_decisions(
         return str(error)
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def close_the_committee(slug: str) -> dict[str, int]:
     """The report with the decisions, the letters to everyone who took part, the closing
     summary, and the committee closed (each step skips what is done)."""
@@ -85,7 +85,7 @@ def close_the_committee(slug: str) -> dict[str, int]:
     return {"dokumenter": files, "breve": letters, **deliver(committee_id)}
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def follow_up(slug: str) -> str | None:
     """Send the status letters queued since, bring the closing summary's statuses up to date,
     remind the secretariat of follow-up dates that have passed; returns the next follow-up

@@ -1,13 +1,13 @@
 """Mandate stage: store the mandate version, render it, publish a summary, wait for KB's decision."""
 
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import get_run_logger
 
 from opgaveudvalg import committee
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.mandate.model import summary_rows
 from opgaveudvalg.models import Committee
 from opgaveudvalg.orchestration import flowrun, inputs
+from opgaveudvalg.orchestration.flowrun import step
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.settings import get_settings
@@ -15,7 +15,7 @@ from opgaveudvalg.settings import get_settings
 KB = "kommunalbestyrelsen"
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def store_mandate_version(slug: str) -> int:
     settings = get_settings()
     with session_scope() as session:
@@ -25,7 +25,7 @@ def store_mandate_version(slug: str) -> int:
         return row.id  # type: ignore[return-value]
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def render_mandate(mandate_id: int, unless_rendered: bool = False) -> int:
     """The mandate's documents; with `unless_rendered`, nothing if the version has them (the
     run passes here again each time it resumes)."""
@@ -45,7 +45,7 @@ def render_mandate(mandate_id: int, unless_rendered: bool = False) -> int:
     return len(files)
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def publish_mandate_summary(slug: str, mandate_id: int) -> None:
     with session_scope() as session:
         row = committee.get_mandate(session, mandate_id)
@@ -56,7 +56,7 @@ def publish_mandate_summary(slug: str, mandate_id: int) -> None:
     )
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def record_decision(mandate_id: int, decision: committee.DecisionInput, flow_run_id: str) -> str:
     with session_scope() as session:
         recorded = committee.record_decision(session, mandate_id, decision, KB, flow_run_id)

@@ -5,8 +5,7 @@ and write them. Only numbers, IDs and counts reach Prefect."""
 from datetime import date
 from typing import Any
 
-from prefect import Task, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import Task, get_run_logger
 from prefect.client.schemas.objects import State
 from prefect.states import Failed
 
@@ -15,26 +14,27 @@ from opgaveudvalg.committee import committee_session
 from opgaveudvalg.mail import outbox
 from opgaveudvalg.meetings import documents, invitations, minutes, plan
 from opgaveudvalg.orchestration import flowrun
+from opgaveudvalg.orchestration.flowrun import step
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.settings import get_settings
 
 ACTOR = "flow:meetings"
 
 
-@task(name="plan", cache_policy=NO_CACHE)
+@step
 def plan_the_meetings(slug: str) -> list[int]:
     """The meeting numbers (planning again keeps the existing plan)."""
     with committee_session(slug) as (session, found):
         return [m.number for m in plan.plan_meetings(session, found, get_settings(), ACTOR)]
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def next_meeting(slug: str) -> int | None:
     with committee_session(slug) as (session, found):
         return plan.next_open_meeting(session, found)
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def send_invitations(slug: str) -> dict[str, int] | State:
     """Queue a REQUEST or CANCEL for every change the members have not had, then deliver."""
     settings = get_settings()
@@ -45,7 +45,7 @@ def send_invitations(slug: str) -> dict[str, int] | State:
     return sent_or_failed(deliver(committee_id), queued)
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def send_agenda(slug: str, number: int) -> dict[str, int] | State:
     """Write the agenda and send it to the members (again only if it changed)."""
     settings = get_settings()
@@ -74,20 +74,20 @@ def sent_or_failed(counts: dict[str, int], queued: int) -> dict[str, int] | Stat
     return {"queued": queued, **counts}
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def publish_meetings(slug: str) -> None:
     with committee_session(slug) as (session, found):
         rows = plan.meeting_rows(session, found, get_settings().timezone)
     flowrun.publish_table(f"moeder-{slug}", rows, f"Møderne i {slug}: tid, tilstand, sekvens")
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def settled_state(slug: str, number: int) -> str | None:
     with committee_session(slug) as (session, found):
         return plan.settled_state(session, found, number)
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def write_minutes(slug: str) -> dict[str, object]:
     """The minutes of the meetings held whose minutes are not written yet (the secretariat's
     command writes them too), and how many attendance warnings there are."""
@@ -114,7 +114,7 @@ def meetings_stage(slug: str) -> str:
     return committee_status(slug)
 
 
-def outcome(step: Task[..., Any], *args: object) -> object:
+def outcome(work: Task[..., Any], *args: object) -> object:
     """A step's result, or its failure's message: a failed send does not stop the meetings."""
-    state: State = step(*args, return_state=True)  # type: ignore[assignment]
+    state: State = work(*args, return_state=True)  # type: ignore[assignment]
     return state.message if state.is_failed() else state.result()

@@ -6,8 +6,7 @@ import sys
 from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
-from prefect import State, flow, get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import State, flow, get_run_logger
 from prefect.states import Completed
 from rich.progress import Progress, SpinnerColumn, TextColumn
 
@@ -15,6 +14,7 @@ from opgaveudvalg import models
 from opgaveudvalg.committee import committee_session
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.orchestration import deployments, flowrun
+from opgaveudvalg.orchestration.flowrun import step
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.recruitment import call, imports, status
 from opgaveudvalg.settings import get_settings
@@ -23,14 +23,14 @@ IMPORT_COUNTS = ("rows", "inserted", "updated", "unchanged", "rejected", "repeat
 PROGRESS_COLUMNS = (SpinnerColumn(), TextColumn("{task.description}: {task.completed} rækker"))
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def open_call(slug: str) -> int:
     with committee_session(slug) as (session, found):
         files = call.open_call(session, found, get_settings(), "flow:recruitment")
     return len(files)
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def publish_status(slug: str) -> int:
     """Publish the aggregates as a table artifact; returns the number of applicants."""
     with committee_session(slug) as (session, found):
@@ -41,7 +41,7 @@ def publish_status(slug: str) -> int:
     return current.applicants
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def import_file(batch_id: int) -> models.ImportState:
     """Run the registered import; a file it could not read ends as `refused`, its reason kept
     in the app database for the command that started it (the reason names the file)."""
@@ -63,7 +63,7 @@ def import_file(batch_id: int) -> models.ImportState:
             return batch.state
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def close_reason(slug: str) -> str | None:
     settings = get_settings()
     with committee_session(slug) as (session, found):
@@ -72,7 +72,7 @@ def close_reason(slug: str) -> str | None:
         )
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def wake_at_deadline(slug: str) -> str:
     """A run of the wake deployment at the deadline (a few seconds after, so it has passed)."""
     settings = get_settings()
@@ -82,12 +82,12 @@ def wake_at_deadline(slug: str) -> str:
     return deadline.isoformat()
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def cancel_deadline_wakes(slug: str) -> int:
     return deployments.cancel_wakes(slug, Wait.CALL_CLOSE)
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def close(slug: str, reason: str) -> str:
     with committee_session(slug) as (session, found):
         call.close_recruitment(session, found, "flow:recruitment", reason)

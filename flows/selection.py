@@ -1,13 +1,13 @@
 """Selection stage: the fair lottery's probabilities, the public draw, reports, KB's appointment
 and the letters. Only run IDs, counts and aggregate figures reach Prefect."""
 
-from prefect import get_run_logger, task
-from prefect.cache_policies import NO_CACHE
+from prefect import get_run_logger
 
 from opgaveudvalg.committee import committee_session
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.members import appointment, letters
 from opgaveudvalg.orchestration import flowrun, inputs
+from opgaveudvalg.orchestration.flowrun import step
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.selection import reports, runs
 from opgaveudvalg.settings import get_settings
@@ -15,14 +15,14 @@ from opgaveudvalg.settings import get_settings
 ACTOR = "flow:selection"
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def compute(slug: str) -> int:
     """The lottery's distribution; a run computed or drawn but not yet appointed is reused."""
     with committee_session(slug) as (session, found):
         return runs.open_or_compute(session, found).id  # type: ignore[return-value]
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def publish_summary(slug: str, run_id: int) -> None:
     with session_scope() as session:
         rows = reports.summary_rows(session, runs.get_run(session, run_id))
@@ -31,13 +31,13 @@ def publish_summary(slug: str, run_id: int) -> None:
     )
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def awaits_draw(run_id: int) -> bool:
     with session_scope() as session:
         return runs.awaits_draw(session, run_id)
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def draw(slug: str, public_number: int) -> int:
     """Draw from the newest open run: the secretariat may have recomputed it meanwhile
     (`opgaveudvalg selection compute`, e.g. with a re-appointed member fixed). Returns its ID."""
@@ -46,14 +46,14 @@ def draw(slug: str, public_number: int) -> int:
         return run.id  # type: ignore[return-value]
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def write_reports(run_id: int) -> int:
     with session_scope() as session:
         files = reports.write_reports(session, runs.get_run(session, run_id), get_settings())
     return len(files)
 
 
-@task(cache_policy=NO_CACHE)
+@step
 def appoint(slug: str, answer: inputs.AppointmentInput, flow_run_id: str) -> int:
     """Record KB's appointment and queue the letters in one transaction; returns the letters."""
     settings = get_settings()

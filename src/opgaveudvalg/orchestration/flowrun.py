@@ -4,19 +4,51 @@ A wait suspends the run: its process exits, and when the run is resumed a worker
 again from the top. The stages skip what is done, so everything before a wait runs again
 cheaply; an answered key returns its answer at once on the way back through."""
 
+import functools
 import logging
-from typing import TypeVar
+from collections.abc import Callable
+from typing import ParamSpec, TypeVar
 from uuid import uuid4
 
-from prefect import runtime
+from prefect import Task, runtime, task
 from prefect.artifacts import create_table_artifact
+from prefect.cache_policies import NO_CACHE
 from prefect.flow_runs import suspend_flow_run
 from prefect.input import RunInput
+from sqlalchemy.exc import StatementError
 
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.orchestration.portfolio import publish_portfolio
 
 T = TypeVar("T", bound=RunInput)
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+class RowWithheld(Exception):
+    """A database error in a step, told without the row it was writing."""
+
+
+def step(function: Callable[P, R]) -> Task[P, R]:
+    """A task of a committee's flow. Never answered from Prefect's result cache: every step
+    reads or changes the app database, which changes between calls (a cached `next_meeting`
+    would keep returning the same meeting). And a database error never reaches Prefect as
+    it is: SQLAlchemy's message quotes the parameters of the failed statement — a person's
+    name, e-mail, address — and Prefect would keep them in its logs and events. The step
+    fails with the error's class and the step's name instead."""
+
+    @functools.wraps(function)
+    def withheld(*args: P.args, **kwargs: P.kwargs) -> R:
+        try:
+            return function(*args, **kwargs)
+        except StatementError as error:
+            cause = type(error.orig).__name__ if error.orig is not None else type(error).__name__
+            raise RowWithheld(
+                f"databasefejl ({cause}) i trinnet {function.__name__}; rækkens værdier er "
+                "udeladt, så ingen personoplysninger når Prefect"
+            ) from None
+
+    return task(cache_policy=NO_CACHE)(withheld)
 
 
 def await_answer(slug: str, form: type[T], key: str) -> T:
