@@ -12,12 +12,11 @@ from opgaveudvalg import committee
 from opgaveudvalg.delivery import consultation, decision_file, feedback, followup, handover
 from opgaveudvalg.delivery.records import Body, FollowUpStatus
 from opgaveudvalg.members import roster
-from opgaveudvalg.orchestration import inputs, runs
+from opgaveudvalg.orchestration import inputs, runs, waits
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.settings import Settings
 
 ACTOR = "demo"
-WAITS = {Body.standing_committee: Wait.STANDING_COMMITTEE, Body.council: Wait.COUNCIL}
 
 
 def secretariat_hands_over(slug: str, folder: Path, run_id: UUID, timeout: float) -> None:
@@ -38,7 +37,7 @@ def bodies_decide(slug: str, folder: Path, run_id: UUID, timeout: float, item: i
     sent on two weeks later, each written as the file `opgaveudvalg recommendations decide`
     reads and given in the run's form."""
     for body, weeks in ((Body.standing_committee, 2), (Body.council, 4)):
-        if not await_wait(slug, WAITS[body], run_id, timeout, now() - timedelta(days=1)):
+        if not await_wait(slug, waits.FOR_BODY[body], run_id, timeout, now() - timedelta(days=1)):
             return
         with committee.committee_session(slug) as (session, found):
             numbers = consultation.to_decide(session, found, body)
@@ -48,7 +47,7 @@ def bodies_decide(slug: str, folder: Path, run_id: UUID, timeout: float, item: i
         text = example.decisions_yaml(body.value, numbers, meeting, item)
         path = example.write(folder / f"beslutning-{body.value}.yaml", text)
         given = decision_file.load_decisions(path, body)
-        runs.submit_input(slug, inputs.ConsultationInput.of(given), WAITS[body])
+        runs.submit_input(slug, inputs.ConsultationInput.of(given), waits.FOR_BODY[body])
 
 
 def secretariat_follows_up(slug: str, settings: Settings, timeout: float) -> UUID:

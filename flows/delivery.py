@@ -14,13 +14,12 @@ from opgaveudvalg.committee import committee_session
 from opgaveudvalg.delivery import closing, consultation, feedback, followup, handover, report
 from opgaveudvalg.delivery.records import Body
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.orchestration import deployments, flowrun, inputs
+from opgaveudvalg.orchestration import deployments, flowrun, inputs, waits
 from opgaveudvalg.orchestration.flowrun import step
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.settings import get_settings
 
 ACTOR = "flow:delivery"
-WAITS = {Body.standing_committee: Wait.STANDING_COMMITTEE, Body.council: Wait.COUNCIL}
 
 
 @step
@@ -111,7 +110,7 @@ def delivery_stage(slug: str) -> str:
     while (awaited := awaited_body(slug)) is not None:
         body, numbers, refused = awaited
         form = inputs.consultation_form(slug, body, numbers)
-        answer = flowrun.await_answer(slug, form, f"{WAITS[body]}-{refused}")
+        answer = flowrun.await_answer(slug, form, f"{waits.FOR_BODY[body]}-{refused}")
         problem = record_decisions(slug, body, answer, flowrun.current_flow_run_id())
         if problem:
             logger.error("fejl: %s", problem)

@@ -390,6 +390,18 @@ CHROMIUM = next(
 AXE_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"]
 
 
+def assert_no_serious_violations(found: dict[str, list[dict[str, Any]]]) -> None:
+    """Every page's axe violations printed; none of them serious or critical."""
+    for name, violations in found.items():
+        for v in violations:
+            print(f"{name}: {v['impact']} {v['id']} {v['nodes'][:3]}")
+    serious = {
+        name: [v for v in violations if v["impact"] in ("serious", "critical")]
+        for name, violations in found.items()
+    }
+    assert not any(serious.values()), serious
+
+
 def axe_violations(page: Any) -> list[dict[str, Any]]:
     page.add_script_tag(path=str(AXE))
     return page.evaluate(  # type: ignore[no-any-return]

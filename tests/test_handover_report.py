@@ -9,7 +9,16 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from helpers import SLUG, Restore, axe_violations, decide, hand_over, hold_meetings, member_ids
+from helpers import (
+    SLUG,
+    Restore,
+    assert_no_serious_violations,
+    axe_violations,
+    decide,
+    hand_over,
+    hold_meetings,
+    member_ids,
+)
 from pypdf import PdfReader
 from sqlmodel import select
 
@@ -234,11 +243,4 @@ def test_axe_finds_no_serious_violations(delivered: Path, browser: Any) -> None:
             assert page.evaluate("window.__axePasses") > 20
             assert page.evaluate("document.documentElement.scrollWidth") <= width
         context.close()
-    for name, violations in found.items():
-        for v in violations:
-            print(f"{name}: {v['impact']} {v['id']} {v['nodes'][:3]}")
-    serious = {
-        name: [v for v in violations if v["impact"] in ("serious", "critical")]
-        for name, violations in found.items()
-    }
-    assert not any(serious.values()), serious
+    assert_no_serious_violations(found)

@@ -16,7 +16,13 @@ from typing import Any
 import httpx
 import pytest
 import uvicorn
-from helpers import FAMILY, axe_violations, free_port, open_recruitment
+from helpers import (
+    FAMILY,
+    assert_no_serious_violations,
+    axe_violations,
+    free_port,
+    open_recruitment,
+)
 from sqlmodel import func, select
 
 from opgaveudvalg import committee, models
@@ -95,14 +101,7 @@ def test_axe_finds_no_serious_violations(browser: Any) -> None:
                 page.wait_for_url(f"**/{SLUG}/tak{suffix}")
                 found[f"confirmation-{lang}@{width}"] = axe_violations(page)
             context.close()
-    for name, violations in found.items():
-        for v in violations:
-            print(f"{name}: {v['impact']} {v['id']} {v['nodes'][:3]}")
-    serious = {
-        name: [v for v in violations if v["impact"] in ("serious", "critical")]
-        for name, violations in found.items()
-    }
-    assert not any(serious.values()), serious
+    assert_no_serious_violations(found)
 
 
 def tab_to(page: Any, element_id: str, limit: int = 80) -> None:

@@ -29,11 +29,11 @@ class UTCDateTime(TypeDecorator[datetime]):
         return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
-def _timestamp() -> Any:
+def timestamp() -> Any:
     return Field(default_factory=utcnow, sa_column=Column(UTCDateTime(), nullable=False))
 
 
-def _text_enum(enum: type[StrEnum]) -> Any:
+def text_enum(enum: type[StrEnum]) -> Any:
     """Stored as VARCHAR so later stages can add values without altering a database type."""
     return SAEnum(
         enum, native_enum=False, length=20, values_callable=lambda e: [m.value for m in e]
@@ -65,15 +65,15 @@ class Committee(SQLModel, table=True):
     slug: str = Field(unique=True, index=True, max_length=60)
     title: str
     status: CommitteeStatus = Field(
-        default=CommitteeStatus.draft, sa_type=_text_enum(CommitteeStatus)
+        default=CommitteeStatus.draft, sa_type=text_enum(CommitteeStatus)
     )
     parent_committee: str = Field(description="The standing committee it reports to")
     status_note: str | None = None
     closed_on: date | None = Field(
         default=None, description="The day it closed: the retention clock of members' data"
     )
-    created_at: datetime = _timestamp()
-    updated_at: datetime = _timestamp()
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class Mandate(SQLModel, table=True):
@@ -87,7 +87,7 @@ class Mandate(SQLModel, table=True):
     content_hash: str = Field(max_length=64)
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
     source_file: str
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp()
 
 
 class CompetenceProfile(SQLModel, table=True):
@@ -128,13 +128,13 @@ class ApprovalDecision(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int = Field(foreign_key="committee.id", index=True)
     mandate_id: int = Field(foreign_key="mandate.id", index=True)
-    decision: Decision = Field(sa_type=_text_enum(Decision))
+    decision: Decision = Field(sa_type=text_enum(Decision))
     meeting_date: date
     agenda_item: int
     case_number: str = Field(max_length=40)
     note: str | None = None
     flow_run_id: str | None = Field(default=None, max_length=36)
-    recorded_at: datetime = _timestamp()
+    recorded_at: datetime = timestamp()
 
 
 class AuditEvent(SQLModel, table=True):
@@ -142,7 +142,7 @@ class AuditEvent(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int | None = Field(default=None, foreign_key="committee.id", index=True)
-    at: datetime = _timestamp()
+    at: datetime = timestamp()
     actor: str
     action: str = Field(index=True)
     reason: str | None = None
@@ -174,8 +174,8 @@ class Applicant(SQLModel, table=True):
     household_key: str | None = Field(default=None, max_length=16, index=True)
     content_hash: str = Field(max_length=64)
     source: str = Field(description="File and row the current data came from")
-    created_at: datetime = _timestamp()
-    updated_at: datetime = _timestamp()
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
 
 
 class ApplicantProfile(SQLModel, table=True):
@@ -217,7 +217,7 @@ class ImportBatch(SQLModel, table=True):
     file_path: str = ""
     file_sha256: str = Field(default="", max_length=64)
     state: ImportState = Field(
-        default=ImportState.done, sa_column=Column(_text_enum(ImportState), nullable=False)
+        default=ImportState.done, sa_column=Column(text_enum(ImportState), nullable=False)
     )
     error: str | None = None
     rows: int = 0
@@ -227,7 +227,7 @@ class ImportBatch(SQLModel, table=True):
     rejected: int = 0
     flagged: int = 0
     repeated: int = Field(default=0, description="Rows superseded by a later row, same e-mail")
-    imported_at: datetime = _timestamp()
+    imported_at: datetime = timestamp()
 
 
 class ImportLock(SQLModel, table=True):
@@ -237,7 +237,7 @@ class ImportLock(SQLModel, table=True):
     committee_id: int = Field(foreign_key="committee.id", primary_key=True)
     import_id: int = Field(foreign_key="importbatch.id")
     holder: str = Field(description="host:pid of the process running the import")
-    beat_at: datetime = _timestamp()
+    beat_at: datetime = timestamp()
 
 
 class QuarantinedRow(SQLModel, table=True):
@@ -275,7 +275,7 @@ class SelectionRun(SQLModel, table=True):
     committee_id: int = Field(foreign_key="committee.id", index=True)
     mandate_id: int = Field(foreign_key="mandate.id")
     status: SelectionStatus = Field(
-        default=SelectionStatus.computed, sa_type=_text_enum(SelectionStatus)
+        default=SelectionStatus.computed, sa_type=text_enum(SelectionStatus)
     )
     method: str = Field(max_length=20)
     software_version: str = Field(max_length=40)
@@ -292,7 +292,7 @@ class SelectionRun(SQLModel, table=True):
     reserves: dict[str, list[str]] = Field(
         default_factory=dict, sa_column=Column(JSON, nullable=False)
     )
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp()
     drawn_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
@@ -308,7 +308,7 @@ class Appointment(SQLModel, table=True):
         default_factory=list, sa_column=Column(JSON, nullable=False)
     )
     flow_run_id: str | None = Field(default=None, max_length=36, unique=True)
-    recorded_at: datetime = _timestamp()
+    recorded_at: datetime = timestamp()
 
 
 class MemberRole(StrEnum):
@@ -331,7 +331,7 @@ class Membership(SQLModel, table=True):
         max_length=320,
         description="A politician's address, from the politicians file",
     )
-    role: MemberRole = Field(default=MemberRole.member, sa_type=_text_enum(MemberRole))
+    role: MemberRole = Field(default=MemberRole.member, sa_type=text_enum(MemberRole))
     start_date: date
     end_date: date | None = None
     end_reason: str | None = None
@@ -358,7 +358,7 @@ class OutboxMessage(SQLModel, table=True):
     attempts: int = 0
     last_error: str | None = None
     next_attempt_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
-    created_at: datetime = _timestamp()
+    created_at: datetime = timestamp()
     sent_at: datetime | None = Field(default=None, sa_column=Column(UTCDateTime()))
 
 
@@ -379,7 +379,7 @@ class Meeting(SQLModel, table=True):
     number: int
     uid: str = Field(max_length=80, unique=True)
     sequence: int = 0
-    state: MeetingState = Field(default=MeetingState.planned, sa_type=_text_enum(MeetingState))
+    state: MeetingState = Field(default=MeetingState.planned, sa_type=text_enum(MeetingState))
     starts_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     ends_at: datetime = Field(sa_column=Column(UTCDateTime(), nullable=False))
     location: str
@@ -389,7 +389,7 @@ class Meeting(SQLModel, table=True):
     )
     minutes: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     minutes_approved_at_meeting: int | None = None
-    updated_at: datetime = _timestamp()
+    updated_at: datetime = timestamp()
 
 
 class AttendanceStatus(StrEnum):
@@ -403,4 +403,4 @@ class Attendance(SQLModel, table=True):
 
     meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
     membership_id: int = Field(foreign_key="membership.id", primary_key=True)
-    status: AttendanceStatus = Field(sa_type=_text_enum(AttendanceStatus))
+    status: AttendanceStatus = Field(sa_type=text_enum(AttendanceStatus))

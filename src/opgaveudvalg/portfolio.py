@@ -12,7 +12,7 @@ from opgaveudvalg import committee as committees
 from opgaveudvalg import models
 from opgaveudvalg.delivery import consultation, followup
 from opgaveudvalg.mail import outbox
-from opgaveudvalg.mail.queue import enqueue, plain_html
+from opgaveudvalg.mail.queue import enqueue_note
 from opgaveudvalg.meetings import minutes, plan
 from opgaveudvalg.recruitment import call, status
 from opgaveudvalg.settings import Settings
@@ -81,13 +81,12 @@ def remind_secretariat(
         f"eller med opgaveudvalg-kommandoen (se `opgaveudvalg committees`).\n"
     )
     committees.audit(session, found.id, "automation", "wait.stale", waiting_for=waiting_for)
-    return enqueue(
+    return enqueue_note(
         session,
         committee_id=found.id,  # type: ignore[arg-type]
         key=f"paamindelse:{found.slug}:{waiting_for}:{local:%Y%m%d%H%M}",
         kind="paamindelse",
         to_address=settings.secretariat_email,
         subject=subject,
-        body_text=text,
-        body_html=plain_html(subject, text),
+        text=text,
     )

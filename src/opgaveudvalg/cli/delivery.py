@@ -13,6 +13,7 @@ from opgaveudvalg.delivery import consultation, decision_file, feedback, followu
 from opgaveudvalg.delivery.records import Body, FollowUpStatus
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.members.roster import members
+from opgaveudvalg.orchestration import waits
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.settings import get_settings
 
@@ -20,8 +21,6 @@ recommendations_app = typer.Typer(
     help="Anbefalinger: aflevering, fagudvalgets og KB's beslutninger, opfølgning.",
     no_args_is_help=True,
 )
-BODIES = {"fagudvalg": Body.standing_committee, "kb": Body.council}
-WAITS = {Body.standing_committee: Wait.STANDING_COMMITTEE, Body.council: Wait.COUNCIL}
 
 
 def parse_date(value: str, option: str) -> date:
@@ -77,9 +76,11 @@ def decide(
     file: Path,
 ) -> None:
     """Giv fagudvalgets eller KB's beslutning om hver anbefaling til det ventende flowløb."""
-    if body not in BODIES:
-        raise UserError(f"--body: '{body}' – skriv fagudvalg eller kb")
-    given = decision_file.load_decisions(file, BODIES[body])
+    try:
+        deciding = Body(body)
+    except ValueError:
+        raise UserError(f"--body: '{body}' – skriv fagudvalg eller kb") from None
+    given = decision_file.load_decisions(file, deciding)
     with committee.committee_session(slug) as (session, found):
         if problems := consultation.problems(session, found, given):
             raise UserError(f"{file}: " + "; ".join(problems))
@@ -87,7 +88,7 @@ def decide(
 
     settings = get_settings()
     setup.use_prefect(settings, server=True)
-    run_id = runs.submit_input(slug, inputs.ConsultationInput.of(given), WAITS[given.body])
+    run_id = runs.submit_input(slug, inputs.ConsultationInput.of(given), waits.FOR_BODY[given.body])
     typer.echo(f"Beslutningen er sendt til flowløb {run_id}")
     status = status_once(
         slug,

@@ -11,7 +11,7 @@ from opgaveudvalg.committee import audit
 from opgaveudvalg.delivery.handover import handover_content, stored_handover
 from opgaveudvalg.delivery.records import FollowUp, FollowUpStatus
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mail.queue import enqueue, plain_html
+from opgaveudvalg.mail.queue import enqueue_note
 from opgaveudvalg.models import CommitteeStatus
 from opgaveudvalg.settings import Settings
 
@@ -266,15 +266,14 @@ def _remind(
         f"`opgaveudvalg recommendations status {committee.slug}`). Deltagerne får besked, når "
         "status ændres.\n"
     )
-    return enqueue(
+    return enqueue_note(
         session,
         committee_id=committee.id,  # type: ignore[arg-type]
         key=f"opfoelgning:{committee.id}:{step.id}:{step.next_review:%Y%m%d}",
         kind="paamindelse-opfoelgning",
         to_address=settings.secretariat_email,
         subject=subject,
-        body_text=text,
-        body_html=plain_html(subject, text),
+        text=text,
     )
 
 

@@ -8,7 +8,7 @@ from typing import Any
 from sqlalchemy import JSON, Column, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-from opgaveudvalg.models import _text_enum, _timestamp
+from opgaveudvalg.models import text_enum, timestamp
 
 
 class Body(StrEnum):
@@ -44,7 +44,7 @@ class Handover(SQLModel, table=True):
     source_file: str
     content_hash: str = Field(max_length=64)
     content: dict[str, Any] = Field(sa_column=Column(JSON, nullable=False))
-    submitted_at: datetime = _timestamp()
+    submitted_at: datetime = timestamp()
     delivered_on: date | None = None
 
 
@@ -55,20 +55,20 @@ class ConsultationDecision(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int = Field(foreign_key="committee.id", index=True)
-    body: Body = Field(sa_type=_text_enum(Body))
+    body: Body = Field(sa_type=text_enum(Body))
     recommendation: int = Field(description="The recommendation's number")
-    outcome: Outcome = Field(sa_type=_text_enum(Outcome))
+    outcome: Outcome = Field(sa_type=text_enum(Outcome))
     reason: str = Field(description="Why, in public words")
     proposal: Outcome | None = Field(
         default=None,
-        sa_type=_text_enum(Outcome),
+        sa_type=text_enum(Outcome),
         description="The standing committee's proposal to KB, when it sends it there",
     )
     meeting_date: date
     agenda_item: int
     case_number: str = Field(max_length=40)
     flow_run_id: str | None = Field(default=None, max_length=36)
-    recorded_at: datetime = _timestamp()
+    recorded_at: datetime = timestamp()
 
 
 class FollowUp(SQLModel, table=True):
@@ -78,10 +78,10 @@ class FollowUp(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int = Field(foreign_key="committee.id", index=True)
     recommendation: int
-    status: FollowUpStatus = Field(sa_type=_text_enum(FollowUpStatus))
+    status: FollowUpStatus = Field(sa_type=text_enum(FollowUpStatus))
     on: date
     text: str
     unit: str
     next_review: date | None = None
     reminded_on: date | None = None
-    recorded_at: datetime = _timestamp()
+    recorded_at: datetime = timestamp()

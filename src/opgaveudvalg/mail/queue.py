@@ -48,6 +48,29 @@ def enqueue(
     return message
 
 
+def enqueue_note(
+    session: Session,
+    *,
+    committee_id: int,
+    key: str,
+    kind: str,
+    to_address: str,
+    subject: str,
+    text: str,
+) -> OutboxMessage:
+    """A plain Danish note (e.g. a reminder to the secretariat), queued like any message."""
+    return enqueue(
+        session,
+        committee_id=committee_id,
+        key=key,
+        kind=kind,
+        to_address=to_address,
+        subject=subject,
+        body_text=text,
+        body_html=plain_html(subject, text),
+    )
+
+
 def plain_html(subject: str, text: str) -> str:
     """A plain Danish text as the HTML part of a mail: paragraphs at blank lines."""
     paragraphs = escape(text).replace("\n\n", "</p><p>").replace("\n", "<br>")

@@ -1,6 +1,8 @@
 """What a suspended lifecycle run waits for. Free of Prefect, so the commands can name a wait
 without importing it."""
 
+from opgaveudvalg.delivery.records import Body
+
 
 class Wait:
     """What a suspended lifecycle run waits for; its suspend key starts with the value.
@@ -19,6 +21,9 @@ class Wait:
     FOLLOW_UP = "follow-up"
     FIX = "fix"  # a user's mistake stopped the run: wait for `opgaveudvalg resume`
 
+
+# The form each body answers about the recommendations.
+FOR_BODY = {Body.standing_committee: Wait.STANDING_COMMITTEE, Body.council: Wait.COUNCIL}
 
 WAITING_FOR = {
     Wait.MANDATE_APPROVAL: "KB's beslutning om kommissoriet",
