@@ -149,8 +149,10 @@ def test_keyboard_only_application_shows_in_the_status(
         tab_to(page, "samtykke")
         page.keyboard.press("Space")
         tab_to(page, "send")
-        page.keyboard.press("Enter")
-        page.wait_for_url(f"**/{SLUG}/tak")
+        with page.expect_navigation(timeout=60_000):
+            page.keyboard.press("Enter")
+        # on failure, what the applicant saw (an error summary, a 4xx/5xx page) is the message
+        assert page.url.endswith(f"/{SLUG}/tak"), page.inner_text("body")
         context.close()
     assert blocked == []
     with committee.committee_session(SLUG) as (session, found):
