@@ -404,3 +404,15 @@ class Attendance(SQLModel, table=True):
     meeting_id: int = Field(foreign_key="meeting.id", primary_key=True)
     membership_id: int = Field(foreign_key="membership.id", primary_key=True)
     status: AttendanceStatus = Field(sa_type=text_enum(AttendanceStatus))
+
+
+class RetainedFigures(SQLModel, table=True):
+    """What a committee's reports need once its applicants' data is deleted, kept before the
+    first deletion: counts only (per profile, target group, age band), and the hash of the
+    applicant data as it was, which `selection verify` compares with the lottery's inputs."""
+
+    committee_id: int = Field(foreign_key="committee.id", primary_key=True)
+    applicants: int
+    figures: dict[str, Any] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
+    applicant_data_hash: str = Field(default="", max_length=64)
+    recorded_at: datetime = timestamp()
