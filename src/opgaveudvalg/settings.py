@@ -77,6 +77,7 @@ class Settings(BaseSettings):
     applicant_min_age: int = Field(ge=0, le=30)
     retention_unselected_months: int = Field(ge=0, le=36)
     retention_members_months: int = Field(ge=0, le=36)
+    retention_sent_mail_days: int = Field(ge=0, le=365)
     column_map: Path
     statbank_url: str = "https://api.statbank.dk/v1"
     meeting_weekday: Literal["mandag", "tirsdag", "onsdag", "torsdag", "fredag"] = "tirsdag"

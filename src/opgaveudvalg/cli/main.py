@@ -14,6 +14,7 @@ from opgaveudvalg.cli import (
     meetings,
     members,
     recruitment,
+    retention,
     selection,
     web,
 )
@@ -30,6 +31,7 @@ app.add_typer(mandate.commands)
 app.add_typer(members.commands)
 app.add_typer(admin.commands)
 app.add_typer(web.commands)
+app.add_typer(retention.commands)
 app.add_typer(meetings.meetings_app, name="meetings")
 app.add_typer(delivery.recommendations_app, name="recommendations")
 app.add_typer(mail.outbox_app, name="outbox")

@@ -3,6 +3,7 @@ members' contact data starts (the deletion itself runs on its own schedule)."""
 
 from datetime import date
 
+from dateutil.relativedelta import relativedelta
 from sqlmodel import Session
 
 from opgaveudvalg import models
@@ -43,10 +44,5 @@ def close(
 
 def months_after(day: date, months: int) -> date:
     """The same day `months` later, or the month's last day if it has fewer days."""
-    year, month = divmod(day.month - 1 + months, 12)
-    for last in (day.day, 30, 29, 28):
-        try:
-            return date(day.year + year, month + 1, last)
-        except ValueError:
-            continue
-    raise AssertionError("every month has a 28th")
+    later: date = day + relativedelta(months=months)
+    return later

@@ -57,7 +57,7 @@ def readers(session: Session, committee: models.Committee) -> list[Reader]:
         *_interested(session, committee, {m.applicant_id for m in seated if m.applicant_id}),
     ]
     by_address: dict[str, list[Reader]] = {}
-    for reader in found:
+    for reader in (r for r in found if r.address.strip()):  # none once contact data is deleted
         by_address.setdefault(reader.address.strip().casefold(), []).append(reader)
     return [
         replace(same[0], name=same[0].name if len({r.name for r in same}) == 1 else None)

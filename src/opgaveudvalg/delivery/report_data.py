@@ -226,9 +226,14 @@ def _selection(session: Session, found: models.Committee) -> Selection | None:
     except UserError:
         return None
     summary = reports.probability_summary(run)
-    applicants = session.exec(
-        select(func.count()).where(models.Applicant.committee_id == found.id)
-    ).one()
+    kept = session.get(models.RetainedFigures, found.id)  # once the applicants are deleted
+    applicants = (
+        kept.applicants
+        if kept is not None
+        else session.exec(
+            select(func.count()).where(models.Applicant.committee_id == found.id)
+        ).one()
+    )
     return Selection(
         applicants,
         summary.applicants,

@@ -17,6 +17,7 @@ from prefect.deployments.runner import RunnerDeployment
 from prefect.events.actions import RunDeployment
 from prefect.events.schemas.automations import EventTrigger, Posture
 from prefect.exceptions import ObjectAlreadyExists
+from prefect.schedules import Cron
 from prefect.states import Cancelled
 
 from opgaveudvalg.orchestration import reaper, setup
@@ -33,6 +34,8 @@ from opgaveudvalg.settings import PROJECT_ROOT, Settings
 IMPORT_FLOW = "import-applications"
 REAPER_FLOW = "reap-stalled-run"
 STALE_FLOW = "flag-stale-wait"
+RETENTION_FLOW = "retention"
+RETENTION_CRON = "30 2 * * *"  # daily at 02:30 local time
 REAPER_AUTOMATION = "opgaveudvalg: flowløb uden puls"
 STUCK_AUTOMATION = "opgaveudvalg: flowløb, der aldrig startede"
 STALE_AUTOMATION = "opgaveudvalg: udvalg venter for længe"
@@ -55,6 +58,7 @@ ENTRYPOINTS = {
     IMPORT_FLOW: "flows/recruitment.py:import_applications_flow",
     REAPER_FLOW: "flows/operations.py:reap_stalled_run_flow",
     STALE_FLOW: "flows/operations.py:flag_stale_wait_flow",
+    RETENTION_FLOW: "flows/retention.py:retention_flow",
 }
 
 
@@ -62,11 +66,12 @@ def deploy(settings: Settings) -> list[UUID]:
     """Create (or update) the work pool and every deployment; returns the deployments' IDs."""
     ensure_work_pool(settings.work_pool)
     # The sync API of Prefect's dual sync/async functions: typed as possibly a coroutine.
+    daily = {RETENTION_FLOW: [Cron(RETENTION_CRON, timezone=settings.timezone)]}
     runners: list[RunnerDeployment] = [
         flow.from_source(source=str(PROJECT_ROOT), entrypoint=entrypoint).to_deployment(  # type: ignore[union-attr, misc]
-            name=DEPLOYMENT_NAME
+            name=DEPLOYMENT_NAME, schedules=daily.get(name)
         )
-        for entrypoint in ENTRYPOINTS.values()
+        for name, entrypoint in ENTRYPOINTS.items()
     ]
     created: list[UUID] = deploy_all(  # type: ignore[assignment]
         *runners,

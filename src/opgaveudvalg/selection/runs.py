@@ -293,6 +293,25 @@ class Verification:
         return "\n".join([*lines, f"Udvælgelse {self.run_id}: panelet {verdict}"])
 
 
+def _applicant_data_check(
+    session: Session, run: models.SelectionRun, instance: Instance
+) -> tuple[str, bool]:
+    """The applicants' data still gives the run's inputs; once deleted on schedule, the hash
+    of it kept at the deletion does (the run's own inputs are IDs and groups only)."""
+    kept = session.get(models.RetainedFigures, run.committee_id)
+    if kept is None:
+        committee = session.get(models.Committee, run.committee_id)
+        current = build_instance(session, committee, instance.fixed, instance.excluded)  # type: ignore[arg-type]
+        return "ansøgerdata uændret siden udvælgelsen", current.inputs_hash() == run.inputs_hash
+    day = kept.recorded_at.date().isoformat()
+    if run.status != SelectionStatus.appointed:
+        return f"ansøgerdata slettet {day}; kun den udpegede udvælgelse blev sammenlignet", True
+    return (
+        f"ansøgerdata, som de var ved sletningen {day} (hash), gav udvælgelsens input",
+        kept.applicant_data_hash == run.inputs_hash,
+    )
+
+
 def verify(session: Session, run_id: int) -> Verification:
     """Recompute the run from its stored inputs: inputs hash, fair probabilities, and the draw."""
     run = get_run(session, run_id)
@@ -301,11 +320,7 @@ def verify(session: Session, run_id: int) -> Verification:
     result.checks.append(
         ("inputs-hash genberegnet fra de gemte input", instance.inputs_hash() == run.inputs_hash)
     )
-    committee = session.get(models.Committee, run.committee_id)
-    current = build_instance(session, committee, instance.fixed, instance.excluded)  # type: ignore[arg-type]
-    result.checks.append(
-        ("ansøgerdata uændret siden udvælgelsen", current.inputs_hash() == run.inputs_hash)
-    )
+    result.checks.append(_applicant_data_check(session, run, instance))
     again = lottery.distribution(instance, Method(run.method)).probabilities()
     same = again.keys() == run.probabilities.keys() and all(
         abs(again[k] - run.probabilities[k]) < 1e-6 for k in again
