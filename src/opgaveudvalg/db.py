@@ -28,6 +28,7 @@ T = TypeVar("T")
 
 SQLITE_BUSY_SECONDS = 30.0  # how long a statement waits for another connection's lock
 LOCK_RETRIES = 5  # then a read that still finds the database locked is tried this often again
+PRIVATE_MODE = 0o600  # the SQLite database file's permissions
 
 
 def is_transient_lock(error: BaseException) -> bool:
@@ -80,12 +81,24 @@ def _configure_sqlite(dbapi_connection, _record) -> None:  # type: ignore[no-unt
     cursor.close()
 
 
+def keep_private(database: Path) -> None:
+    """The database file readable and writable by its owner only (0600): it holds applicants'
+    personal data. SQLite gives its write-ahead log (-wal, -shm) the database file's mode when it
+    creates them; ones left over from a wider file are narrowed too."""
+    database.parent.mkdir(parents=True, exist_ok=True)
+    if not database.exists():
+        database.touch(mode=PRIVATE_MODE)
+    for path in (database, *(database.with_name(database.name + end) for end in ("-wal", "-shm"))):
+        if path.exists() and path.stat().st_mode & 0o077:  # any right for group or others
+            path.chmod(PRIVATE_MODE)
+
+
 def make_engine(url: str) -> Engine:
     parsed = make_url(url)
     if parsed.get_backend_name() != "sqlite":
         return create_engine(url, pool_pre_ping=True)
     if parsed.database and parsed.database != ":memory:":
-        Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        keep_private(Path(parsed.database))
     engine = create_engine(
         url, connect_args={"timeout": SQLITE_BUSY_SECONDS, "factory": LockRetryingConnection}
     )

@@ -151,13 +151,16 @@ class AuditEvent(SQLModel, table=True):
 
 class Applicant(SQLModel, table=True):
     """One citizen's application to one committee. All of it is personal data: deleting the row
-    (with its profiles, review flags by cascade) removes the person from the committee."""
+    (with its profiles, review flags and outbox messages by cascade) removes the person from the
+    committee; a membership stays, as public record, without its applicant."""
 
     __table_args__ = (UniqueConstraint("committee_id", "email_key"),)
 
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int = Field(foreign_key="committee.id", index=True)
-    email_key: str = Field(max_length=320, description="E-mail normalised for deduplication")
+    email_key: str = Field(
+        max_length=320, index=True, description="E-mail normalised for deduplication"
+    )
     name: str
     email: str = Field(max_length=320)
     phone: str | None = None
@@ -195,7 +198,7 @@ class DuplicateReview(SQLModel, table=True):
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int = Field(foreign_key="committee.id", index=True)
     applicant_id: int = Field(foreign_key="applicant.id", ondelete="CASCADE")
-    other_applicant_id: int = Field(foreign_key="applicant.id", ondelete="CASCADE")
+    other_applicant_id: int = Field(foreign_key="applicant.id", ondelete="CASCADE", index=True)
     resolved: bool = False
 
 
@@ -255,8 +258,10 @@ class QuarantinedRow(SQLModel, table=True):
     reason: str
     raw: dict[str, str] = Field(default_factory=dict, sa_column=Column(JSON, nullable=False))
     raw_hash: str = Field(max_length=64)
-    email_key: str | None = Field(default=None, max_length=320)
-    person_key: str | None = Field(default=None, max_length=16, description="Name and postcode")
+    email_key: str | None = Field(default=None, max_length=320, index=True)
+    person_key: str | None = Field(
+        default=None, max_length=16, index=True, description="Name and postcode"
+    )
     resolved: bool = False
 
 
@@ -318,11 +323,14 @@ class MemberRole(StrEnum):
 
 
 class Membership(SQLModel, table=True):
-    """A seat held: a citizen (by applicant) on a profile, or a politician on behalf of a party."""
+    """A seat held: a citizen (by applicant) on a profile, or a politician on behalf of a party.
+    Public record: it outlives the applicant's row (`applicant_id` then becomes NULL)."""
 
     id: int | None = Field(default=None, primary_key=True)
     committee_id: int = Field(foreign_key="committee.id", index=True)
-    applicant_id: int | None = Field(default=None, foreign_key="applicant.id")
+    applicant_id: int | None = Field(
+        default=None, foreign_key="applicant.id", ondelete="SET NULL", index=True
+    )
     profile_key: str | None = Field(default=None, max_length=40)
     politician_name: str | None = None
     on_behalf_of: str | None = Field(default=None, description="The politician's party")
@@ -344,7 +352,9 @@ class OutboxMessage(SQLModel, table=True):
     committee_id: int = Field(foreign_key="committee.id", index=True)
     idempotency_key: str = Field(max_length=120, unique=True)
     kind: str = Field(max_length=40)
-    applicant_id: int | None = Field(default=None, foreign_key="applicant.id", ondelete="CASCADE")
+    applicant_id: int | None = Field(
+        default=None, foreign_key="applicant.id", ondelete="CASCADE", index=True
+    )
     to_address: str = Field(max_length=320)
     language: str = Field(max_length=2)
     subject: str
