@@ -182,7 +182,7 @@ def _people(session: Session, found: models.Committee) -> list[Person]:
         assert membership.id is not None
         ended = membership.end_date
         left = ended if ended is not None and (closed is None or ended < closed) else None
-        if membership.applicant_id is None:
+        if membership.politician_name is not None:
             name: str | None = membership.politician_name
         else:
             applicant = session.get(models.Applicant, membership.applicant_id)
@@ -191,7 +191,7 @@ def _people(session: Session, found: models.Committee) -> list[Person]:
             Person(
                 membership.id,
                 name,
-                membership.applicant_id is None,
+                membership.politician_name is not None,
                 membership.on_behalf_of,
                 ROLE_NAMES[membership.role],
                 membership.profile_key,
