@@ -157,8 +157,11 @@ SLUG = "ny-svoemmehal"
 CASE = "00.01.00-A00-1-26"  # the case number open_recruitment records for KB's approval
 
 
-def selecting(tmp_path: Path, replacements: dict[str, str] | None = None) -> models.Committee:
-    """The swimming-hall committee with the demo's 150 applications imported and the call closed."""
+def selecting(
+    tmp_path: Path, replacements: dict[str, str] | None = None, extra: tuple[list[str], ...] = ()
+) -> models.Committee:
+    """The swimming-hall committee with the demo's 150 applications (and the `extra` rows)
+    imported and the call closed."""
     open_recruitment(replacements)
     with committee.committee_session(SLUG) as (session, found):
         mandate = current_mandate(session, found)
@@ -167,6 +170,8 @@ def selecting(tmp_path: Path, replacements: dict[str, str] | None = None) -> mod
         mandate, export, postcodes=get_settings().postcodes, start=mandate.tidsplan.start
     )
     run_import(SLUG, export)
+    if extra:
+        run_import(SLUG, write_csv(tmp_path / "flere.csv", extra))
     with committee.committee_session(SLUG) as (session, found):
         committee.transition(session, found, models.CommitteeStatus.selecting, "test")
         return found

@@ -13,6 +13,7 @@ from opgaveudvalg.cli import (
     mandate,
     meetings,
     members,
+    person,
     recruitment,
     retention,
     selection,
@@ -42,6 +43,7 @@ app.add_typer(recruitment.applications_app, name="applications")
 app.add_typer(recruitment.recruitment_app, name="recruitment")
 app.add_typer(mandate.mandate_app, name="mandate")
 app.add_typer(admin.db_app, name="db")
+app.add_typer(person.person_app, name="person")
 
 
 def main() -> None:

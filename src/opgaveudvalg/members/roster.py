@@ -37,8 +37,8 @@ def replace_member(
     reason: str,
     actor: str,
 ) -> models.Membership:
-    """Fill a vacated citizen seat with the first reserve who keeps the profile, the targets
-    and the household rule; the change is in the audit log."""
+    """Fill a vacated citizen seat with the first reserve (still on record) who keeps the
+    profile, the targets and the household rule; the change is in the audit log."""
     active = [m for m in members(session, committee) if m.applicant_id and m.end_date is None]
     leaving = next((m for m in active if m.applicant_id == applicant_id), None)
     if leaving is None:
@@ -48,8 +48,8 @@ def replace_member(
     staying = [Seat(str(m.applicant_id), m.profile_key or "") for m in active if m is not leaving]
     ever = {str(m.applicant_id) for m in members(session, committee)}
     for candidate in run.reserves.get(leaving.profile_key or "", []):
-        if candidate in ever:
-            continue
+        if candidate in ever or session.get(models.Applicant, int(candidate)) is None:
+            continue  # a reserve who asked to be erased is gone
         trial = [*staying, Seat(candidate, leaving.profile_key or "")]
         if not panel_is_valid(instance, trial):
             return _swap(session, committee, leaving, int(candidate), today, reason, actor)
