@@ -30,6 +30,7 @@ from opgaveudvalg.orchestration.inputs import AppointmentInput, MandateApproval,
 from opgaveudvalg.orchestration.waits import Wait
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.recruitment import call, status
+from opgaveudvalg.retention import schedule
 from opgaveudvalg.selection import instance, reports
 from opgaveudvalg.selection import runs as selection_runs
 from opgaveudvalg.settings import Settings
@@ -287,4 +288,25 @@ def run_demo(settings: Settings) -> None:
             print()
     print("Porteføljen (`opgaveudvalg committees`):")
     print("\n".join(documents.text_table(portfolio.HEADERS, portfolio.rows(settings))))
+    print()
+    print(retention_plan(slugs, settings))
     print(f"Prefect-serverens og workerens log: {settings.output_dir.parent}/*.log")
+
+
+def retention_plan(slugs: list[str], settings: Settings) -> str:
+    """What the daily retention run will delete, on each of the committees' dates
+    (`opgaveudvalg retention --dry-run --on DAY`)."""
+    days: set[date] = set()
+    with session_scope() as session:
+        for slug in slugs:
+            found = committee.get_committee(session, slug)
+            appointed = schedule.appointed_on(session, found)
+            if appointed is not None:
+                days.update(
+                    d for d in schedule.deadlines(settings, appointed, found.closed_on) if d
+                )
+                days.update([found.closed_on] if found.closed_on else [])
+    lines = ["Sletning af personoplysninger (`opgaveudvalg retention --dry-run --on DAG`):"]
+    for day in sorted(days):
+        lines.append(schedule.run(settings, day, dry_run=True).text())
+    return "\n".join(lines)
