@@ -115,11 +115,6 @@ def _labels(session: Session, committee: models.Committee) -> dict[str, str]:
     return profile_labels(current_mandate(session, committee))
 
 
-def _reserves(session: Session, committee: models.Committee) -> set[int]:
-    run = runs.appointed_run(session, committee)
-    return {int(i) for ids in run.reserves.values() for i in ids}
-
-
 def retention(
     session: Session, settings: Settings, applicant: models.Applicant
 ) -> tuple[date | None, str]:
@@ -131,22 +126,22 @@ def retention(
     after_close = f"{settings.retention_members_months} måneder efter, at udvalget er nedlagt"
     if appointed is None:
         return None, f"Bliver du ikke udpeget, sletter vi ansøgningen {unselected}."
-    unselected_on, members_on = schedule.deadlines(settings, appointed, committee.closed_on)
-    if _memberships(session, applicant.id):
-        return members_on, (
+    place = schedule.place_of(applicant, *schedule.seats_and_reserves(session, committee))
+    rules = {
+        schedule.Place.member: (
             f"Dine kontaktoplysninger sletter vi {after_close}; dit medlemskab bliver i sagen."
-        )
-    if applicant.wants_updates:
-        return members_on, (
+        ),
+        schedule.Place.asked: (
             f"Vi sletter ansøgningen {after_close}, for du vil have besked om, hvad der sker "
             "med udvalgets arbejde."
-        )
-    if applicant.id in _reserves(session, committee):
-        closed = committee.closed_on
-        return (max(unselected_on, closed) if closed else None), (
-            f"Du er reserve: vi sletter ansøgningen, når udvalget er nedlagt, dog tidligst {unselected}."
-        )
-    return unselected_on, f"Vi sletter ansøgningen {unselected}."
+        ),
+        schedule.Place.reserve: (
+            "Du er reserve: vi sletter ansøgningen, når udvalget er nedlagt, dog tidligst "
+            f"{unselected}."
+        ),
+        schedule.Place.unselected: f"Vi sletter ansøgningen {unselected}.",
+    }
+    return schedule.goes_on(settings, committee, appointed, place), rules[place]
 
 
 def _committee(session: Session, committee_id: int) -> models.Committee:
@@ -434,11 +429,10 @@ def erase(session: Session, settings: Settings, plan: Plan, today: date, actor: 
         membership.email = None
         session.add(membership)
     session.flush()
+    counts = plan.counts()  # before the files go
     erasure.remove(plan.paths)
     committees = sorted({*plan.held.committee_ids()})
-    audit(
-        session, None, actor, "person.erased", REASON, committees=committees, counts=plan.counts()
-    )
+    audit(session, None, actor, "person.erased", REASON, committees=committees, counts=counts)
     return notes
 
 

@@ -16,6 +16,7 @@ Before the first deletion the figures the reports need are kept (`RetainedFigure
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from enum import StrEnum
 from pathlib import Path
 from zoneinfo import ZoneInfo
 
@@ -139,28 +140,39 @@ def deadlines(settings: Settings, appointed: date, closed: date | None) -> tuple
     return unselected, members
 
 
-@dataclass(frozen=True)
-class Clock:
-    """One committee's retention dates as they stand on `day`."""
+class Place(StrEnum):
+    """Where an application stands, which decides when it goes."""
 
-    day: date
-    unselected: bool  # appointment + retention_unselected_months has come
-    closed: bool
-    members: bool  # close + retention_members_months has come
+    member = "member"  # held a seat: the contact data goes, the public record stays
+    asked = "asked"  # asked to hear what became of the work
+    reserve = "reserve"  # told they are a reserve
+    unselected = "unselected"
 
-    @classmethod
-    def of(
-        cls, settings: Settings, committee: models.Committee, appointed: date, day: date
-    ) -> "Clock":
-        unselected_on, members_on = deadlines(settings, appointed, committee.closed_on)
-        closed = committee.closed_on is not None and day >= committee.closed_on
-        return cls(day, day >= unselected_on, closed, members_on is not None and day >= members_on)
 
-    def applicant_goes(self, applicant: models.Applicant, reserves: set[int]) -> bool:
-        """For one who holds no seat: those asking for news stay as long as the members."""
-        if applicant.wants_updates:
-            return self.members
-        return self.unselected and (self.closed or applicant.id not in reserves)
+def place_of(applicant: models.Applicant, seated: set[int], reserves: set[int]) -> Place:
+    if applicant.id in seated:
+        return Place.member
+    if applicant.wants_updates:
+        return Place.asked
+    return Place.reserve if applicant.id in reserves else Place.unselected
+
+
+def goes_on(
+    settings: Settings, committee: models.Committee, appointed: date, place: Place
+) -> date | None:
+    """The day the application (for a member: the contact data) goes; None: not known yet."""
+    unselected_on, members_on = deadlines(settings, appointed, committee.closed_on)
+    if place in (Place.member, Place.asked):
+        return members_on
+    if place == Place.reserve:
+        return max(unselected_on, committee.closed_on) if committee.closed_on else None
+    return unselected_on
+
+
+def seats_and_reserves(session: Session, committee: models.Committee) -> tuple[set[int], set[int]]:
+    """Who held a seat, and who was told they are a reserve (the letters' reserve list)."""
+    seated = _seated(session, committee)
+    return seated, set(reserve_positions(appointed_run(session, committee), seated))
 
 
 def _due_for(
@@ -169,22 +181,24 @@ def _due_for(
     appointed = appointed_on(session, committee)
     if appointed is None:
         return None
-    clock = Clock.of(settings, committee, appointed, day)
     found = Due(committee)
-    seated = _seated(session, committee)
-    reserves = set(reserve_positions(appointed_run(session, committee), seated))
+    seated, reserves = seats_and_reserves(session, committee)
     for applicant in _applicants(session, committee):
         assert applicant.id is not None
-        if applicant.id in seated:
-            if clock.members and not erasure.is_erased(applicant):
-                found.members.append(applicant)
-        elif clock.applicant_goes(applicant, reserves):
+        place = place_of(applicant, seated, reserves)
+        when = goes_on(settings, committee, appointed, place)
+        if when is None or day < when:
+            continue
+        if place != Place.member:
             found.unselected.append(applicant)
             found.paths += erasure.files_of(session, settings, committee.slug, applicant.id)
-    if clock.unselected:
+        elif not erasure.is_erased(applicant):
+            found.members.append(applicant)
+    unselected_on, members_on = deadlines(settings, appointed, committee.closed_on)
+    if day >= unselected_on:
         found.quarantined = _quarantined(session, committee)
         found.paths += _internal_files(settings, committee.slug)
-    if clock.members:
+    if members_on is not None and day >= members_on:
         found.politicians = [m for m in _memberships(session, committee) if m.email]
         found.paths += [
             CommitteeFiles.of(settings.output_dir, committee.slug).letters(),
