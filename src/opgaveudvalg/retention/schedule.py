@@ -259,16 +259,10 @@ def _delete(session: Session, settings: Settings, item: Due, day: date) -> None:
     for applicant in item.unselected:
         erasure.delete_applicant(session, applicant)
     labels = profile_labels(current_mandate(session, committee), "da")
+    profiles = {m.applicant_id: m.profile_key for m in _memberships(session, committee)}
     for applicant in item.members:
-        profile = next(
-            (
-                m.profile_key
-                for m in _memberships(session, committee)
-                if m.applicant_id == applicant.id
-            ),
-            None,
-        )
-        erasure.erase_contact_data(session, applicant, labels.get(profile or ""), day)
+        label = labels.get(profiles.get(applicant.id) or "")
+        erasure.erase_contact_data(session, applicant, label, day)
     for row in item.quarantined:
         session.delete(row)
     for membership in item.politicians:
