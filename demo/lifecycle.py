@@ -95,7 +95,7 @@ def secretariat_holds_meetings(
         numbers = [m.number for m in plan.meetings(session, found)]
         for number in numbers:
             path = folder / f"dagsorden-{number}.yaml"
-            path.write_text(demo_agenda(mandate.opgaver, number), encoding="utf-8")
+            path.write_text(demo_agenda(slug, mandate.opgaver, number), encoding="utf-8")
             agenda.set_agenda(session, found, number, path, DEMO_ACTOR)
     change_plan(slug, numbers)
     woken = now()
@@ -127,28 +127,63 @@ def change_plan(slug: str, numbers: list[int]) -> None:
         changes.cancel_meeting(session, found, numbers[-2], DEMO_ACTOR, "sammenlagt med næste møde")
 
 
-def demo_agenda(tasks: list[str], number: int) -> str:
-    task = tasks[(number - 1) % len(tasks)]
-    return (
-        "punkter:\n"
-        f"  - titel: {json.dumps(task[:80], ensure_ascii=False)}\n"
-        f"    indstilling: {json.dumps('Det indstilles, at udvalget drøfter opgaven og peger på de vigtigste anbefalinger.', ensure_ascii=False)}\n"
-        f"    beskrivelse: {json.dumps(task, ensure_ascii=False)}\n"
-        f"    bilag: [{json.dumps(f'Oplæg fra administrationen til møde {number}.pdf', ensure_ascii=False)}]\n"
-    )
+AGENDA_TITLES = {
+    "ny-svoemmehal": [
+        ("Vision for svømmehallen", "A vision for the swimming hall"),
+        ("Brugernes behov for vand og faciliteter", "What users need: water and facilities"),
+        ("De tre mulige placeringer", "The three possible sites"),
+        ("Retfærdig fordeling af bassintider", "Sharing pool time fairly"),
+        ("En hal, der er tilgængelig for alle", "A hall open to everyone"),
+        ("Bæredygtigt byggeri og drift", "Sustainable building and running"),
+    ],
+    "fn-verdensmaal": [
+        ("Hvilke verdensmål prioriterer vi?", "Which Global Goals do we prioritise?"),
+        ("Lokale ambitioner frem mod 2030", "Local ambitions towards 2030"),
+        (
+            "Borgere, foreninger og virksomheder som medspillere",
+            "Citizens, clubs and businesses as partners",
+        ),
+        (
+            "Verdensmålene i kommunens egne beslutninger",
+            "The Global Goals in the council's own decisions",
+        ),
+        ("Idéer, vi afprøver i praksis", "Ideas we try out in practice"),
+        ("Børn og unges perspektiv", "The perspective of children and young people"),
+    ],
+}
+"""A short title per task of each example mandate (Danish, English): an agenda item is named
+by a short title, and the task it works on is its description."""
+
+
+def demo_agenda(slug: str, tasks: list[str], number: int) -> str:
+    """Meeting `number`'s own item: the next task of the mandate, for discussion."""
+    index = (number - 1) % len(tasks)
+    title, english = AGENDA_TITLES[slug][index]
+    item = {
+        "titel": title,
+        "art": "drøftelse",
+        "indstilling": "Det indstilles, at udvalget drøfter opgaven og peger på de vigtigste anbefalinger.",
+        "beskrivelse": f"Kommissoriets opgave {index + 1}: {tasks[index]}",
+        "bilag": [f"Oplæg fra administrationen til møde {number}.pdf"],
+        "en": {"titel": english},
+    }
+    return json.dumps({"punkter": [item]}, ensure_ascii=False, indent=2)  # JSON is YAML
 
 
 def demo_minutes(slug: str, number: int) -> str:
-    """Every item decided; at meeting 2 one citizen is absent with notice."""
+    """The items that ask for a decision approved, the discussion of the meeting's own item;
+    at meeting 2 one citizen is absent with notice."""
     with committee.committee_session(slug) as (session, found):
         meeting = plan.get_meeting(session, found, number)
         seated = [m for m in roster.members(session, found) if m.applicant_id]
-        items = len(meeting.agenda)
-    decisions = "".join(f"  {n}: Godkendt\n" for n in range(1, items + 1))
+        kinds = [item.get("art") for item in meeting.agenda]
+    decisions = "".join(
+        f"  {n}: Godkendt\n" for n, kind in enumerate(kinds, start=1) if kind == "beslutning"
+    )
     absent = f"fravær:\n  - {{medlem: {seated[0].id}, afbud: true}}\n" if number == 2 else ""
     return (
         f"beslutninger:\n{decisions}"
-        f"drøftelser:\n  {items - 1}: Udvalget drøftede opgaven i grupper og samlede op i plenum.\n"
+        f"drøftelser:\n  {len(kinds) - 1}: Udvalget drøftede opgaven i grupper og samlede op i plenum.\n"
         f"{absent}"
     )
 

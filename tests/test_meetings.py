@@ -174,7 +174,14 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
         meeting = agenda.set_agenda(session, found, 1, agenda_file, "test")
         files = write_meeting_document(session, found, meeting, settings, minutes=False)
     titles = [item["titel"] for item in meeting.agenda]
-    assert titles == ["Godkendelse af dagsorden", "Vision for svømmehallen", "Eventuelt"]
+    assert titles == [
+        "Godkendelse af dagsorden",
+        "Velkomst og præsentation",
+        "Opgaven og kommissoriet",
+        "Samarbejdsform",
+        "Vision for svømmehallen",
+        "Eventuelt",
+    ]
     pdf = next(f for f in files if f.suffix == ".pdf" and f.parent.name == "da")
     text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
     for expected in (
@@ -182,7 +189,7 @@ def test_agenda_minutes_and_attendance(appointed: str, tmp_path: Path) -> None:
         "Tidspunkt",
         "Ordstyrer",
         "Referent",
-        "2. Vision for svømmehallen",
+        "5. Vision for svømmehallen",
         "Indstilling",
         "Beskrivelse af sagen",
         "Scenarier.pdf",
@@ -233,7 +240,7 @@ def test_minutes_file_errors_name_the_file_line_and_field(appointed: str, tmp_pa
     bad = tmp_path / "referat.yaml"
     name = str(bad)
     assert minutes_problems(appointed, bad, "beslutninger:\n  1: Godkendt\n  9: Godkendt\n") == (
-        f"{name}:3: beslutninger.9: dagsordenen har punkterne 1–2"
+        f"{name}:3: beslutninger.9: dagsordenen har punkterne 1–5"
     )
     assert minutes_problems(appointed, bad, "beslutninger:\n  første: Godkendt\n") == (
         f"{name}:2: beslutninger.første: skal være et helt tal"
@@ -287,7 +294,7 @@ def test_agenda_file_errors_name_the_file_line_and_field(appointed: str, tmp_pat
         f"{path}:5: punkter[2].bilag: skal være en liste (linjer med '- ')",
         f"{path}:6: punkter[2].ansvarlig: ukendt felt – tjek stavningen",
     ]
-    assert titles == ["Godkendelse af dagsorden", "Eventuelt"]
+    assert titles == [item["titel"] for item in plan.default_agenda(1)]
     path.write_text("titel: Budget\n", encoding="utf-8")
     missing = re.escape(f"{path}:1: punkter: feltet mangler")
     with (
@@ -302,11 +309,13 @@ def test_agenda_items_may_leave_fields_empty(appointed: str, tmp_path: Path) -> 
     path.write_text("punkter:\n  - titel: Budget\n    indstilling:\n    bilag:\n", encoding="utf-8")
     with committee.committee_session(appointed) as (session, found):
         meeting = agenda.set_agenda(session, found, 1, path, "test")
-    assert meeting.agenda[1] == {
+    assert meeting.agenda[-2] == {
         "titel": "Budget",
         "indstilling": "",
         "beskrivelse": "",
         "bilag": [],
+        "art": "drøftelse",
+        "en": {},
     }
 
 
@@ -381,7 +390,7 @@ def test_the_agenda_goes_to_each_member_once_per_version(appointed: str, tmp_pat
     assert len(first) == 10 and again == [] and len(changed) == 10
     assert len({m.to_address for m in first}) == 10
     assert all(m.attachment == str(pdf) and m.calendar is None for m in first)
-    assert "2. Budget" in changed[0].body_text
+    assert "5. Budget" in changed[0].body_text
 
 
 def test_the_feed_is_served_as_text_calendar(appointed: str) -> None:

@@ -124,7 +124,8 @@ def meetings_add(
 
 @meetings_app.command("agenda")
 def meetings_agenda(slug: str, number: int, file: Path) -> None:
-    """Sæt dagsordenens punkter fra en YAML-fil (punkter: titel, indstilling, beskrivelse, bilag)."""
+    """Sæt dagsordenens punkter fra en YAML-fil (ordstyrer, referent og punkter: titel, art,
+    indstilling, beskrivelse, bilag, en)."""
     with committee.committee_session(slug) as (session, found):
         meeting = agenda.set_agenda(session, found, number, file, actor())
         files = write_meeting_document(session, found, meeting, get_settings(), minutes=False)

@@ -6,7 +6,7 @@ from datetime import datetime, timedelta
 from sqlmodel import Session
 
 from opgaveudvalg import models
-from opgaveudvalg.committee import audit, current_mandate
+from opgaveudvalg.committee import audit
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.meetings.plan import STATE_NAMES, get_meeting, meetings, new_meeting
 from opgaveudvalg.models import MeetingState, utcnow
@@ -63,10 +63,9 @@ def add_meeting(
     location: str,
     actor: str,
 ) -> models.Meeting:
-    mandate = current_mandate(session, committee)
     number = max((m.number for m in meetings(session, committee)), default=0) + 1
     ends = starts + timedelta(hours=hours)
-    meeting = new_meeting(committee, mandate, number, starts, ends, location)
+    meeting = new_meeting(committee, number, starts, ends, location)
     session.add(meeting)
     session.flush()
     audit(session, committee.id, actor, "meeting.added", number=number)

@@ -2,10 +2,11 @@
 HTML and PDF, and which of them the members receive by mail."""
 
 from collections.abc import Iterable
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from datetime import datetime
 from pathlib import Path
 from typing import Any
+from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from sqlmodel import Session, select
@@ -13,9 +14,10 @@ from sqlmodel import Session, select
 from opgaveudvalg import models
 from opgaveudvalg.committee import current_mandate, decision_for, latest_mandate
 from opgaveudvalg.documents import DocumentMeta, Format, write_document
+from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.meetings.plan import meetings
 from opgaveudvalg.members.roster import members
-from opgaveudvalg.models import AttendanceStatus
+from opgaveudvalg.models import AttendanceStatus, MemberRole
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.settings import Settings
 
@@ -65,17 +67,19 @@ def _write(
         "da",
         approved=True,
     )
-    facilitators = meeting.facilitators or [mandate.organisering.sekretariat]
+    contact = mandate.organisering.kontaktperson
+    facilitator, secretary = (*meeting.facilitators, "", "")[:2]
     context = {
         "mandate": mandate,
         "meeting": meeting,
+        "items": item_views(meeting),
         "minutes": minutes,
         "when": when,
         "until": meeting.ends_at.astimezone(zone),
         "called_by": mandate.organisering.sekretariat,
-        "chair": facilitators[0],
-        "secretary": facilitators[-1],
-        **_attendance(session, committee, meeting, when),
+        "facilitator": facilitator or contact.navn,
+        "secretary": secretary or f"{contact.navn}, {contact.titel}",
+        **_attendance(session, committee, mandate, meeting, when),
     }
     files = CommitteeFiles.of(settings.output_dir, committee.slug)
     return {
@@ -92,11 +96,69 @@ def _write(
     }
 
 
+@dataclass(frozen=True)
+class ItemView:
+    """One agenda item as the documents show it, with what the minutes recorded for it."""
+
+    number: int
+    title: str
+    proposal: str
+    description: str
+    attachments: list[tuple[str, str]]  # (name, link)
+    kind: str
+    english: dict[str, str]
+    discussion: str
+    decision: str
+
+
+def item_views(meeting: models.Meeting) -> list[ItemView]:
+    """The meeting's items; an item stored before items had a kind is a discussion."""
+    recorded = meeting.minutes or {}
+    return [
+        ItemView(
+            number,
+            item["titel"],
+            item.get("indstilling", ""),
+            item.get("beskrivelse", ""),
+            [(_attachment_name(a), _attachment_link(a)) for a in item.get("bilag", [])],
+            item.get("art", "drøftelse"),
+            item.get("en", {}),
+            _recorded(recorded.get("drøftelser", {}), number),
+            _recorded(recorded.get("beslutninger", {}), number),
+        )
+        for number, item in enumerate(meeting.agenda, start=1)
+    ]
+
+
+def _recorded(by_item: dict[Any, str], number: int) -> str:
+    """The text recorded for item `number` (JSON keeps the numbers as strings)."""
+    return by_item.get(str(number)) or by_item.get(number) or ""
+
+
+def _attachment_name(attachment: str) -> str:
+    return attachment.rstrip("/").rsplit("/", 1)[-1] if _is_web(attachment) else attachment
+
+
+def _attachment_link(attachment: str) -> str:
+    """A web address as it is; a file name relative to the document, beside which it lies."""
+    return attachment if _is_web(attachment) else quote(attachment)
+
+
+def _is_web(attachment: str) -> bool:
+    return attachment.startswith(("https://", "http://"))
+
+
 def _attendance(
-    session: Session, committee: models.Committee, meeting: models.Meeting, when: datetime
+    session: Session,
+    committee: models.Committee,
+    mandate: Mandate,
+    meeting: models.Meeting,
+    when: datetime,
 ) -> dict[str, Any]:
-    """Who took part, and who was absent (name, with notice?), as the documents show them."""
-    seated = [m.id for m in members(session, committee, when.date()) if m.id is not None]
+    """The chair, who took part (members and the other stakeholders' representatives), and who
+    was absent (name, with notice?), as the documents show them."""
+    seated_members = members(session, committee, when.date())
+    seated = [m.id for m in seated_members if m.id is not None]
     absent_rows = session.exec(
         select(models.Attendance).where(
             models.Attendance.meeting_id == meeting.id,
@@ -105,8 +167,17 @@ def _attendance(
     ).all()
     absent = {row.membership_id: row.status for row in absent_rows}
     notice = [absent[i] == AttendanceStatus.absent_with_notice for i in sorted(absent)]
+    chair = next((m for m in seated_members if m.role == MemberRole.chair), None)
+    parties = {m.on_behalf_of for m in seated_members}
     return {
+        "chair": _names(session, [chair.id])[0] if chair and chair.id else None,
         "participants": _names(session, [i for i in seated if i not in absent]),
+        "stakeholders": [
+            other.organisation
+            for other in mandate.sammensætning.øvrige_interessenter
+            if other.organisation not in parties  # unless they hold a seat of their own
+            for _ in range(other.pladser)
+        ],
         "absent": list(zip(_names(session, sorted(absent)), notice, strict=True)),
     }
 

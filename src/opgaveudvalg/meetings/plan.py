@@ -15,7 +15,6 @@ from sqlmodel import Session, col, select
 from opgaveudvalg import models
 from opgaveudvalg.committee import audit, current_mandate
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.settings import DateRange, Settings
 
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
@@ -124,9 +123,7 @@ def plan_meetings(
     days = propose_dates(plan.start, last, plan.antal_møder, given.weekday, given.school_holidays)
     for number, day in enumerate(days, start=1):
         starts = local(day, given.start, given.timezone)
-        session.add(
-            new_meeting(committee, mandate, number, starts, starts + length, given.location)
-        )
+        session.add(new_meeting(committee, number, starts, starts + length, given.location))
     session.flush()
     audit(session, committee.id, actor, "meetings.planned", count=plan.antal_møder)
     return meetings(session, committee)
@@ -134,7 +131,6 @@ def plan_meetings(
 
 def new_meeting(
     committee: models.Committee,
-    mandate: Mandate,
     number: int,
     starts: datetime,
     ends: datetime,
@@ -148,35 +144,107 @@ def new_meeting(
         starts_at=starts,
         ends_at=ends,
         location=location,
-        facilitators=list(mandate.organisering.facilitatorer),
         agenda=default_agenda(number),
     )
 
 
+ANY_OTHER_BUSINESS = "eventuelt"
+"""The kind of the closing item only; the secretariat's items are a 'beslutning', 'drøftelse'
+or 'orientering' (agenda.AgendaItem), and the kind decides what the minutes say when no
+decision is recorded ('Drøftet' for a discussion, 'Intet' for an empty Eventuelt)."""
+
+
 def default_agenda(number: int) -> list[dict[str, Any]]:
-    """Every meeting opens with approving the agenda (and from meeting 2 the last minutes)
-    and closes with 'Eventuelt'."""
-    items = [agenda_item("Godkendelse af dagsorden", "Det indstilles, at dagsordenen godkendes.")]
+    """Every meeting opens with approving the agenda (from meeting 2 also the last minutes;
+    meeting 1 is for getting to know the task and each other) and closes with 'Eventuelt'."""
+    items = [
+        agenda_item(
+            "Godkendelse af dagsorden",
+            "Det indstilles, at dagsordenen godkendes.",
+            kind="beslutning",
+            english={
+                "titel": "Approval of the agenda",
+                "indstilling": "It is recommended that the agenda is approved.",
+            },
+        )
+    ]
     if number > 1:
         items.append(
             agenda_item(
-                "Godkendelse af referat fra sidste møde", "Det indstilles, at referatet godkendes."
+                "Godkendelse af referat fra sidste møde",
+                "Det indstilles, at referatet godkendes.",
+                kind="beslutning",
+                english={
+                    "titel": "Approval of the minutes of the last meeting",
+                    "indstilling": "It is recommended that the minutes are approved.",
+                },
             )
         )
-    items.append(agenda_item("Eventuelt", ""))
+    else:
+        items += start_up_items()
+    items.append(
+        agenda_item(
+            "Eventuelt", "", kind=ANY_OTHER_BUSINESS, english={"titel": "Any other business"}
+        )
+    )
     return items
 
 
 def agenda_item(
-    title: str, proposal: str, description: str = "", attachments: Iterable[str] = ()
+    title: str,
+    proposal: str,
+    description: str = "",
+    attachments: Iterable[str] = (),
+    kind: str = "drøftelse",
+    english: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    """One agenda item as stored on the meeting."""
+    """One agenda item as stored on the meeting; `english` holds the item's title, proposal
+    and description in English where the secretariat gave them."""
     return {
         "titel": title,
         "indstilling": proposal,
         "beskrivelse": description,
         "bilag": list(attachments),
+        "art": kind,
+        "en": dict(english or {}),
     }
+
+
+def start_up_items() -> list[dict[str, Any]]:
+    """Meeting 1's items after the agenda: the mandate says the first meeting is for getting
+    to know the task, the framework and each other."""
+    return [
+        agenda_item(
+            "Velkomst og præsentation",
+            "",
+            "Medlemmerne præsenterer sig selv og fortæller, hvorfor de er med i udvalget.",
+            kind="orientering",
+            english={
+                "titel": "Welcome and introductions",
+                "beskrivelse": "The members introduce themselves and say why they joined the committee.",
+            },
+        ),
+        agenda_item(
+            "Opgaven og kommissoriet",
+            "Det indstilles, at udvalget drøfter opgaven og rammerne i kommissoriet.",
+            "Administrationen gennemgår kommissoriets formål, opgaver, rammer og tidsplan.",
+            english={
+                "titel": "The task and the mandate",
+                "indstilling": "It is recommended that the committee discusses the task and the framework set by the mandate.",
+                "beskrivelse": "The administration presents the mandate's purpose, tasks, framework and timetable.",
+            },
+        ),
+        agenda_item(
+            "Samarbejdsform",
+            "Det indstilles, at udvalget aftaler, hvordan det vil arbejde sammen.",
+            "Fx mødeform, arbejdsgrupper mellem møderne og hvordan udvalget træffer beslutninger.",
+            english={
+                "titel": "How we work together",
+                "indstilling": "It is recommended that the committee agrees on how it will work together.",
+                "beskrivelse": "For example how meetings run, working groups between meetings and how the committee makes decisions.",
+            },
+        ),
+    ]
 
 
 # --- listing -------------------------------------------------------------------------------
