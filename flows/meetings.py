@@ -13,6 +13,7 @@ from flows.status import committee_status
 from opgaveudvalg.committee import committee_session
 from opgaveudvalg.mail import outbox
 from opgaveudvalg.meetings import documents, invitations, minutes, plan
+from opgaveudvalg.members.recipients import politicians_without_address
 from opgaveudvalg.orchestration import flowrun
 from opgaveudvalg.orchestration.flowrun import step
 from opgaveudvalg.orchestration.waits import Wait
@@ -40,9 +41,13 @@ def send_invitations(slug: str) -> dict[str, int] | State:
     settings = get_settings()
     with committee_session(slug) as (session, found):
         queued = len(invitations.queue_invitations(session, found, settings, date.today()))
+        without_address = politicians_without_address(session, found, date.today())
         invitations.write_feed(session, found, settings)
         committee_id = found.id
-    return sent_or_failed(deliver(committee_id), queued)
+    result = sent_or_failed(deliver(committee_id), queued)
+    if isinstance(result, dict) and without_address:
+        result["politikere uden e-mail"] = without_address
+    return result
 
 
 @step

@@ -270,8 +270,9 @@ def test_the_whole_lifecycle_with_a_worker(
     states = [m.state for m in planned]
     assert states.count(models.MeetingState.cancelled) == 1
     assert states.count(models.MeetingState.held) == len(planned) - 1
-    # every citizen was invited to every meeting, and again to the moved one
-    assert len(invitations) == 10 * (len(planned) + 1)
+    # every member (10 citizens, 5 politicians) was invited to every meeting, and again to the
+    # moved one
+    assert len(invitations) == 15 * (len(planned) + 1)
     minutes = get_settings().output_dir / example / "moeder" / "moede-1" / "da" / "referat.pdf"
     assert minutes.stat().st_size > 10_000
     summary = Artifact.get(f"udvaelgelse-{example}")

@@ -86,7 +86,7 @@ def test_mime_structure_one_recipient_and_stable_message_id(smtp: Mailbox, tmp_p
         [recipient] = rcpts
         assert mail_from == SENDER
         assert parsed["To"] == recipient
-        assert parsed["From"] == SENDER
+        assert parsed["From"] == f"Gentofte Kommune – Ny svømmehal <{SENDER}>"
         for other in everyone - {recipient}:
             assert other.encode() not in raw
         for header in ("Cc", "Bcc", "Reply-To"):

@@ -74,6 +74,12 @@ def short_date(value: date, lang: str) -> str:
     return format_date(value, format="long", locale=_LOCALES[lang])
 
 
+def weekday_date(value: date, lang: str) -> str:
+    """'tirsdag 9. marts 2027' / 'Tuesday 9 March 2027' (without long_date's 'den')."""
+    pattern = "EEEE d. MMMM y" if lang == "da" else "EEEE d MMMM y"
+    return format_date(value, format=pattern, locale=_LOCALES[lang])
+
+
 def local_time(value: datetime, timezone: str) -> str:
     """A stored UTC timestamp as local wall-clock time, e.g. '2027-01-28 14:03'."""
     return value.astimezone(ZoneInfo(timezone)).strftime("%Y-%m-%d %H:%M")

@@ -61,12 +61,13 @@ def meetings_list(slug: str) -> None:
             for x in plan.meetings(session, found)
         ]
         warnings = minutes.attendance_warnings(session, found)
+        unreachable = invitations.address_warning(session, found, date.today())
     typer.echo(
         "\n".join(
             documents.text_table(("nr.", "tid", "sted", "tilstand", "sekvens", "punkter"), rows)
         )
     )
-    for warning in warnings:
+    for warning in [*warnings, *([unreachable] if unreachable else [])]:
         typer.echo(f"Advarsel: {warning}")
     wake_lifecycle(slug, Wait.MINUTES)
 
@@ -92,7 +93,7 @@ def meetings_move(
 
 @meetings_app.command("cancel")
 def meetings_cancel(
-    slug: str, number: int, reason: Annotated[str, typer.Option(help="Hvorfor")] = "aflyst"
+    slug: str, number: int, reason: Annotated[str, typer.Option(help="Hvorfor")] = changes.NO_REASON
 ) -> None:
     """Aflys et møde; inviterede medlemmer får en aflysning (METHOD:CANCEL)."""
     with committee.committee_session(slug) as (session, found):
@@ -155,9 +156,12 @@ def meetings_invite(
 
     with committee.committee_session(slug) as (session, found):
         queued = invitations.queue_invitations(session, found, get_settings(), date.today())
+        unreachable = invitations.address_warning(session, found, date.today())
         committee_id = found.id
     report = outbox.send_pending(committee_id=committee_id, dry_run=dry_run)
     typer.echo(f"{len(queued)} nye beskeder i udbakken")
+    if unreachable:
+        typer.echo(f"Advarsel: {unreachable}", err=True)
     typer.echo("\n".join(mail.report_lines(report)))
 
 

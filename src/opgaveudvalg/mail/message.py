@@ -9,7 +9,7 @@ import mimetypes
 import re
 from email import policy
 from email.message import EmailMessage
-from email.utils import format_datetime, getaddresses
+from email.utils import format_datetime, formataddr, getaddresses
 from pathlib import Path
 
 from opgaveudvalg.mail import itip
@@ -35,11 +35,17 @@ def message_id(idempotency_key: str, sender: str) -> str:
     return f"<{digest}@opgaveudvalg.{sender.rpartition('@')[2]}>"
 
 
-def build_message(row: OutboxMessage, sender: str) -> EmailMessage:
+def sender_name(settings: Settings, committee_title: str) -> str:
+    """The From display name: 'Gentofte Kommune – Opgaveudvalget for en ny svømmehal'."""
+    return f"{settings.municipality} – {committee_title}"
+
+
+def build_message(row: OutboxMessage, sender: str, display_name: str = "") -> EmailMessage:
     """The e-mail for one outbox row, to its one recipient only: text and HTML alternatives,
-    with a calendar invitation (inline part and invite.ics) and a file when the row has them."""
+    with a calendar invitation (inline part and invite.ics) and a file when the row has them.
+    `display_name` is shown as the sender's name in front of the address."""
     message = EmailMessage(policy=POLICY)
-    message["From"] = sender
+    message["From"] = formataddr((display_name, sender)) if display_name else sender
     message["To"] = _single_recipient(row.to_address)
     message["Subject"] = row.subject
     message["Date"] = format_datetime(row.created_at)

@@ -38,7 +38,13 @@ from sqlmodel import col, select
 
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mail.message import POLICY, build_message, redact, sender_address
+from opgaveudvalg.mail.message import (
+    POLICY,
+    build_message,
+    redact,
+    sender_address,
+    sender_name,
+)
 from opgaveudvalg.mail.report import SendFailure, SendReport
 from opgaveudvalg.mail.smtp import REFUSALS, Connection, SmtpUnavailable, describe_error
 from opgaveudvalg.mail.webhook import post_webhook
@@ -212,14 +218,22 @@ def _send_batch(
     ids: list[int], settings: Settings, clock: Callable[[], datetime], report: SendReport
 ) -> None:
     sender = sender_address(settings)
+    names = _sender_names(settings)
     with Connection(settings) as connection:
         for message_id in ids:
-            _send_one(message_id, sender, connection, settings, clock, report)
+            _send_one(message_id, sender, names, connection, settings, clock, report)
+
+
+def _sender_names(settings: Settings) -> dict[int | None, str]:
+    """Each committee's From display name, by committee id."""
+    with session_scope() as session:
+        return {c.id: sender_name(settings, c.title) for c in session.exec(select(Committee))}
 
 
 def _send_one(
     message_id: int,
     sender: str,
+    names: dict[int | None, str],
     connection: Connection,
     settings: Settings,
     clock: Callable[[], datetime],
@@ -230,7 +244,7 @@ def _send_one(
     if row is None:
         return  # sent or claimed by another run since the list was made
     try:
-        message = build_message(row, sender)
+        message = build_message(row, sender, names.get(row.committee_id, ""))
     except (OSError, ValueError) as exc:
         if _claim(row):
             _record_failure(row, f"kunne ikke danne beskeden: {redact(str(exc))}", clock, report)
@@ -273,6 +287,7 @@ def write_eml(committee_id: int | None, now: datetime, report: SendReport) -> No
     """Write each due message as <eml_dir>/<committee slug>/<id>-<kind>.eml; no status changes."""
     settings = get_settings()
     sender = sender_address(settings)
+    names = _sender_names(settings)
     statement = select(OutboxMessage).where(_due_clause(now, settings.send_max_attempts))
     statement = _for_committee(statement, committee_id).order_by(col(OutboxMessage.id))
     with session_scope() as session:
@@ -281,7 +296,7 @@ def write_eml(committee_id: int | None, now: datetime, report: SendReport) -> No
     for row in rows:
         assert row.id is not None
         try:
-            message = build_message(row, sender)
+            message = build_message(row, sender, names.get(row.committee_id, ""))
         except (OSError, ValueError) as exc:
             error = f"kunne ikke danne beskeden: {redact(str(exc))}"
             report.failures.append(SendFailure(row.id, row.status, error))

@@ -11,6 +11,8 @@ from opgaveudvalg.errors import UserError
 from opgaveudvalg.meetings.plan import STATE_NAMES, get_meeting, meetings, new_meeting
 from opgaveudvalg.models import MeetingState, utcnow
 
+NO_REASON = "aflyst"  # the reason recorded when the secretariat gives none
+
 
 def move_meeting(
     session: Session,

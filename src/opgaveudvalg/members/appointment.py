@@ -34,7 +34,7 @@ class Politician:
     name: str
     party: str
     role: MemberRole = MemberRole.member
-    email: str | None = None  # a work address, for the committee's letters (not invitations)
+    email: str | None = None  # a work address: invitations, agendas and the committee's letters
 
 
 ROLES = {

@@ -1,5 +1,6 @@
-"""Who receives what: the citizen members who get the committee's mail and calendar
-invitations, each with the address and name to write to."""
+"""Who receives what: every member holding a seat who has an address — the citizens (their
+application's address) and the politicians and other members named in the politicians file
+(its `e-mail`) — each with the address and name to write to."""
 
 from dataclasses import dataclass
 from datetime import date
@@ -14,23 +15,35 @@ from opgaveudvalg.members.roster import members
 @dataclass(frozen=True)
 class Recipient:
     membership_id: int
-    applicant_id: int
+    applicant_id: int | None  # None for a politician's seat
     person: itip.Person
 
 
 def recipient(session: Session, membership: models.Membership) -> Recipient | None:
-    """The member as a recipient; None for a politician's seat (politicians are invited
-    through the council's own calendar system)."""
-    if membership.applicant_id is None or membership.id is None:
+    """The member as a recipient; None when there is no address to write to (a politician
+    without `e-mail` in the politicians file, a citizen whose data is deleted)."""
+    person = _person(session, membership)
+    if person is None or membership.id is None:
         return None
-    applicant = session.get(models.Applicant, membership.applicant_id)
-    if applicant is None:
-        return None
-    person = itip.Person(applicant.email, applicant.name)
     return Recipient(membership.id, membership.applicant_id, person)
 
 
+def _person(session: Session, membership: models.Membership) -> itip.Person | None:
+    if membership.applicant_id is not None:
+        applicant = session.get(models.Applicant, membership.applicant_id)
+        return itip.Person(applicant.email, applicant.name) if applicant else None
+    if membership.email and membership.politician_name:
+        return itip.Person(membership.email, membership.politician_name)
+    return None
+
+
 def recipients(session: Session, committee: models.Committee, on: date) -> list[Recipient]:
-    """The citizen members holding a seat on `on`, with their e-mail addresses."""
+    """The members holding a seat on `on` who have an address, citizens and politicians."""
     found = (recipient(session, membership) for membership in members(session, committee, on))
     return [one for one in found if one is not None]
+
+
+def politicians_without_address(session: Session, committee: models.Committee, on: date) -> int:
+    """How many politicians holding a seat on `on` get no mail: the politicians file gives
+    them no `e-mail`."""
+    return sum(1 for m in members(session, committee, on) if m.politician_name and not m.email)
