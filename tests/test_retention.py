@@ -86,7 +86,14 @@ def test_each_retention_date_deletes_what_was_promised_and_keeps_the_record(
     assert list(output.glob("udvaelgelse-*/intern"))
 
     assert run_on(UNSELECTED_DUE - timedelta(days=1)).committees[SLUG] == dict.fromkeys(
-        ("ansøgere", "afviste rækker", "medlemmers kontaktdata", "politikeres adresser", "filer"),
+        (
+            "ansøgere",
+            "afviste rækker",
+            "medlemmers kontaktdata",
+            "politikeres adresser",
+            "beskeder",
+            "filer",
+        ),
         0,
     )
     planned = run_on(UNSELECTED_DUE, dry_run=True)

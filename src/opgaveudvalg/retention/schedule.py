@@ -48,6 +48,7 @@ class Due:
     quarantined: list[models.QuarantinedRow] = field(default_factory=list)
     members: list[models.Applicant] = field(default_factory=list)
     politicians: list[models.Membership] = field(default_factory=list)
+    messages: list[int] = field(default_factory=list)  # any left with an address (politicians')
     paths: list[Path] = field(default_factory=list)
 
     def counts(self) -> dict[str, int]:
@@ -56,6 +57,7 @@ class Due:
             "afviste rækker": len(self.quarantined),
             "medlemmers kontaktdata": len(self.members),
             "politikeres adresser": len(self.politicians),
+            "beskeder": len(self.messages),
             "filer": erasure.count_files(self.paths),
         }
 
@@ -200,6 +202,7 @@ def _due_for(
         found.paths += _internal_files(settings, committee.slug)
     if members_on is not None and day >= members_on:
         found.politicians = [m for m in _memberships(session, committee) if m.email]
+        found.messages = _addressed_messages(session, committee)
         found.paths += [
             CommitteeFiles.of(settings.output_dir, committee.slug).letters(),
             settings.eml_dir / committee.slug,
@@ -224,6 +227,13 @@ def _applicants(session: Session, committee: models.Committee) -> list[models.Ap
 def _quarantined(session: Session, committee: models.Committee) -> list[models.QuarantinedRow]:
     query = select(models.QuarantinedRow).where(models.QuarantinedRow.committee_id == committee.id)
     return list(session.exec(query))
+
+
+def _addressed_messages(session: Session, committee: models.Committee) -> list[int]:
+    query = select(models.OutboxMessage.id).where(
+        models.OutboxMessage.committee_id == committee.id, models.OutboxMessage.to_address != ""
+    )
+    return [i for i in session.exec(query) if i is not None]
 
 
 def _internal_files(settings: Settings, slug: str) -> list[Path]:
@@ -268,6 +278,7 @@ def _delete(session: Session, settings: Settings, item: Due, day: date) -> None:
     for membership in item.politicians:
         membership.email = None
         session.add(membership)
+    erasure.clear_messages(session, item.messages)
     if any(counts.values()):
         audit(session, committee.id, ACTOR, "retention.deleted", None, **counts)
 
