@@ -4,39 +4,16 @@ in greyscale (black, greys and hatching, values written on the bars) and comes w
 alternative stating its figures. The same data gives the same bytes: fixed hash salt per chart,
 no date in the metadata, no pyplot state."""
 
-import io
-import re
-import textwrap
 from collections.abc import Sequence
-from contextlib import AbstractContextManager
 from dataclasses import dataclass
-from html import escape
-from typing import Any
 
-import matplotlib
-from matplotlib.figure import Figure
 from matplotlib.patches import Patch
 from matplotlib.ticker import MaxNLocator
 
+from opgaveudvalg.charts import FILLS, Chart, chart, figure, joined, styled, wrap
 from opgaveudvalg.documents import number
 from opgaveudvalg.selection.reports import TargetRow
 
-matplotlib.use("Agg")
-
-_STYLE: dict[str, Any] = {
-    "svg.fonttype": "none",
-    "font.family": "DejaVu Sans",
-    "font.size": 9,
-    "axes.edgecolor": "#333333",
-    "axes.linewidth": 0.6,
-    "hatch.linewidth": 0.6,
-    "xtick.color": "#333333",
-    "ytick.color": "#333333",
-    "axes.spines.top": False,
-    "axes.spines.right": False,
-}
-# (fill, hatch) in order: told apart without colour
-_FILLS = [("#1a1a1a", ""), ("#8c8c8c", ""), ("white", "///"), ("white", "..."), ("#d0d0d0", "xx")]
 _WORDS = {
     "da": {
         "target": "Mål (mindst–højst)",
@@ -62,20 +39,6 @@ _WORDS = {
 
 
 @dataclass(frozen=True)
-class Chart:
-    """`svg` goes inline in HTML (no XML prolog); `key` prefixes every id inside it."""
-
-    key: str
-    svg: str
-    description: str
-
-    @property
-    def file_text(self) -> str:
-        """The SVG as a file of its own (for the Markdown version)."""
-        return '<?xml version="1.0" encoding="utf-8"?>\n' + self.svg
-
-
-@dataclass(frozen=True)
 class MeetingRate:
     number: int
     label: str
@@ -88,14 +51,14 @@ def percent(value: float, lang: str) -> str:
 
 def representation(key: str, targets: Sequence[TargetRow], seats: int, lang: str) -> Chart:
     """Per target group: the band from minimum to maximum, hatched, and the seats achieved."""
-    with _styled(key):
+    with styled(key):
         return _representation(key, targets, seats, lang)
 
 
 def _representation(key: str, targets: Sequence[TargetRow], seats: int, lang: str) -> Chart:
     words = _WORDS[lang]
-    figure = _figure(6.4, 0.9 + 0.5 * len(targets))
-    axes = figure.subplots()
+    drawing = figure(6.4, 0.9 + 0.5 * len(targets))
+    axes = drawing.subplots()
     rows = list(range(len(targets)))[::-1]
     for y, target in zip(rows, targets, strict=True):
         axes.barh(y, target.max - target.min, left=target.min, height=0.7, color="#e6e6e6")
@@ -110,11 +73,11 @@ def _representation(key: str, targets: Sequence[TargetRow], seats: int, lang: st
             fontweight="bold",
             bbox={"facecolor": "white", "edgecolor": "none", "pad": 1},
         )
-    axes.set_yticks(rows, [_wrap(f"{t.category}: {t.group}", 28) for t in targets])
+    axes.set_yticks(rows, [wrap(f"{t.category}: {t.group}", 28) for t in targets])
     axes.set_xlim(0, seats + 0.6)
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(words["seats"])
-    figure.legend(
+    drawing.legend(
         handles=[
             Patch(facecolor="#e6e6e6", edgecolor="#333333", hatch="///", label=words["target"]),
             Patch(facecolor="#1a1a1a", label=words["achieved"]),
@@ -123,7 +86,7 @@ def _representation(key: str, targets: Sequence[TargetRow], seats: int, lang: st
         ncols=2,
         frameon=False,
     )
-    return _chart(key, figure, _representation_text(targets, seats, lang))
+    return chart(key, drawing, _representation_text(targets, seats, lang))
 
 
 def _representation_text(targets: Sequence[TargetRow], seats: int, lang: str) -> str:
@@ -140,14 +103,14 @@ def _representation_text(targets: Sequence[TargetRow], seats: int, lang: str) ->
 
 def attendance(key: str, meetings: Sequence[MeetingRate], lang: str) -> Chart:
     """Per meeting, the share of seated members present; a cancelled meeting is marked."""
-    with _styled(key):
+    with styled(key):
         return _attendance(key, meetings, lang)
 
 
 def _attendance(key: str, meetings: Sequence[MeetingRate], lang: str) -> Chart:
     words = _WORDS[lang]
-    figure = _figure(6.4, 2.8)
-    axes = figure.subplots()
+    drawing = figure(6.4, 2.8)
+    axes = drawing.subplots()
     xs = list(range(len(meetings)))
     for x, meeting in zip(xs, meetings, strict=True):
         if meeting.rate is None:
@@ -160,7 +123,7 @@ def _attendance(key: str, meetings: Sequence[MeetingRate], lang: str) -> Chart:
     axes.set_ylim(0, 112)
     axes.set_yticks([0, 25, 50, 75, 100], [percent(v / 100, lang) for v in (0, 25, 50, 75, 100)])
     axes.set_ylabel(words["rate"])
-    return _chart(key, figure, _attendance_text(meetings, lang))
+    return chart(key, drawing, _attendance_text(meetings, lang))
 
 
 def _attendance_text(meetings: Sequence[MeetingRate], lang: str) -> str:
@@ -178,7 +141,7 @@ def evaluation(
     key: str, questions: Sequence[tuple[str, dict[str, int]]], responses: int, lang: str
 ) -> Chart:
     """One stacked bar per question, a segment per answer with its count written on it."""
-    with _styled(key):
+    with styled(key):
         return _evaluation(key, questions, responses, lang)
 
 
@@ -187,11 +150,11 @@ def _evaluation(
 ) -> Chart:
     words = _WORDS[lang]
     answers = list(dict.fromkeys(a for _, counts in questions for a in counts))
-    figure = _figure(6.4, 1.1 + 0.6 * len(questions))
-    axes = figure.subplots()
+    drawing = figure(6.4, 1.1 + 0.6 * len(questions))
+    axes = drawing.subplots()
     rows = list(range(len(questions)))[::-1]
     for index, answer in enumerate(answers):
-        fill, hatch = _FILLS[index % len(_FILLS)]
+        fill, hatch = FILLS[index % len(FILLS)]
         dark = fill in ("#1a1a1a", "#8c8c8c")
         for y, (_, counts) in zip(rows, questions, strict=True):
             left = sum(counts.get(a, 0) for a in answers[:index])
@@ -211,22 +174,22 @@ def _evaluation(
                 fontweight="bold",
                 bbox=None if dark or not hatch else {"facecolor": "white", "linewidth": 0},
             )
-    axes.set_yticks(rows, [_wrap(q, 30) for q, _ in questions])
+    axes.set_yticks(rows, [wrap(q, 30) for q, _ in questions])
     axes.set_xlim(0, max(responses, 1))
     axes.xaxis.set_major_locator(MaxNLocator(integer=True))
     axes.set_xlabel(words["answers"])
-    figure.legend(
+    drawing.legend(
         handles=[
             Patch(facecolor=fill, edgecolor="#1a1a1a", hatch=hatch, label=answer)
             for answer, (fill, hatch) in zip(
-                answers, [_FILLS[i % len(_FILLS)] for i in range(len(answers))], strict=True
+                answers, [FILLS[i % len(FILLS)] for i in range(len(answers))], strict=True
             )
         ],
         loc="outside lower center",
         ncols=min(len(answers), 5),
         frameon=False,
     )
-    return _chart(key, figure, _evaluation_text(questions, responses, lang))
+    return chart(key, drawing, _evaluation_text(questions, responses, lang))
 
 
 def _evaluation_text(
@@ -244,46 +207,5 @@ def _evaluation_text(
     return lead + ". " + ". ".join(parts) + "."
 
 
-# --- shared ---------------------------------------------------------------------------------------
-
-
-def _styled(key: str) -> AbstractContextManager[None]:
-    """The charts' style, for drawing and saving alike; the hash salt makes ids stable."""
-    style: Any = {**_STYLE, "svg.hashsalt": key}  # rc_context types its keys as literals
-    return matplotlib.rc_context(style)
-
-
-def _figure(width: float, height: float) -> Figure:
-    return Figure(figsize=(width, height), layout="constrained")
-
-
-def _chart(key: str, figure: Figure, description: str) -> Chart:
-    buffer = io.StringIO()
-    figure.savefig(buffer, format="svg", metadata={"Date": None, "Creator": None})
-    return Chart(key, _inline(buffer.getvalue(), key, description), description)
-
-
-def _inline(svg: str, key: str, description: str) -> str:
-    """Without prolog, every id prefixed with `key` (several charts share one page), and named
-    for assistive technology by its <title> and <desc>."""
-    svg = svg[svg.index("<svg") :]
-    svg = re.sub(r'\bid="([^"]+)"', rf'id="{key}-\1"', svg)
-    svg = re.sub(r"url\(#([^)]+)\)", rf"url(#{key}-\1)", svg)
-    svg = re.sub(r'href="#([^"]+)"', rf'href="#{key}-\1"', svg)
-    opening = svg.index(">") + 1
-    return (
-        svg[: opening - 1]
-        + f' role="img" aria-labelledby="{key}-desc">'
-        + f'<desc id="{key}-desc">{escape(description)}</desc>'
-        + svg[opening:]
-    )
-
-
-def _wrap(text: str, width: int) -> str:
-    return "\n".join(textwrap.wrap(text, width)) or text
-
-
 def _joined(parts: list[str], lang: str) -> str:
-    if len(parts) < 2:
-        return "".join(parts)
-    return ", ".join(parts[:-1]) + f" {_WORDS[lang]['and']} " + parts[-1]
+    return joined(parts, _WORDS[lang]["and"])

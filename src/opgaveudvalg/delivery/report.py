@@ -11,7 +11,8 @@ from pathlib import Path
 from sqlmodel import Session
 
 from opgaveudvalg import models
-from opgaveudvalg.delivery import charts, report_data
+from opgaveudvalg.charts import Chart
+from opgaveudvalg.delivery import report_data
 from opgaveudvalg.delivery.consultation import BODY_NAMES
 from opgaveudvalg.documents import FORMATS, DocumentMeta, write_in_languages
 from opgaveudvalg.paths import CommitteeFiles
@@ -92,7 +93,7 @@ def _meta(
     )
 
 
-def _write_charts(drawn: dict[str, dict[str, charts.Chart]], files: CommitteeFiles) -> list[Path]:
+def _write_charts(drawn: dict[str, dict[str, Chart]], files: CommitteeFiles) -> list[Path]:
     """Each chart as an SVG file next to the Markdown, which links it."""
     written = []
     for lang, by_name in drawn.items():

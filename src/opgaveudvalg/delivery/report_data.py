@@ -7,9 +7,10 @@ from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
-from sqlmodel import Session, col, func, select
+from sqlmodel import Session, col, select
 
 from opgaveudvalg import committee, models
+from opgaveudvalg.charts import Chart
 from opgaveudvalg.delivery import charts, consultation
 from opgaveudvalg.delivery.handover import (
     HandoverFile,
@@ -226,16 +227,8 @@ def _selection(session: Session, found: models.Committee) -> Selection | None:
     except UserError:
         return None
     summary = reports.probability_summary(run)
-    kept = session.get(models.RetainedFigures, found.id)  # once the applicants are deleted
-    applicants = (
-        kept.applicants
-        if kept is not None
-        else session.exec(
-            select(func.count()).where(models.Applicant.committee_id == found.id)
-        ).one()
-    )
     return Selection(
-        applicants,
+        reports.applicant_count(session, run.committee_id),
         summary.applicants,
         summary.seats,
         run.method,
@@ -252,9 +245,9 @@ def labels(facts: ReportFacts) -> dict[str, dict[str, str]]:
     return {lang: profile_labels(facts.mandate, lang) for lang in LANGS}
 
 
-def report_charts(facts: ReportFacts, lang: str) -> dict[str, charts.Chart]:
+def report_charts(facts: ReportFacts, lang: str) -> dict[str, Chart]:
     """The charts that have data, by name: representation, attendance, evaluation."""
-    found: dict[str, charts.Chart] = {}
+    found: dict[str, Chart] = {}
     if facts.selection and facts.selection.targets:
         found["representation"] = charts.representation(
             "chart-representation", facts.selection.targets, facts.selection.seats, lang

@@ -1,16 +1,21 @@
 """What selection produces for people: the public and internal selection reports and the summary
 for Prefect (aggregates only). The letters to applicants are in `members.letters`."""
 
+import math
 import statistics
 from dataclasses import dataclass, replace
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
-from sqlmodel import Session, col, select
+from sqlmodel import Session, col, func, select
 
 from opgaveudvalg import committee, documents, models
+from opgaveudvalg.charts import Chart
 from opgaveudvalg.documents import DocumentMeta
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.paths import CommitteeFiles
+from opgaveudvalg.selection import charts
+from opgaveudvalg.selection.charts import ChanceBin, Funnel, GroupShare
 from opgaveudvalg.selection.instance import profile_labels
 from opgaveudvalg.settings import Settings
 
@@ -29,6 +34,22 @@ class TargetRow:
     @property
     def met(self) -> bool | None:
         return None if self.on_panel is None else self.min <= self.on_panel <= self.max
+
+
+_BOUND_WORDS = {"da": ("mindst", "højst", "præcis"), "en": ("at least", "at most", "exactly")}
+
+
+def target_bound(target: TargetRow, seats: int, lang: str) -> str:
+    """'mindst 4' when only a minimum is set (the maximum is then the seat count), 'højst 3'
+    for a maximum only, '4–6' for a real range."""
+    at_least, at_most, exactly = _BOUND_WORDS[lang]
+    if target.min == target.max:
+        return f"{exactly} {target.min}"
+    if target.max >= seats:
+        return f"{at_least} {target.min}"
+    if target.min == 0:
+        return f"{at_most} {target.max}"
+    return f"{target.min}–{target.max}"
 
 
 def target_rows(run: models.SelectionRun) -> list[TargetRow]:
@@ -64,6 +85,44 @@ def probability_summary(run: models.SelectionRun) -> ProbabilitySummary:
     )
 
 
+def chance_bins(probabilities: list[float]) -> list[ChanceBin]:
+    """The chances, from the smallest to the largest, in bins of 1, 2, 5, 10 or 20 percentage
+    points: the finest that gives at most 12 bins."""
+    values = [round(p * 100, 9) for p in probabilities]
+    for step in (1, 2, 5, 10, 20):
+        start = math.floor(min(values) / step) * step
+        count = max(1, math.ceil((max(values) - start) / step))
+        if count <= 12:
+            break
+    bins = [0] * count
+    for value in values:
+        bins[min(int((value - start) // step), count - 1)] += 1
+    return [ChanceBin(start + i * step, start + (i + 1) * step, n) for i, n in enumerate(bins)]
+
+
+def applicant_count(session: Session, committee_id: int) -> int:
+    """The committee's applicants, or as counted before their data was deleted."""
+    kept = session.get(models.RetainedFigures, committee_id)
+    if kept is not None:
+        return kept.applicants
+    query = select(func.count()).where(models.Applicant.committee_id == committee_id)
+    return session.exec(query).one()
+
+
+def funnel(session: Session, run: models.SelectionRun) -> Funnel:
+    imported = select(func.coalesce(func.sum(models.ImportBatch.rows), 0)).where(
+        models.ImportBatch.committee_id == run.committee_id,
+        models.ImportBatch.state == models.ImportState.done,
+    )
+    return Funnel(
+        session.exec(imported).one(),
+        applicant_count(session, run.committee_id),
+        len(run.inputs["people"]),
+        sum(run.inputs["seats"].values()),
+        len({i for ids in run.reserves.values() for i in ids}),
+    )
+
+
 def summary_rows(session: Session, run: models.SelectionRun) -> list[dict[str, object]]:
     """The public figures as table rows for Prefect: no names, no applicant IDs."""
     summary = probability_summary(run)
@@ -80,7 +139,7 @@ def summary_rows(session: Session, run: models.SelectionRun) -> list[dict[str, o
         achieved = "–" if target.on_panel is None else target.on_panel
         rows.append(
             {
-                "emne": f"{target.category}: {target.group} ({target.min}–{target.max})",
+                "emne": f"{target.category}: {target.group} ({target_bound(target, summary.seats, 'da')})",
                 "værdi": f"{achieved} (blandt ansøgerne: {target.in_pool})",
             }
         )
@@ -144,9 +203,15 @@ def write_reports(session: Session, run: models.SelectionRun, settings: Settings
     """The selection report in two versions: public (no names) and internal, HTML and PDF."""
     mandate, meta, slug = run_context(session, run, settings.municipality)
     members, reserves = internal_lines(session, run)
+    drawn = (run.drawn_at or run.created_at).astimezone(ZoneInfo(settings.timezone))
+    facts = ReportFacts(
+        probability_summary(run),
+        target_rows(run),
+        chance_bins(list(run.probabilities.values())),
+        funnel(session, run),
+    )
     files = []
     for lang in LANGS:
-        labels = profile_labels(mandate, lang)
         for audience in ("offentlig", "intern"):
             folder = report_dir(settings.output_dir, slug, run.id or 0, audience, lang)
             for fmt in ("html", "pdf"):
@@ -157,12 +222,14 @@ def write_reports(session: Session, run: models.SelectionRun, settings: Settings
                         fmt,
                         folder,
                         mandate=mandate,
-                        meta=replace(meta, lang=lang),
+                        meta=replace(meta, lang=lang, issued=drawn.date()),
                         run=run,
+                        drawn=drawn if run.drawn_at else None,
                         public=audience == "offentlig",
-                        summary=probability_summary(run),
-                        targets=target_rows(run),
-                        profiles=labels,
+                        facts=facts,
+                        bound=lambda t, lang=lang: target_bound(t, facts.summary.seats, lang),
+                        charts=report_charts(facts, lang),
+                        profiles=profile_labels(mandate, lang),
                         seats=run.inputs["seats"],
                         eligible=_eligible_per_profile(run),
                         members=members,
@@ -170,6 +237,40 @@ def write_reports(session: Session, run: models.SelectionRun, settings: Settings
                     )
                 )
     return files
+
+
+@dataclass(frozen=True)
+class ReportFacts:
+    """The figures both versions of the report show, as tables and as charts."""
+
+    summary: ProbabilitySummary
+    targets: list[TargetRow]
+    chances: list[ChanceBin]
+    funnel: Funnel
+
+
+def report_charts(facts: ReportFacts, lang: str) -> dict[str, Chart]:
+    """The charts by name: representation (when the mandate sets targets), chances, funnel."""
+    found = {
+        "chances": charts.chances("chart-chances", facts.chances, lang),
+        "funnel": charts.funnel("chart-funnel", facts.funnel, lang),
+    }
+    if facts.targets:
+        groups = [
+            GroupShare(
+                f"{t.category}: {t.group}",
+                target_bound(t, facts.summary.seats, lang),
+                t.min,
+                t.max,
+                t.in_pool,
+                t.on_panel,
+            )
+            for t in facts.targets
+        ]
+        found["representation"] = charts.representation(
+            "chart-representation", groups, facts.summary.seats, facts.summary.applicants, lang
+        )
+    return found
 
 
 def report_dir(output_dir: Path, slug: str, run_id: int, audience: str, lang: str) -> Path:
