@@ -22,6 +22,7 @@ from demo.runs import await_end, await_wait, committee_status, now
 from opgaveudvalg import committee, documents
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.delivery import followup
+from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.meetings import agenda, changes, minutes, plan
 from opgaveudvalg.members import appointment, letters, roster
 from opgaveudvalg.models import Committee, Decision, ImportBatch, MeetingState
@@ -268,9 +269,12 @@ def play(slug: str, item: int, settings: Settings, outcome: dict[str, str | Base
     given = committee.DecisionInput(
         Decision.approved, date.today(), item, f"00.01.00-A00-{item}-{year}", "Godkendt af demoen"
     )
+    # KB appoints at its first meeting after the call's deadline (the demo closes the call early)
+    deadline = load_mandate(settings.committees_dir / f"{slug}.yaml").rekruttering.ansøgningsfrist
+    kb_meets = deadline + timedelta(days=4)
     council = [
         (Wait.PUBLIC_DRAW, PublicDraw(public_number=4711 + item)),
-        (Wait.APPOINTMENT, AppointmentInput(kb_meeting_date=date.today(), agenda_item=item + 10)),
+        (Wait.APPOINTMENT, AppointmentInput(kb_meeting_date=kb_meets, agenda_item=item + 10)),
     ]
     try:
         run_committee(

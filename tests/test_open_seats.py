@@ -160,5 +160,5 @@ def test_a_member_without_a_profile_holds_an_open_citizen_seat(tmp_path: Path) -
     assert seat.profile_key == OPEN_SEAT
     letter = next(m for m in messages if m.applicant_id == open_id)
     assert letter.kind == "brev-udpeget"
-    assert 'på pladsen "Åben borgerplads"' in letter.body_text
-    assert 'on the seat "Open citizen seat"' in letter.body_text
+    assert "udvalget på en af pladserne uden bestemt profil." in letter.body_text
+    assert "committee on one of the seats not tied to a profile." in letter.body_text

@@ -39,6 +39,7 @@ def appoint(
     settings = get_settings()
     with committee.committee_session(slug) as (session, found):
         mandate = committee.current_mandate(session, found)
+        appointment.check_meeting_date(session, found, meeting)
     appointment.checked_politicians(
         appointment.politicians_path(settings.committees_dir, slug), mandate
     )

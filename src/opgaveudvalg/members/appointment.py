@@ -15,10 +15,12 @@ from opgaveudvalg.committee import audit, current_mandate, transition
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.models import CommitteeStatus, MemberRole, SelectionStatus
+from opgaveudvalg.recruitment.call import last_day_of_call
 from opgaveudvalg.recruitment.rows import email_problem
 from opgaveudvalg.selection.instance import instance_from_json
 from opgaveudvalg.selection.model import Seat, panel_is_valid
 from opgaveudvalg.selection.runs import current_run
+from opgaveudvalg.settings import get_settings
 
 
 @dataclass(frozen=True)
@@ -167,6 +169,7 @@ def record_appointment(
     done = _recorded(session, flow_run_id)
     if done:
         return done
+    check_meeting_date(session, committee, meeting_date)
     problems = politician_problems(current_mandate(session, committee), politicians)
     if problems:
         raise UserError(
@@ -202,6 +205,17 @@ def record_appointment(
         target_problems=problems,
     )
     return appointment
+
+
+def check_meeting_date(session: Session, committee: models.Committee, meeting_date: date) -> None:
+    """KB appoints the members after the call has closed: an earlier date is a typing mistake
+    (and the letters would tell the applicants they were appointed before they could apply)."""
+    last_day = last_day_of_call(session, committee, get_settings())
+    if meeting_date <= last_day:
+        raise UserError(
+            f"KB-mødets dato {meeting_date} ligger ikke efter ansøgningsfristen {last_day} – "
+            "udpegningen er ikke registreret, og intet er sendt"
+        )
 
 
 def _recorded(session: Session, flow_run_id: str | None) -> models.Appointment | None:
