@@ -51,7 +51,7 @@ def state() -> dict[str, object]:
         applicants = session.exec(select(models.Applicant)).all()
         memberships = session.exec(select(models.Membership)).all()
         seated = {m.applicant_id for m in memberships if m.applicant_id}
-        reserves = set(letters.reserve_positions(runs.appointed_run(session, found), seated))  # type: ignore[arg-type]
+        reserves = set(runs.reserve_positions(runs.appointed_run(session, found), seated))  # type: ignore[arg-type]
         waiting = [a for a in applicants if a.id not in seated]
         return {
             "members": sorted(a.id for a in applicants if a.id in seated),

@@ -19,7 +19,7 @@ from opgaveudvalg.members import roster
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.selection.instance import OPEN_SEAT, instance_from_json, seat_labels
 from opgaveudvalg.selection.reports import LANGS, run_context
-from opgaveudvalg.selection.runs import current_run
+from opgaveudvalg.selection.runs import current_run, reserve_places
 from opgaveudvalg.settings import Settings
 
 LETTER_KINDS = ("udpeget", "reserve", "ikke-udvalgt")
@@ -128,30 +128,6 @@ def first_meeting(
     return FirstMeeting(
         None, settings.meeting_weekday, starts.time(), ends.time(), settings.meeting_location
     )
-
-
-RESERVES_PER_SEAT = 2
-
-
-def reserve_places(run: models.SelectionRun, members: set[int]) -> dict[int, list[tuple[str, int]]]:
-    """Who is told they are a reserve, with their place on each profile's list (every profile has
-    its own list): the first RESERVES_PER_SEAT × seats on each list (at least two). Replacement
-    still uses the whole list."""
-    places: dict[int, list[tuple[str, int]]] = {}
-    for profile, ids in run.reserves.items():
-        waiting = [int(i) for i in ids if int(i) not in members]
-        length = max(2, RESERVES_PER_SEAT * run.inputs["seats"][profile])
-        for position, applicant in enumerate(waiting[:length], start=1):
-            places.setdefault(applicant, []).append((profile, position))
-    return places
-
-
-def reserve_positions(run: models.SelectionRun, members: set[int]) -> dict[int, int]:
-    """Each reserve's best place on any profile's list."""
-    return {
-        applicant: min(position for _, position in held)
-        for applicant, held in reserve_places(run, members).items()
-    }
 
 
 def _letter_kind(applicant_id: int, members: dict[int, Any], reserves: dict[int, Any]) -> str:

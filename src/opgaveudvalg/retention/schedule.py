@@ -28,12 +28,11 @@ from opgaveudvalg.committee import audit, current_mandate
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.delivery.closing import months_after
 from opgaveudvalg.mail.outbox import Status
-from opgaveudvalg.members.letters import reserve_positions
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.recruitment.status import recruitment_status
 from opgaveudvalg.retention import erasure
 from opgaveudvalg.selection.instance import build_instance, instance_from_json, profile_labels
-from opgaveudvalg.selection.runs import appointed_run
+from opgaveudvalg.selection.runs import appointed_run, reserve_positions
 from opgaveudvalg.settings import Settings
 
 ACTOR = "sletning"

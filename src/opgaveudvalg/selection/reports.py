@@ -17,6 +17,7 @@ from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.selection import charts
 from opgaveudvalg.selection.charts import ChanceBin, Funnel, GroupShare
 from opgaveudvalg.selection.instance import profile_labels
+from opgaveudvalg.selection.runs import reserve_places
 from opgaveudvalg.settings import Settings
 
 LANGS = ("da", "en")
@@ -119,7 +120,7 @@ def funnel(session: Session, run: models.SelectionRun) -> Funnel:
         applicant_count(session, run.committee_id),
         len(run.inputs["people"]),
         sum(run.inputs["seats"].values()),
-        len({i for ids in run.reserves.values() for i in ids}),
+        len(reserve_places(run, {int(seat["applicant"]) for seat in run.panel})),
     )
 
 

@@ -331,3 +331,27 @@ def verify(session: Session, run_id: int) -> Verification:
         panel = [{"applicant": s.person, "profile": s.profile} for s in drawn.seats]
         result.checks.append((f"panel gentrukket med frøet '{run.seed}'", panel == run.panel))
     return result
+
+
+RESERVES_PER_SEAT = 2
+
+
+def reserve_places(run: models.SelectionRun, members: set[int]) -> dict[int, list[tuple[str, int]]]:
+    """Who is told they are a reserve, with their place on each profile's list (every profile has
+    its own list): the first RESERVES_PER_SEAT × seats on each list (at least two). Replacement
+    still uses the whole list."""
+    places: dict[int, list[tuple[str, int]]] = {}
+    for profile, ids in run.reserves.items():
+        waiting = [int(i) for i in ids if int(i) not in members]
+        length = max(2, RESERVES_PER_SEAT * run.inputs["seats"][profile])
+        for position, applicant in enumerate(waiting[:length], start=1):
+            places.setdefault(applicant, []).append((profile, position))
+    return places
+
+
+def reserve_positions(run: models.SelectionRun, members: set[int]) -> dict[int, int]:
+    """Each reserve's best place on any profile's list."""
+    return {
+        applicant: min(position for _, position in held)
+        for applicant, held in reserve_places(run, members).items()
+    }
