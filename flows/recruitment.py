@@ -13,6 +13,7 @@ from rich.progress import Progress, SpinnerColumn, TextColumn
 from opgaveudvalg import models
 from opgaveudvalg.committee import committee_session
 from opgaveudvalg.db import session_scope
+from opgaveudvalg.meetings import plan
 from opgaveudvalg.orchestration import deployments, flowrun
 from opgaveudvalg.orchestration.flowrun import step
 from opgaveudvalg.orchestration.waits import Wait
@@ -26,7 +27,9 @@ PROGRESS_COLUMNS = (SpinnerColumn(), TextColumn("{task.description}: {task.compl
 @step
 def open_call(slug: str) -> int:
     with committee_session(slug) as (session, found):
-        files = call.open_call(session, found, get_settings(), "flow:recruitment")
+        files = call.open_call(
+            session, found, get_settings(), "flow:recruitment", plan.meeting_days
+        )
     return len(files)
 
 

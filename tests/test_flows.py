@@ -548,7 +548,9 @@ def test_the_call_closes_by_itself_when_its_deadline_passes(
     assert no_flow_process_left(worker), flow_processes(worker)
     soon = datetime.now(zone) + timedelta(seconds=45)
     with committee.committee_session(example) as (session, found):
-        moved = call.move_deadline(session, found, get_settings(), soon.date(), soon.time(), "test")
+        moved = call.move_deadline(
+            session, found, get_settings(), soon.date(), soon.time(), "test", plan.meeting_days
+        )
     moved_at = datetime.now(UTC)
     runs.wake(example, Wait.CALL_CLOSE)
     assert await_wait(example, Wait.CALL_CLOSE, run.id, TIMEOUT, moved_at)

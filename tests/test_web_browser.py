@@ -27,7 +27,8 @@ from sqlmodel import func, select
 
 from opgaveudvalg import committee, models
 from opgaveudvalg.db import session_scope
-from opgaveudvalg.recruitment import status
+from opgaveudvalg.meetings import plan
+from opgaveudvalg.recruitment import call, status
 from opgaveudvalg.settings import get_settings
 from opgaveudvalg.web.app import create_app
 
@@ -102,6 +103,48 @@ def test_axe_finds_no_serious_violations(browser: Any) -> None:
                 found[f"confirmation-{lang}@{width}"] = axe_violations(page)
             context.close()
     assert_no_serious_violations(found)
+
+
+SMALLEST_TEXT = """() => Math.min(...[...document.querySelectorAll(
+    ".why, main p, main li, main td, table.facts td")].filter(e => e.textContent.trim())
+    .map(e => parseFloat(getComputedStyle(e).fontSize)))"""
+LINKS_NOT_UNDERLINED = """() => [...document.querySelectorAll("a:not(.apply-button)")]
+    .filter(a => a.offsetParent && !getComputedStyle(a).textDecorationLine.includes("underline"))
+    .map(a => a.textContent)"""
+
+
+def test_the_call_reads_as_a_recruitment_page_static_and_served(browser: Any) -> None:
+    """The call as written (opslag.html) and as served, da and en, at 1280 and 390 px: no serious
+    axe violation (links told apart from text by more than colour), no sideways scrolling, body
+    text of at least 16 px, and the apply button above the details, on the first screen."""
+    open_recruitment()
+    with committee.committee_session(SLUG) as (session, found):
+        files = call.open_call(session, found, get_settings(), "test", plan.meeting_days)
+    written = {p.parent.name: p.as_uri() for p in files if p.suffix == ".html"}
+    violations: dict[str, list[dict[str, Any]]] = {}
+    with serve() as base:
+        for width in WIDTHS:
+            context = browser.new_context(viewport={"width": width, "height": 900}, bypass_csp=True)
+            page = context.new_page()
+            for lang in ("da", "en"):
+                suffix = "?lang=en" if lang == "en" else ""
+                for kind, url, form in (
+                    ("written", written[lang], f"https://www.gentofte.dk/opgaveudvalg/{SLUG}"),
+                    ("served", f"{base}/{SLUG}{suffix}", f"/{SLUG}/ansoeg{suffix}"),
+                ):
+                    name = f"call-{kind}-{lang}@{width}"
+                    page.goto(url)
+                    violations[name] = axe_violations(page)
+                    assert page.evaluate("document.documentElement.scrollWidth") <= width, name
+                    assert page.evaluate(SMALLEST_TEXT) >= 16, name
+                    assert page.evaluate(LINKS_NOT_UNDERLINED) == [], name
+                    button = page.locator("#ansoeg-link")
+                    assert button.get_attribute("href") == form, name
+                    box, details = button.bounding_box(), page.locator("main h2").first
+                    assert box["y"] + box["height"] < details.bounding_box()["y"], name
+                    assert box["y"] + box["height"] <= 900, name  # seen without scrolling
+            context.close()
+    assert_no_serious_violations(violations)
 
 
 def tab_to(page: Any, element_id: str, limit: int = 80) -> None:

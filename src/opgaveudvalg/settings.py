@@ -83,6 +83,8 @@ class Settings(BaseSettings):
     meeting_weekday: Literal["mandag", "tirsdag", "onsdag", "torsdag", "fredag"] = "tirsdag"
     meeting_start_time: str = Field(default="17:00", pattern=r"^([01]\d|2[0-3]):[0-5]\d$")
     meeting_location: str = Field(default="Rådhuset", min_length=2)
+    member_fee_kr: int = Field(default=0, ge=0, description="a citizen member's fee per meeting")
+    meeting_meals: bool = Field(default=False, description="the members eat at the meetings")
     school_holidays: list[DateRange]
     mail_dry_run: bool = True
     smtp_host: str = "localhost"

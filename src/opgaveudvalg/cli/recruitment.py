@@ -70,6 +70,7 @@ def recruitment_deadline(
     ] = None,
 ) -> None:
     """Forlæng eller forkort ansøgningsfristen; opslaget dannes igen, og lukningen flyttes."""
+    from opgaveudvalg.meetings import plan
     from opgaveudvalg.recruitment import call
 
     try:
@@ -80,6 +81,8 @@ def recruitment_deadline(
             f"fristen skal være en dato som 2027-01-15 og --kl som 12:00, ikke '{day}' / '{until}'"
         ) from None
     with committee.committee_session(slug) as (session, found):
-        moment = call.move_deadline(session, found, get_settings(), last_day, at, actor())
+        moment = call.move_deadline(
+            session, found, get_settings(), last_day, at, actor(), plan.meeting_days
+        )
     typer.echo(f"Opslaget for '{slug}' lukker nu {moment:%Y-%m-%d %H:%M} (lokal tid)")
     wake_lifecycle(slug, Wait.CALL_CLOSE)

@@ -118,15 +118,20 @@ def plan_meetings(
     mandate = current_mandate(session, committee)
     plan = mandate.tidsplan
     given = rules(settings)
-    last = plan.aflevering - timedelta(days=14)  # time left to write the handover
     length = timedelta(hours=plan.mødelængde_timer)
-    days = propose_dates(plan.start, last, plan.antal_møder, given.weekday, given.school_holidays)
-    for number, day in enumerate(days, start=1):
+    for number, day in enumerate(meeting_days(mandate, settings), start=1):
         starts = local(day, given.start, given.timezone)
         session.add(new_meeting(committee, number, starts, starts + length, given.location))
     session.flush()
     audit(session, committee.id, actor, "meetings.planned", count=plan.antal_møder)
     return meetings(session, committee)
+
+
+def meeting_days(mandate: Mandate, settings: Settings) -> list[date]:
+    """The days the plan gives the mandate's meetings (also stated in the call)."""
+    plan, given = mandate.tidsplan, rules(settings)
+    last = plan.aflevering - timedelta(days=14)  # time left to write the handover
+    return propose_dates(plan.start, last, plan.antal_møder, given.weekday, given.school_holidays)
 
 
 def new_meeting(

@@ -1,5 +1,7 @@
 """The public call (opslag): opening it, and closing it at the deadline or on command."""
 
+import re
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from pathlib import Path
@@ -24,6 +26,11 @@ from opgaveudvalg.settings import Settings
 
 CLOSE_REQUESTED = "recruitment.close_requested"
 DEADLINE_MOVED = "recruitment.deadline_moved"
+_URL = re.compile(r"https?://[^\s<>\"']+[^\s<>\"'.,;:!?)]")
+
+MeetingDays = Callable[[Mandate, Settings], Sequence[date]]
+"""The days the meeting plan gives a mandate's meetings (meetings.plan.meeting_days, which
+this layer may not import: the callers above pass it in)."""
 
 
 @dataclass(frozen=True)
@@ -31,7 +38,8 @@ class CallInfo:
     """What the public call says beyond the mandate itself (render context `call`)."""
 
     deadline: date
-    how_to_apply: str
+    how_to_apply: str  # the mandate's words; empty on the web form's own call page
+    apply_url: str | None  # the apply button's target: the form, or the link in how_to_apply
     questions: list[str]
     postcodes: list[str]
     min_age: int
@@ -39,12 +47,23 @@ class CallInfo:
     retention_members_months: int
     secretariat_email: str
     dpo_email: str
+    meeting_days: tuple[date, ...]
+    meeting_start: time
+    meeting_end: time
+    meeting_location: str
+    fee_kr: int
+    meals: bool
 
 
-def call_info(mandate: Mandate, settings: Settings, deadline: date | None = None) -> CallInfo:
+def call_info(
+    mandate: Mandate, settings: Settings, days: Sequence[date], deadline: date | None = None
+) -> CallInfo:
+    start = time.fromisoformat(settings.meeting_start_time)
+    length = timedelta(hours=mandate.tidsplan.mødelængde_timer)
     return CallInfo(
         deadline or mandate.rekruttering.ansøgningsfrist,
         mandate.rekruttering.ansøgning,
+        first_link(mandate.rekruttering.ansøgning),
         mandate.balance_categories,
         settings.postcodes,
         settings.applicant_min_age,
@@ -52,11 +71,27 @@ def call_info(mandate: Mandate, settings: Settings, deadline: date | None = None
         settings.retention_members_months,
         settings.secretariat_email,
         settings.dpo_email,
+        tuple(days),
+        start,
+        (datetime.combine(date.min, start) + length).time(),
+        settings.meeting_location,
+        settings.member_fee_kr,
+        settings.meeting_meals,
     )
 
 
+def first_link(text: str) -> str | None:
+    """The first web address in the mandate's 'how to apply' (the configured form), if any."""
+    found = _URL.search(text)
+    return found.group() if found else None
+
+
 def open_call(
-    session: Session, committee: models.Committee, settings: Settings, actor: str
+    session: Session,
+    committee: models.Committee,
+    settings: Settings,
+    actor: str,
+    meeting_days: MeetingDays,
 ) -> list[Path]:
     """Move a mandated committee to `recruiting` and render its call; nothing if it is open
     already and rendered (the call keeps the date it was published)."""
@@ -65,14 +100,18 @@ def open_call(
         transition(session, committee, models.CommitteeStatus.recruiting, actor, "opslag åbnet")
     elif files.call("da").exists():
         return []
-    return write_call(session, committee, settings, date.today())
+    return write_call(session, committee, settings, date.today(), meeting_days)
 
 
 def write_call(
-    session: Session, committee: models.Committee, settings: Settings, dated: date
+    session: Session,
+    committee: models.Committee,
+    settings: Settings,
+    dated: date,
+    meeting_days: MeetingDays,
 ) -> list[Path]:
     """The call's documents in Danish and English, with the deadline now in force."""
-    meta, context = call_document(session, committee, settings, dated)
+    meta, context = call_document(session, committee, settings, dated, meeting_days)
     return documents.write_in_languages(
         "opslag",
         meta,
@@ -84,7 +123,11 @@ def write_call(
 
 
 def call_document(
-    session: Session, committee: models.Committee, settings: Settings, dated: date
+    session: Session,
+    committee: models.Committee,
+    settings: Settings,
+    dated: date,
+    meeting_days: MeetingDays,
 ) -> tuple[documents.DocumentMeta, dict[str, Any]]:
     """What the call's templates are rendered with (the files, and the web form's call page):
     the document's metadata (Danish) and its context."""
@@ -102,7 +145,8 @@ def call_document(
         approved=True,
     )
     deadline = last_day_of_call(session, committee, settings)
-    return meta, {"mandate": mandate, "call": call_info(mandate, settings, deadline)}
+    days = meeting_days(mandate, settings)
+    return meta, {"mandate": mandate, "call": call_info(mandate, settings, days, deadline)}
 
 
 def request_close(session: Session, committee: models.Committee, actor: str) -> None:
@@ -154,6 +198,7 @@ def move_deadline(
     last_day: date,
     until: time | None,
     actor: str,
+    meeting_days: MeetingDays,
 ) -> datetime:
     """Extend or shorten the call: it closes after `last_day` (at `until` that day, local time,
     if given). The call's documents are written again with the new deadline."""
@@ -167,7 +212,7 @@ def move_deadline(
     )
     audit(session, committee.id, actor, DEADLINE_MOVED, deadline=moment.isoformat())
     session.flush()
-    write_call(session, committee, settings, date.today())
+    write_call(session, committee, settings, date.today(), meeting_days)
     return moment
 
 

@@ -2,7 +2,8 @@
 
 The call page is the very document `recruitment.call` writes (templates/opslag.html.j2), with
 its inline stylesheet swapped for links to the same CSS served as a static file (the Content
-Security Policy allows no inline style) and a link to the form added at the top of `<main>`.
+Security Policy allows no inline style), its apply button pointing at this site's form, and a
+bar with the other language and all committees above it.
 """
 
 import re
@@ -13,6 +14,7 @@ from typing import Any
 from sqlmodel import Session
 
 from opgaveudvalg import documents, models
+from opgaveudvalg.meetings import plan
 from opgaveudvalg.recruitment import call
 from opgaveudvalg.settings import Settings
 
@@ -34,13 +36,17 @@ def with_lang(path: str, lang: str) -> str:
 
 
 def call_page(session: Session, committee: models.Committee, settings: Settings, lang: str) -> str:
-    """The call as the secretariat publishes it, with a link to the form."""
-    meta, context = call.call_document(session, committee, settings, date.today())
+    """The call as the secretariat publishes it, its apply button leading to the form."""
+    meta, context = call.call_document(
+        session, committee, settings, date.today(), plan.meeting_days
+    )
+    form_url = with_lang(f"/{committee.slug}/ansoeg", lang)
+    # the form is the way to apply here: no second route from the mandate's own words
+    context["call"] = replace(context["call"], apply_url=form_url, how_to_apply="")
     html = documents.render_text("opslag.html.j2", lang, meta=replace(meta, lang=lang), **context)
     top = render(
         "call-top.html.j2",
         lang,
-        form_url=with_lang(f"/{committee.slug}/ansoeg", lang),
         other_url=with_lang(f"/{committee.slug}", "en" if lang == "da" else "da"),
         home_url=with_lang("/", lang),
     )
