@@ -15,6 +15,7 @@ from sqlmodel import Session, col, select
 from opgaveudvalg import models
 from opgaveudvalg.committee import audit, current_mandate
 from opgaveudvalg.errors import UserError
+from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.settings import DateRange, Settings
 
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
