@@ -15,7 +15,7 @@ from sqlmodel import Session, col, select
 from opgaveudvalg import models
 from opgaveudvalg.committee import audit, current_mandate
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.mandate.model import Mandate
+from opgaveudvalg.mandate.model import Mandate, Tidsplan
 from opgaveudvalg.settings import DateRange, Settings
 
 WEEKDAYS = ("mandag", "tirsdag", "onsdag", "torsdag", "fredag", "lørdag", "søndag")
@@ -102,6 +102,15 @@ def propose_dates(
     return sorted(chosen)
 
 
+def proposed_days(timetable: Tidsplan, given: PlanRules) -> list[date]:
+    """The meeting days the plan gives a mandate's timetable; the last two weeks before the
+    handover are left for writing it."""
+    last = timetable.aflevering - timedelta(days=14)
+    return propose_dates(
+        timetable.start, last, timetable.antal_møder, given.weekday, given.school_holidays
+    )
+
+
 def local(day: date, at: time, timezone: str) -> datetime:
     return datetime.combine(day, at, tzinfo=ZoneInfo(timezone))
 
@@ -119,9 +128,8 @@ def plan_meetings(
     mandate = current_mandate(session, committee)
     plan = mandate.tidsplan
     given = rules(settings)
-    last = plan.aflevering - timedelta(days=14)  # time left to write the handover
     length = timedelta(hours=plan.mødelængde_timer)
-    days = propose_dates(plan.start, last, plan.antal_møder, given.weekday, given.school_holidays)
+    days = proposed_days(plan, given)
     for number, day in enumerate(days, start=1):
         starts = local(day, given.start, given.timezone)
         session.add(
