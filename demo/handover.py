@@ -82,7 +82,7 @@ HANDOVERS: dict[str, dict[str, object]] = {
             {"navn": "Placering, trafik og samspil med nærområdet", "møder": 3},
         ],
         "dialogmøder": [
-            {"titel": "Åbent borgermøde om visionen", "dato": "2027-04-13", "deltagere": 140},
+            {"titel": "Åbent borgermøde om visionen", "dato": "2027-04-20", "deltagere": 140},
         ],
         "evaluering": {
             "besvarelser": 12,
@@ -179,7 +179,7 @@ HANDOVERS: dict[str, dict[str, object]] = {
         "dialogmøder": [
             {
                 "titel": "Åbent borgermøde på hovedbiblioteket",
-                "dato": "2027-05-04",
+                "dato": "2027-04-27",
                 "deltagere": 85,
             },
             {

@@ -1,11 +1,16 @@
 """Every validation rule reports the file, the line and the field path."""
 
+import re
+from datetime import date
 from pathlib import Path
 
 import pytest
-from helpers import EXAMPLES, line_of, mandate_file
+from helpers import EXAMPLES, example_text, line_of, mandate_file, opgaveudvalg
 
-from opgaveudvalg.mandate.validation import load_mandate
+from opgaveudvalg.mandate.model import Kompetenceprofil, neutral_label
+from opgaveudvalg.mandate.validation import load_mandate, milestone_warnings
+from opgaveudvalg.meetings import plan
+from opgaveudvalg.settings import get_settings
 from opgaveudvalg.yamlinput import FileInvalid
 
 
@@ -107,10 +112,10 @@ def test_age_band_min_above_max(tmp_path: Path) -> None:
 
 
 def test_milestone_outside_period(tmp_path: Path) -> None:
-    path = mandate_file(tmp_path, "milepael", {"    - dato: 2027-04-13": "    - dato: 2028-04-13"})
+    path = mandate_file(tmp_path, "milepael", {"    - dato: 2027-04-20": "    - dato: 2028-04-20"})
     [problem] = problems_of(path)
     assert problem.startswith(
-        f"{path}:{line_of(path, 'dato: 2028-04-13')}: tidsplan.milepæle[0].dato: "
+        f"{path}:{line_of(path, 'dato: 2028-04-20')}: tidsplan.milepæle[0].dato: "
     )
 
 
@@ -377,3 +382,85 @@ def test_a_group_minimum_that_the_profiles_leave_no_room_for(tmp_path: Path) -> 
 def test_profiles_within_a_groups_bounds_are_fine(tmp_path: Path) -> None:
     path = mandate_file(tmp_path, "senior-ok", SENIOR_PROFILE)
     assert load_mandate(path).kompetenceprofiler[3].hårde_kriterier.alder is not None
+
+
+def meeting_days(path: Path) -> list[date]:
+    return plan.proposed_days(load_mandate(path).tidsplan, plan.rules(get_settings()))
+
+
+def test_milestone_on_no_meeting_day_is_a_warning_with_file_line_and_field(
+    tmp_path: Path,
+) -> None:
+    path = mandate_file(tmp_path, "milepael", {"    - dato: 2027-09-28": "    - dato: 2027-09-14"})
+    mandate = load_mandate(path)  # a warning, not an error
+    [warning] = milestone_warnings(path, mandate, meeting_days(path))
+    assert str(warning) == (
+        f"{path}:{line_of(path, 'dato: 2027-09-14')}: tidsplan.milepæle[2].dato: "
+        "2027-09-14 er ikke en mødedag – det nærmeste møde er efter planen 2027-09-28"
+    )
+    [english] = milestone_warnings(path, mandate, meeting_days(path), "en")
+    assert english.message.startswith("2027-09-14 is not a meeting day")
+
+
+@pytest.mark.parametrize("path", sorted(EXAMPLES.glob("*.yaml")), ids=lambda p: p.stem)
+def test_example_milestones_fall_on_meeting_days(path: Path) -> None:
+    assert milestone_warnings(path, load_mandate(path), meeting_days(path)) == []
+
+
+def test_validate_prints_the_milestone_warning_and_succeeds(tmp_path: Path) -> None:
+    path = mandate_file(tmp_path, "milepael", {"    - dato: 2027-04-20": "    - dato: 2027-04-13"})
+    result = opgaveudvalg("validate", str(path))
+    assert result.returncode == 0, result.stderr
+    line = line_of(path, "dato: 2027-04-13")
+    assert (
+        f"advarsel: {path}:{line}: tidsplan.milepæle[0].dato: 2027-04-13 er ikke" in result.stderr
+    )
+
+
+NEUTRAL = "    betegnelse_neutral: Unge brugere af svømmehallen\n"
+
+
+def test_a_mandate_without_neutral_labels_stays_valid(tmp_path: Path) -> None:
+    path = tmp_path / "ny-svoemmehal.yaml"
+    without = re.sub(r"    (betegnelse|beskrivelse)_neutral:.*\n(      .*\n)*", "", example_text())
+    path.write_text(without, encoding="utf-8")
+    assert "_neutral" not in without
+    mandate = load_mandate(path)
+    assert [neutral_label(p) for p in mandate.kompetenceprofiler][:2] == [
+        "Borger, der er ung og bruger svømmehallen til træning, leg eller samvær med vennerne",
+        "Borger, der er aktiv i en svømme-, dykker- eller vandsportsforening som udøver, træner, "
+        "instruktør eller bestyrelsesmedlem",
+    ]
+
+
+@pytest.mark.parametrize(
+    ("label", "neutral", "expected"),
+    [
+        ("Du er ung", "Unge brugere", "Unge brugere"),  # the secretariat's own neutral label
+        ("Forældre til mindre børn", None, "Forældre til mindre børn"),  # already neutral
+        (
+            "Du er ung og optaget af din generation",
+            None,
+            "Borger, der er ung og optaget af vedkommendes generation",
+        ),
+        ("du bruger vandet med dine børn", None, "Borger, der bruger vandet med vedkommendes børn"),
+        ("Erfaring, der hjælper dig", None, "Erfaring, der hjælper vedkommende"),
+        ("Dusører og dinosaurer", None, "Dusører og dinosaurer"),  # "du" only as a whole word
+    ],
+)
+def test_neutral_label(label: str, neutral: str | None, expected: str) -> None:
+    profile = Kompetenceprofil(nøgle="p", betegnelse=label, betegnelse_neutral=neutral, pladser=1)
+    assert neutral_label(profile) == expected
+
+
+def test_duplicate_neutral_label(tmp_path: Path) -> None:
+    path = mandate_file(
+        tmp_path,
+        "neutral",
+        {
+            "betegnelse_neutral: Forældre til mindre børn": "betegnelse_neutral: Unge brugere af svømmehallen"
+        },
+    )
+    [problem] = problems_of(path)
+    second = lines_matching(path, NEUTRAL.strip())[1]
+    assert problem.startswith(f"{path}:{second}: kompetenceprofiler[2].betegnelse_neutral: ")

@@ -11,7 +11,8 @@ from opgaveudvalg.cli.common import actor, status_once
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.errors import UserError
 from opgaveudvalg.mandate.model import Mandate
-from opgaveudvalg.mandate.validation import load_mandate
+from opgaveudvalg.mandate.validation import load_mandate, milestone_warnings
+from opgaveudvalg.meetings import plan
 from opgaveudvalg.members import appointment
 from opgaveudvalg.models import Decision
 from opgaveudvalg.settings import get_settings
@@ -33,6 +34,7 @@ def validate(files: list[Path], lang: LangOption = "da") -> None:
     for path in files:
         try:
             mandate = load_mandate(path, lang)
+            warn_of_milestones(path, mandate, lang)
             politicians = check_politicians_file(path, mandate, lang)
         except UserError as exc:
             failed += 1
@@ -49,6 +51,19 @@ def validate(files: list[Path], lang: LangOption = "da") -> None:
             if lang == "da"
             else f"{failed} of {len(files)} files have errors"
         )
+
+
+def warn_of_milestones(path: Path, mandate: Mandate, lang: Lang) -> None:
+    """A warning for each milestone that falls on none of the meeting days the plan proposes
+    (or that the plan cannot be made: it fails later, when the meetings are planned)."""
+    label = "advarsel" if lang == "da" else "warning"
+    try:
+        days = plan.meeting_days(mandate, get_settings())
+    except UserError as exc:
+        typer.echo(f"{label}: {path}: {exc}", err=True)
+        return
+    for problem in milestone_warnings(path, mandate, days, lang):
+        typer.echo(f"{label}: {problem}", err=True)
 
 
 def check_politicians_file(path: Path, mandate: Mandate, lang: Lang) -> int | None:

@@ -6,6 +6,7 @@ field path is exactly what the user sees in the file.
 
 import hashlib
 import math
+import re
 from collections.abc import Mapping
 from datetime import date
 from typing import Annotated
@@ -55,12 +56,42 @@ class HårdeKriterier(_Section):
 
 
 class Kompetenceprofil(_Section):
+    """`betegnelse` and `beskrivelse` speak to the applicant ("Du er …") as the call does; the
+    optional neutral forms are what the kommissorium, which KB approves, says of the seat."""
+
     nøgle: str = Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=40)
     betegnelse: str = Field(min_length=1)
+    betegnelse_neutral: str | None = Field(default=None, min_length=1)
     beskrivelse: str | None = None
+    beskrivelse_neutral: str | None = Field(default=None, min_length=1)
     pladser: int = Field(ge=1)
     hårde_kriterier: HårdeKriterier = HårdeKriterier()
     bløde_kriterier: list[str] = []
+
+
+_SECOND_PERSON = re.compile(r"\b(du|dig|din|dit|dine)\b", re.IGNORECASE)
+_NEUTRAL_PRONOUN = {"du": "vedkommende", "dig": "vedkommende"}
+
+
+def speaks_to_applicant(text: str) -> bool:
+    """Whether the text addresses the applicant in the second person ("Du er …", "din …")."""
+    return _SECOND_PERSON.search(text) is not None
+
+
+def neutral_label(profile: Kompetenceprofil) -> str:
+    """The profile's name in a document about the seat rather than to the applicant: its
+    `betegnelse_neutral`, else its `betegnelse` when that is not written to "du", else that
+    sentence turned into the third person ("Du er ung …" → "Borger, der er ung …")."""
+    if profile.betegnelse_neutral:
+        return profile.betegnelse_neutral
+    label = profile.betegnelse
+    if not speaks_to_applicant(label):
+        return label
+    rest = re.sub(r"^du\s+", "", label, flags=re.IGNORECASE)
+    prefix = "Borger, der " if rest != label else ""
+    return prefix + _SECOND_PERSON.sub(
+        lambda m: _NEUTRAL_PRONOUN.get(m[1].lower(), "vedkommendes"), rest
+    )
 
 
 class Repræsentationsmål(_Section):

@@ -2,7 +2,10 @@
 every problem reported as file:line: field: message in Danish or English."""
 
 from collections import Counter
+from collections.abc import Sequence
+from datetime import date
 from pathlib import Path
+from typing import Any
 
 from opgaveudvalg.mandate.model import Aldersinterval, Mandate, Repræsentationsmål
 from opgaveudvalg.yamlinput import (
@@ -36,10 +39,12 @@ def _cross_field_problems(mandate: Mandate, lang: Lang) -> list[tuple[FieldPath,
                 ),
             )
         )
-    for field in ("nøgle", "betegnelse"):
+    for field in ("nøgle", "betegnelse", "betegnelse_neutral"):
         seen: set[str] = set()
         for index, profile in enumerate(mandate.kompetenceprofiler):
             value = getattr(profile, field)
+            if value is None:
+                continue
             if value.casefold() in seen:
                 problems.append(
                     (
@@ -248,9 +253,13 @@ def _target_problems(
     return problems
 
 
+def _read(path: Path, lang: Lang) -> Any:
+    return read_yaml(path, lang, "'titel:' og 'baggrund:'", "'titel:' and 'baggrund:'")
+
+
 def load_mandate(path: Path, lang: Lang = "da") -> Mandate:
     """Read and validate a mandate file; raises FileInvalid listing every problem found."""
-    document = read_yaml(path, lang, "'titel:' og 'baggrund:'", "'titel:' and 'baggrund:'")
+    document = _read(path, lang)
     name = str(path)
     mandate = validate(Mandate, document, name, lang)
     problems = [
@@ -273,3 +282,34 @@ def load_mandate(path: Path, lang: Lang = "da") -> Mandate:
     if problems:
         raise FileInvalid(problems)
     return mandate
+
+
+def milestone_warnings(
+    path: Path, mandate: Mandate, meeting_days: Sequence[date], lang: Lang = "da"
+) -> list[Problem]:
+    """Warnings, not errors: each milestone whose date is none of the committee's meeting days
+    (`meeting_days`, as the meeting plan proposes them for the mandate's timetable)."""
+    if not meeting_days:
+        return []
+    document = _read(path, lang)
+    warnings = []
+    for index, milestone in enumerate(mandate.tidsplan.milepæle):
+        if milestone.dato in meeting_days:
+            continue
+        nearest = min(meeting_days, key=lambda day: (abs((day - milestone.dato).days), day))
+        field_path: FieldPath = ("tidsplan", "milepæle", index, "dato")
+        warnings.append(
+            Problem(
+                str(path),
+                line_of(document, field_path),
+                format_path(field_path),
+                pick(
+                    lang,
+                    f"{milestone.dato} er ikke en mødedag – det nærmeste møde er efter "
+                    f"planen {nearest}",
+                    f"{milestone.dato} is not a meeting day – the nearest meeting in the plan "
+                    f"is on {nearest}",
+                ),
+            )
+        )
+    return warnings

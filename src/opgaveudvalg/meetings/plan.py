@@ -129,10 +129,13 @@ def plan_meetings(
 
 
 def meeting_days(mandate: Mandate, settings: Settings) -> list[date]:
-    """The days the plan gives the mandate's meetings (also stated in the call)."""
-    plan, given = mandate.tidsplan, rules(settings)
-    last = plan.aflevering - timedelta(days=14)  # time left to write the handover
-    return propose_dates(plan.start, last, plan.antal_møder, given.weekday, given.school_holidays)
+    """The days the plan gives the mandate's meetings (also stated in the call and checked
+    against the milestones); the last two weeks before the handover are left for writing it."""
+    timetable, given = mandate.tidsplan, rules(settings)
+    last = timetable.aflevering - timedelta(days=14)
+    return propose_dates(
+        timetable.start, last, timetable.antal_møder, given.weekday, given.school_holidays
+    )
 
 
 def new_meeting(
