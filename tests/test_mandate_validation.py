@@ -385,7 +385,7 @@ def test_profiles_within_a_groups_bounds_are_fine(tmp_path: Path) -> None:
 
 
 def meeting_days(path: Path) -> list[date]:
-    return plan.proposed_days(load_mandate(path).tidsplan, plan.rules(get_settings()))
+    return plan.meeting_days(load_mandate(path), get_settings())
 
 
 def test_milestone_on_no_meeting_day_is_a_warning_with_file_line_and_field(

@@ -8,7 +8,7 @@ from sqlmodel import Session, col, select
 
 from opgaveudvalg import models
 from opgaveudvalg.committee import current_mandate
-from opgaveudvalg.mandate.model import Mandate
+from opgaveudvalg.mandate.model import Mandate, neutral_label
 from opgaveudvalg.selection.model import (
     Distribution,
     Instance,
@@ -40,25 +40,14 @@ def _open_seat_label(lang: str) -> str:
 
 
 # A key spells æ, ø and å as the slugs do ("ny-svoemmehal", "fn-verdensmaal")
-_DANISH_LETTERS = (("ae", "æ"), ("oe", "ø"), ("aa", "å"))
 
 
 def seat_labels(mandate: Mandate, lang: str = "da") -> dict[str, str]:
-    """Each seat's short, neutral name ("Unge i vandet") for letters to the person holding or
-    waiting for it — the profile's `betegnelse` is the call's "Du er …" sentence. The mandate has
-    no neutral name per profile, so it is derived from the profile's key."""
-    labels = {
-        profile.nøgle: _label_from_key(profile.nøgle) for profile in mandate.kompetenceprofiler
-    }
+    """Each seat's neutral name for letters to the person holding or waiting for it (the
+    profile's `betegnelse` is the call's "Du er …" sentence): `mandate.model.neutral_label`."""
+    labels = {profile.nøgle: neutral_label(profile) for profile in mandate.kompetenceprofiler}
     labels[OPEN_SEAT] = _open_seat_label(lang)
     return labels
-
-
-def _label_from_key(key: str) -> str:
-    words = key.replace("-", " ")
-    for spelled, letter in _DANISH_LETTERS:
-        words = words.replace(spelled, letter)
-    return words[:1].upper() + words[1:]
 
 
 def quotas(mandate: Mandate) -> tuple[Quota, ...]:
