@@ -119,7 +119,7 @@ def test_report_states_the_work_the_members_and_the_selection(delivered: Path) -
         assert f"{rate}\u00a0%" in page.replace("&nbsp;", "\u00a0")
         assert f"møde {meeting.number}: {rate}\u00a0%" in page  # the chart's text alternative
     for target in targets:
-        assert f"{target.min}–{target.max}" in text
+        assert reports.target_bound(target, 10, "da") in text  # "mindst 4", not "4–10"
         assert f"{target.category}: {target.group} fik {target.on_panel}" in page
     assert f"{minimum * 100:.2f}".replace(".", ",").rstrip("0").rstrip(",") in text
     for membership in people:
@@ -212,10 +212,14 @@ def test_charts_are_accessible_svg_and_stable(delivered: Path) -> None:
 
 def test_chart_text_alternative_states_the_figures() -> None:
     target = reports.TargetRow("køn", "kvinde", 4, 6, 80, 5)
-    chart = charts.representation("x", [target], 10, "en")
+    minimum_only = reports.TargetRow("alder", "65+", 2, 10, 30, 3)
+    chart = charts.representation("x", [target, minimum_only], 10, "en")
     assert chart.description == (
-        "Representation among the 10 citizen seats: køn: kvinde got 5 (target 4–6)."
+        "Representation among the 10 citizen seats: køn: kvinde got 5 (target 4–6) "
+        "and alder: 65+ got 3 (target at least 2)."
     )
+    danish = charts.representation("x", [minimum_only], 10, "da").description
+    assert "(mål mindst 2)" in danish
     assert "<text" in chart.svg  # text kept as text (svg.fonttype none)
     assert 'style="fill: #' in chart.svg or "fill:" in chart.svg
 

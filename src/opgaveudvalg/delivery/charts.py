@@ -12,7 +12,7 @@ from matplotlib.ticker import MaxNLocator
 
 from opgaveudvalg.charts import FILLS, Chart, chart, figure, joined, styled, wrap
 from opgaveudvalg.documents import number
-from opgaveudvalg.selection.reports import TargetRow
+from opgaveudvalg.selection.reports import TargetRow, target_bound
 
 _WORDS = {
     "da": {
@@ -92,11 +92,13 @@ def _representation(key: str, targets: Sequence[TargetRow], seats: int, lang: st
 def _representation_text(targets: Sequence[TargetRow], seats: int, lang: str) -> str:
     if lang == "da":
         parts = [
-            f"{t.category}: {t.group} fik {t.on_panel or 0} (mål {t.min}–{t.max})" for t in targets
+            f"{t.category}: {t.group} fik {t.on_panel or 0} (mål {target_bound(t, seats, lang)})"
+            for t in targets
         ]
         return f"Repræsentation blandt de {seats} borgerpladser: " + _joined(parts, lang) + "."
     parts = [
-        f"{t.category}: {t.group} got {t.on_panel or 0} (target {t.min}–{t.max})" for t in targets
+        f"{t.category}: {t.group} got {t.on_panel or 0} (target {target_bound(t, seats, lang)})"
+        for t in targets
     ]
     return f"Representation among the {seats} citizen seats: " + _joined(parts, lang) + "."
 

@@ -68,6 +68,10 @@ class Selection:
     minimum: float
     targets: list[reports.TargetRow]
 
+    def bound(self, target: reports.TargetRow, lang: str) -> str:
+        """The target in words: 'mindst 4', 'højst 3' or '4–6'."""
+        return reports.target_bound(target, self.seats, lang)
+
 
 @dataclass(frozen=True)
 class Attachment:
