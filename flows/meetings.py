@@ -101,12 +101,26 @@ def write_minutes(slug: str) -> dict[str, object]:
         return {"written": written, "warnings": len(minutes.attendance_warnings(session, found))}
 
 
+@step
+def send_minutes(slug: str) -> dict[str, int] | State:
+    """Send the written minutes to the members (each version once)."""
+    settings = get_settings()
+    with committee_session(slug) as (session, found):
+        queued = sum(
+            len(invitations.queue_minutes(session, found, meeting, settings, pdf))
+            for meeting, pdf in documents.written_minutes(session, found, settings)
+        )
+        committee_id = found.id
+    return sent_or_failed(deliver(committee_id), queued)
+
+
 def meetings_stage(slug: str) -> str:
     """Runs until every meeting is held or cancelled; returns the committee's status."""
     logger = get_run_logger()
     logger.info("%s møder planlagt", len(plan_the_meetings(slug)))
     while (number := next_meeting(slug)) is not None:
         logger.info("Referater: %s", write_minutes(slug))
+        logger.info("Referater sendt: %s", outcome(send_minutes, slug))
         publish_meetings(slug)
         logger.info("Invitationer før møde %s: %s", number, outcome(send_invitations, slug))
         logger.info("Dagsorden til møde %s: %s", number, outcome(send_agenda, slug, number))
@@ -114,6 +128,7 @@ def meetings_stage(slug: str) -> str:
             flowrun.sleep_until_woken(slug, f"{Wait.MINUTES}-{number}")
         logger.info("Møde %s: %s", number, state)
     logger.info("Referater: %s", write_minutes(slug))
+    logger.info("Referater sendt: %s", outcome(send_minutes, slug))
     publish_meetings(slug)
     logger.info("Invitationer: %s", outcome(send_invitations, slug))
     return committee_status(slug)

@@ -21,7 +21,7 @@ from sqlmodel import select
 
 from opgaveudvalg import committee, models
 from opgaveudvalg.errors import UserError
-from opgaveudvalg.meetings import agenda, changes, feeds, invitations, minutes, plan
+from opgaveudvalg.meetings import agenda, changes, documents, feeds, invitations, minutes, plan
 from opgaveudvalg.meetings.documents import write_agenda, write_meeting_document
 from opgaveudvalg.members import roster
 from opgaveudvalg.models import MeetingState
@@ -392,6 +392,29 @@ def test_the_agenda_goes_to_each_member_once_per_version(appointed: str, tmp_pat
     assert len({m.to_address for m in first}) == 15
     assert all(m.attachment == str(pdf) and m.calendar is None for m in first)
     assert "5. Budget" in changed[0].body_text
+
+
+def test_the_minutes_go_to_everyone_who_held_a_seat_once_per_version(
+    appointed: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "referat.yaml"
+    path.write_text("beslutninger:\n  1: Godkendt\n", encoding="utf-8")
+    settings = get_settings()
+    with committee.committee_session(appointed) as (session, found):
+        held = minutes.record_minutes(session, found, 1, path, "test")
+        assert documents.write_missing_minutes(session, found, settings) == [1]
+        [(meeting, pdf)] = documents.written_minutes(session, found, settings)
+        first = invitations.queue_minutes(session, found, meeting, settings, pdf)
+        again = invitations.queue_minutes(session, found, meeting, settings, pdf)
+        path.write_text("beslutninger:\n  1: Godkendt med en rettelse\n", encoding="utf-8")
+        minutes.record_minutes(session, found, 1, path, "test")
+        changed = invitations.queue_minutes(session, found, held, settings, pdf)
+    assert pdf.name == "referat.pdf" and pdf.read_bytes().startswith(b"%PDF")
+    assert len(first) == 15 and again == [] and len(changed) == 15  # citizens and politicians
+    assert {m.kind for m in first} == {"moede-referat"}
+    assert first[0].subject.startswith("Referat: ") and "møde 1" in first[0].subject
+    assert "Her er referatet af møde 1" in first[0].body_text
+    assert all(m.attachment == str(pdf) for m in first)
 
 
 def test_the_feed_is_served_as_text_calendar(appointed: str) -> None:

@@ -205,3 +205,16 @@ def write_missing_minutes(
             write_meeting_document(session, committee, meeting, settings, minutes=True)
             written.append(meeting.number)
     return written
+
+
+def written_minutes(
+    session: Session, committee: models.Committee, settings: Settings
+) -> list[tuple[models.Meeting, Path]]:
+    """Each held meeting whose minutes are written, with the Danish PDF (the one sent)."""
+    files = CommitteeFiles.of(settings.output_dir, committee.slug)
+    found = [
+        (meeting, files.meeting(meeting.number, "da") / "referat.pdf")
+        for meeting in meetings(session, committee)
+        if meeting.state == models.MeetingState.held
+    ]
+    return [(meeting, pdf) for meeting, pdf in found if pdf.exists()]

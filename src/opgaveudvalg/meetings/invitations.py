@@ -270,19 +270,47 @@ def queue_agenda(
 ) -> list[models.OutboxMessage]:
     """The agenda to every member before the meeting, as a PDF attachment; a changed agenda
     is sent again, the same agenda never twice."""
+    return _queue_document(session, committee, meeting, settings, agenda_pdf, minutes=False)
+
+
+def queue_minutes(
+    session: Session,
+    committee: models.Committee,
+    meeting: models.Meeting,
+    settings: Settings,
+    minutes_pdf: Path,
+) -> list[models.OutboxMessage]:
+    """The minutes to every member who held a seat at the meeting, as a PDF attachment;
+    changed minutes are sent again, the same minutes never twice."""
+    return _queue_document(session, committee, meeting, settings, minutes_pdf, minutes=True)
+
+
+def _queue_document(
+    session: Session,
+    committee: models.Committee,
+    meeting: models.Meeting,
+    settings: Settings,
+    pdf: Path,
+    minutes: bool,
+) -> list[models.OutboxMessage]:
     mandate = current_mandate(session, committee)
-    version = hashlib.sha256(json.dumps(meeting.agenda, sort_keys=True).encode()).hexdigest()[:12]
+    content = meeting.minutes if minutes else meeting.agenda
+    version = hashlib.sha256(json.dumps(content, sort_keys=True).encode()).hexdigest()[:12]
     when = meeting.starts_at.astimezone(ZoneInfo(settings.timezone))
-    subject = f"Dagsorden: {mandate.titel} – møde {meeting.number}"
+    document, kind = ("referatet", "referat") if minutes else ("dagsordenen", "dagsorden")
+    subject = f"{kind.capitalize()}: {mandate.titel} – møde {meeting.number}"
+    attached = (
+        "Referatet er vedhæftet." if minutes else "Dagsordenen med sagsfremstillinger er vedhæftet."
+    )
     messages = []
     for member in recipients(session, committee, when.date()):
-        key = f"agenda-{meeting.uid}-{version}-{member.membership_id}"
+        key = f"{'minutes' if minutes else 'agenda'}-{meeting.uid}-{version}-{member.membership_id}"
         if queued(session, key):
             continue
         text = (
-            f"Kære {member.person.name}\n\nHer er dagsordenen til møde {meeting.number} i "
-            f"{mandate.titel} {when:%d.%m.%Y kl. %H.%M}, {meeting.location}:\n\n"
-            f"{_item_list(meeting)}\n\nDagsordenen med sagsfremstillinger er vedhæftet.\n\n"
+            f"Kære {member.person.name}\n\nHer er {document} {'af' if minutes else 'til'} møde "
+            f"{meeting.number} i {mandate.titel} {when:%d.%m.%Y kl. %H.%M}, {meeting.location}:"
+            f"\n\n{_item_list(meeting)}\n\n{attached}\n\n"
             f"Med venlig hilsen\n{mandate.organisering.sekretariat}"
         )
         messages.append(
@@ -291,11 +319,11 @@ def queue_agenda(
                 committee,
                 member,
                 key,
-                "moede-dagsorden",
+                f"moede-{kind}",
                 subject,
                 text,
                 plain_html(subject, text),
-                attachment=str(agenda_pdf),
+                attachment=str(pdf),
             )
         )
     return messages
