@@ -20,7 +20,7 @@ os.environ.pop("PREFECT_API_URL", None)
 os.environ["OPGAVEUDVALG_PREFECT_HOME"] = str(_SESSION_DIR / "prefect")
 os.environ["OPGAVEUDVALG_RESUME_WAIT_SECONDS"] = "0"
 
-from helpers import CHROMIUM, Mailbox, Restore, start_smtp  # noqa: E402
+from helpers import CHROMIUM, SLUG, Mailbox, Restore, appoint_and_plan, start_smtp  # noqa: E402
 from playwright.sync_api import sync_playwright  # noqa: E402
 from sqlalchemy import text  # noqa: E402
 
@@ -94,6 +94,13 @@ def snapshots(tmp_path_factory: pytest.TempPathFactory) -> Restore:
         shutil.copytree(folder, built[name], dirs_exist_ok=True)
 
     return restore
+
+
+@pytest.fixture
+def appointed(tmp_path: Path, snapshots: Restore) -> str:
+    """The swimming-hall committee appointed, with its meetings planned."""
+    snapshots("appointed", appoint_and_plan, tmp_path)
+    return SLUG
 
 
 @pytest.fixture

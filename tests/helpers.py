@@ -194,6 +194,15 @@ def appoint(politicians: list[appointment.Politician] | None = None, amendments=
         )
 
 
+def appoint_and_plan(folder: Path) -> None:
+    """Appointed, with the meetings planned."""
+    selecting(folder)
+    compute_and_draw()
+    appoint()
+    with committee.committee_session(SLUG) as (session, found):
+        plan.plan_meetings(session, found, get_settings(), "test")
+
+
 def hold_meetings(folder: Path) -> None:
     """Appointed, the meetings planned and all of them held, with minutes: in session, ready
     to hand over."""

@@ -9,16 +9,10 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import icalendar
-import pytest
 from helpers import (
-    SLUG,
     Mailbox,
-    Restore,
-    appoint,
     assert_no_serious_violations,
     axe_violations,
-    compute_and_draw,
-    selecting,
 )
 from sqlmodel import select
 
@@ -33,20 +27,6 @@ TODAY = date(2027, 1, 10)
 TITLE = "Opgaveudvalget for en ny svømmehal"
 ZONE = ZoneInfo("Europe/Copenhagen")
 POLITICIANS = {"mfa@gentofte.dk", "ldk@gentofte.dk", "hvp@gentofte.dk", "msl@gentofte.dk"}
-
-
-def appoint_and_plan(folder: Path) -> None:
-    selecting(folder)
-    compute_and_draw()
-    appoint()
-    with committee.committee_session(SLUG) as (session, found):
-        plan.plan_meetings(session, found, get_settings(), "test")
-
-
-@pytest.fixture
-def appointed(tmp_path: Path, snapshots: Restore) -> str:
-    snapshots("appointed", appoint_and_plan, tmp_path)
-    return SLUG
 
 
 def queue(slug: str) -> list[models.OutboxMessage]:

@@ -14,7 +14,6 @@ import holidays
 import httpx
 import icalendar
 import pytest
-from helpers import SLUG, Restore, appoint, compute_and_draw, selecting
 from ics_rules import check_itip
 from pypdf import PdfReader
 from sqlmodel import select
@@ -30,20 +29,6 @@ from opgaveudvalg.settings import get_settings
 from opgaveudvalg.yamlinput import FileInvalid
 
 TODAY = date(2027, 1, 10)  # after KB's appointment, before the first meeting
-
-
-def appoint_and_plan(folder: Path) -> None:
-    selecting(folder)
-    compute_and_draw()
-    appoint()
-    with committee.committee_session(SLUG) as (session, found):
-        plan.plan_meetings(session, found, get_settings(), "test")
-
-
-@pytest.fixture
-def appointed(tmp_path: Path, snapshots: Restore) -> str:
-    snapshots("appointed", appoint_and_plan, tmp_path)
-    return SLUG
 
 
 def test_dates_avoid_public_and_school_holidays() -> None:
