@@ -28,6 +28,7 @@ from opgaveudvalg.committee import audit, current_mandate
 from opgaveudvalg.db import session_scope
 from opgaveudvalg.delivery.closing import months_after
 from opgaveudvalg.mail.outbox import Status
+from opgaveudvalg.members import roster
 from opgaveudvalg.paths import CommitteeFiles
 from opgaveudvalg.recruitment.status import recruitment_status
 from opgaveudvalg.retention import erasure
@@ -200,7 +201,7 @@ def _due_for(
         found.quarantined = _quarantined(session, committee)
         found.paths += _internal_files(settings, committee.slug)
     if members_on is not None and day >= members_on:
-        found.politicians = [m for m in _memberships(session, committee) if m.email]
+        found.politicians = [m for m in roster.members(session, committee) if m.email]
         found.messages = _addressed_messages(session, committee)
         found.paths += [
             CommitteeFiles.of(settings.output_dir, committee.slug).letters(),
@@ -210,12 +211,7 @@ def _due_for(
 
 
 def _seated(session: Session, committee: models.Committee) -> set[int]:
-    return {m.applicant_id for m in _memberships(session, committee) if m.applicant_id}
-
-
-def _memberships(session: Session, committee: models.Committee) -> list[models.Membership]:
-    query = select(models.Membership).where(models.Membership.committee_id == committee.id)
-    return list(session.exec(query.order_by(col(models.Membership.id))))
+    return {m.applicant_id for m in roster.members(session, committee) if m.applicant_id}
 
 
 def _applicants(session: Session, committee: models.Committee) -> list[models.Applicant]:
@@ -268,7 +264,7 @@ def _delete(session: Session, settings: Settings, item: Due, day: date) -> None:
     for applicant in item.unselected:
         erasure.delete_applicant(session, applicant)
     labels = profile_labels(current_mandate(session, committee), "da")
-    profiles = {m.applicant_id: m.profile_key for m in _memberships(session, committee)}
+    profiles = {m.applicant_id: m.profile_key for m in roster.members(session, committee)}
     for applicant in item.members:
         label = labels.get(profiles.get(applicant.id) or "")
         erasure.erase_contact_data(session, applicant, label, day)
