@@ -260,6 +260,21 @@ def test_minutes_accept_empty_sections_and_numbers_as_text(appointed: str, tmp_p
         assert held.state == MeetingState.held
 
 
+def test_an_unknown_item_kind_is_named_with_the_kinds_allowed_in_danish(
+    appointed: str, tmp_path: Path
+) -> None:
+    path = tmp_path / "dagsorden.yaml"
+    path.write_text("punkter:\n  - titel: Budget\n    art: afstemning\n", encoding="utf-8")
+    with (
+        committee.committee_session(appointed) as (session, found),
+        pytest.raises(FileInvalid) as error,
+    ):
+        agenda.set_agenda(session, found, 1, path, "test")
+    assert str(error.value) == (
+        f"{path}:3: punkter[0].art: skal være en af 'beslutning', 'drøftelse' eller 'orientering'"
+    )
+
+
 def test_agenda_file_errors_name_the_file_line_and_field(appointed: str, tmp_path: Path) -> None:
     path = tmp_path / "dagsorden.yaml"
     path.write_text(

@@ -81,6 +81,8 @@ _PYDANTIC_MESSAGES: dict[str, tuple[str, str]] = {
     "list_type": ("skal være en liste (linjer med '- ')", "must be a list (lines with '- ')"),
     "too_short": ("skal have mindst {min_length} punkt(er)", "needs at least {min_length} item(s)"),
     "value_error": ("ugyldig værdi: {error}", "invalid value: {error}"),
+    "literal_error": ("skal være en af {expected}", "must be one of {expected}"),
+    "enum": ("skal være en af {expected}", "must be one of {expected}"),
 }
 
 
@@ -103,6 +105,8 @@ def translate(error: Any, lang: Lang) -> str:
     texts = _PYDANTIC_MESSAGES.get(error["type"])
     if texts is None:
         return str(error["msg"])
+    if "expected" in ctx and lang == "da":  # Pydantic lists the choices as "'a', 'b' or 'c'"
+        ctx = {**ctx, "expected": str(ctx["expected"]).replace(" or ", " eller ")}
     try:
         return pick(lang, *texts).format(**ctx)
     except (KeyError, IndexError, ValueError):
