@@ -69,6 +69,7 @@ def measure(name: str, plain: bool) -> dict[str, object]:
         "seconds": seconds,
         "min_probability": min(result.probabilities().values()),
         "levels": stats.get("levels", 0),
+        "relaxation": stats.get("relaxation", 0),
         "heuristic": stats.get("heuristic", 0),
         "milp": stats.get("milp", 0),
         "lp": stats.get("lp", 0),
@@ -123,6 +124,7 @@ def write_folder(instance: Instance, parent: Path, name: str) -> Path:
     return folder
 
 
+RELAXED = " R"  # the levels came from the relaxation, the panels from one decomposition
 HEADER = (
     "| instance | n | k | types | ours s | ours min p | levels | pricing: heuristic / MILP "
     "| LP | peer MAXIMIN s | peer min p | peer/ours |"
@@ -144,7 +146,7 @@ def row(
         seconds = float(our["seconds"])  # type: ignore[arg-type]
         minimum = float(our["min_probability"])  # type: ignore[arg-type]
         body = (
-            f" {seconds:.2f} | {minimum:.4%} | {our['levels']} | "
+            f" {seconds:.2f} | {minimum:.4%} | {our['levels']}{RELAXED * bool(our['relaxation'])} | "
             f"{our['heuristic']} / {our['milp']} | {our['lp']} |"
         )
     peer_seconds, peer_minimum, note = other

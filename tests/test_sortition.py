@@ -26,7 +26,9 @@ from opgaveudvalg.selection.model import (
     panel_is_valid,
     person_types,
 )
+from opgaveudvalg.selection.panels import PanelModel
 from opgaveudvalg.selection.pricing import SwapSearch, panel_value
+from opgaveudvalg.selection.relaxation import relaxed_leximin
 
 
 def assert_every_panel_valid(instance: Instance, method: Method) -> dict[str, float]:
@@ -279,6 +281,33 @@ def test_fast_and_plain_leximin_give_the_same_probabilities(seed: int) -> None:
     assert fast.stats["levels"] >= 1
     for panel in fast.panels:
         assert panel_is_valid(instance, concrete_seats(panel, fast.types)) == []
+
+
+def test_relaxation_gives_the_levels_a_target_forces() -> None:
+    # 4 seats, at least 2 women among 4 women and 8 men: women 1/2 each, men the rest, 1/4
+    people = tuple(
+        Person(f"p{i:02d}", frozenset({("køn", "kvinde" if i < 4 else "mand")}), frozenset({"s"}))
+        for i in range(12)
+    )
+    instance = Instance(people, {"s": 4}, (Quota("køn", "kvinde", 2, 4),))
+    types = person_types(instance)
+    target, levels = relaxed_leximin(PanelModel(instance, types))
+    women = [i for i, kind in enumerate(types) if ("køn", "kvinde") in kind.groups]
+    assert target[women] == pytest.approx([0.5])
+    assert np.delete(target, women) == pytest.approx([0.25])
+    assert levels == 2
+    result = distribution(instance)
+    assert result.stats["relaxation"] == 1.0
+    assert result.type_probabilities() == pytest.approx(target, abs=1e-9)
+
+
+def test_leximin_solves_level_by_level_when_no_lottery_reaches_the_relaxation() -> None:
+    # profiles make the relaxation's LEXIMIN unreachable here; the levels give the LEXIMIN
+    instance = random_instance(3)
+    fast = distribution(instance)
+    assert fast.stats["relaxation"] == 0.0
+    reference = distribution(instance, plain=True).probabilities()
+    assert all(abs(p - reference[i]) < 1e-6 for i, p in fast.probabilities().items())
 
 
 def test_swap_search_only_makes_valid_panels_and_never_loses_weight() -> None:

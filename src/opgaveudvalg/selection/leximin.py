@@ -8,6 +8,7 @@ import numpy as np
 from opgaveudvalg.selection.model import TOLERANCE, PersonType, TypePanel, integer_weights
 from opgaveudvalg.selection.panels import PanelModel, quiet_highs
 from opgaveudvalg.selection.pricing import SwapSearch, panel_value
+from opgaveudvalg.selection.relaxation import relaxed_leximin
 
 
 class PlainLeximin:
@@ -137,15 +138,18 @@ def final_distribution(
 
 
 class FastLeximin:
-    """The same LEXIMIN, faster: one master LP kept across all levels (panels are reused and
-    every re-solve starts from the last basis), a first set of diverse panels from local search,
+    """The same LEXIMIN, faster. First the LEXIMIN of the LP relaxation (`relaxation`), which
+    is the answer whenever some lottery over valid panels reaches it: one column generation
+    finds that lottery, with no level to prove. Otherwise level by level as in the plain path.
+    Either way: a first set of diverse panels from local search, panels reused across levels,
     pricing by local search on the dual weights from the panels in use (several panels per
-    round), and the MILP only when the search finds nothing, to prove that none is left."""
+    round), and the MILP only when the search finds nothing."""
 
-    STARTS = 12  # panels of the current solution the local search starts from
+    STARTS = 30  # panels of the current solution the local search starts from
     AGE = 5  # pricing rounds a panel stays in the master without probability
     ALPHA = 0.5  # weight of the in-point when pricing
     SEEDS = 1.0  # random-weight panels to start with, per type
+    STALL = 5_000  # simplex iterations of one master solve before it is taken as stalled
 
     def __init__(self, model: PanelModel, types: list[PersonType]):
         self.model = model
@@ -182,18 +186,18 @@ class FastLeximin:
         self._cover(start)
         self._seed_columns(start, int(self.SEEDS * self.count))
 
-    def _new_master(self) -> None:
-        """The master for the next level, with every panel found so far (rebuilt per level:
-        the fixed probabilities change its objective, which the warm start handles badly)."""
+    def _new_master(self, share: np.ndarray, penalty: np.ndarray) -> None:
+        """The master with every panel used lately: min ν - penalty·y subject to share·y = 1
+        and one row per panel (rebuilt per level: a changed objective warm-starts badly)."""
         lp = quiet_highs()
         lp.setOptionValue("random_seed", 0)
         inf = highspy.kHighsInf
         lp.addVars(self.count + 1, np.zeros(self.count + 1), np.full(self.count + 1, inf))
         lp.changeColBounds(self.count, -inf, inf)  # ν
-        costs = np.array([-self.fixed.get(i, 0.0) for i in range(self.count)] + [1.0])
+        costs = np.append(-penalty, 1.0)
         lp.changeColsCost(self.count + 1, np.arange(self.count + 1, dtype=np.int32), costs)
-        free = [i for i in range(self.count) if i not in self.fixed]
-        lp.addRow(1.0, 1.0, len(free), np.array(free, dtype=np.int32), np.ones(len(free)))
+        weighted = np.flatnonzero(share)
+        lp.addRow(1.0, 1.0, len(weighted), weighted.astype(np.int32), share[weighted])
         self.lp = lp
         self.rows = []
         self.in_master = set()
@@ -252,9 +256,10 @@ class FastLeximin:
         )
 
     def run(self) -> None:
-        while len(self.fixed) < self.count:
-            self._fix_next_level()
-            self.stats["levels"] += 1
+        if not self._decompose():
+            while len(self.fixed) < self.count:
+                self._fix_next_level()
+                self.stats["levels"] += 1
         self.stats["milp"] = self.model.calls
         self.stats["milp_seconds"] = self.model.seconds
 
@@ -262,7 +267,16 @@ class FastLeximin:
         """(level z, dual weight per type, value ν of the best panel, panel probabilities)."""
         assert self.lp is not None
         started = time.perf_counter()
+        self.lp.setOptionValue("simplex_iteration_limit", self.STALL)
         self.lp.run()
+        if self.lp.getModelStatus() == highspy.HighsModelStatus.kIterationLimit:
+            # HiGHS's dual simplex can stall on this degenerate LP: solve it afresh by IPM
+            self.stats["lp_restarts"] = self.stats.get("lp_restarts", 0) + 1
+            self.lp.setOptionValue("simplex_iteration_limit", 2**31 - 1)
+            self.lp.clearSolver()
+            self.lp.setOptionValue("solver", "ipm")
+            self.lp.run()
+            self.lp.setOptionValue("solver", "choose")
         if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise ArithmeticError(
                 f"master LP: {self.lp.modelStatusToString(self.lp.getModelStatus())}"
@@ -281,22 +295,54 @@ class FastLeximin:
         z = float(self.lp.getInfo().objective_function_value)
         return z, y, float(values[self.count]), lam
 
+    def _decompose(self) -> bool:
+        """Write the relaxation's LEXIMIN as a lottery over valid panels, if it is one.
+
+        The master maximises θ with every type at θ times its target; θ = 1 is reached with
+        panels alone, so no MILP has to prove anything. When the MILP proves θ < 1, the targets
+        are out of reach and the levels are solved one by one (the panels found are kept)."""
+        target, levels = relaxed_leximin(self.model)
+        unfixed = np.array([i not in self.fixed for i in range(self.count)])
+        if not unfixed.any():
+            return True
+        z, _y = self._price(np.where(unfixed, target, 0.0), np.zeros(self.count), stop=1.0)
+        self.stats["relaxation"] = float(z >= 1.0 - TOLERANCE)
+        if not self.stats["relaxation"]:
+            return False
+        self.fixed.update({int(i): float(target[i]) for i in np.flatnonzero(unfixed)})
+        self.stats["levels"] = levels
+        return True
+
     def _fix_next_level(self) -> None:
-        """Maximise the smallest probability among the free types; fix the tight ones.
+        """Maximise the smallest probability among the free types; fix the tight ones."""
+        free = [i for i in range(self.count) if i not in self.fixed]
+        share = np.zeros(self.count)
+        share[free] = 1.0
+        penalty = np.array([self.fixed.get(i, 0.0) for i in range(self.count)])
+        z, y = self._price(share, penalty, stop=np.inf)
+        tight = [i for i in free if y[i] > TOLERANCE] or [max(free, key=lambda i: y[i])]
+        level = max(0.0, min(1.0, z))
+        for i in tight:
+            self.fixed[i] = level
+
+    def _price(
+        self, share: np.ndarray, penalty: np.ndarray, stop: float
+    ) -> tuple[float, np.ndarray]:
+        """Column generation on the master until its value reaches `stop` or the MILP proves
+        that no panel improves it: (the master's value, its dual weight per type).
 
         Stabilised by in-out separation: pricing looks at a point between the LP's dual (out)
         and the best dual known to be feasible for all panels (in), which damps the LP's jumps
-        from one extreme dual to the next. The level ends only after the MILP has proved, at the
-        LP's own dual, that no improving panel is left; that dual's support is what gets fixed."""
-        free = [i for i in range(self.count) if i not in self.fixed]
-        self._new_master()
-        penalty = np.array([self.fixed.get(i, 0.0) for i in range(self.count)])
+        from one extreme dual to the next. The proof is made at the LP's own dual."""
+        self._new_master(share, penalty)
         inside: tuple[np.ndarray, float] | None = None  # (y, ν) feasible for every panel
         mispriced = False
         while True:
             if len(self.rows) > 2 * self.count + 100:
-                self._new_master()  # drop the panels not used for a while
+                self._new_master(share, penalty)  # drop the panels not used for a while
             z, y, nu, lam = self._solve_master()
+            if z >= stop - TOLERANCE:
+                return z, y
             point, bound = y, nu
             if (
                 not mispriced
@@ -312,7 +358,7 @@ class FastLeximin:
             best = self.model.solve(list(weights))
             assert best is not None
             value = panel_value(best, weights)
-            objective = value - float(penalty @ point)  # an upper bound on the level
+            objective = value - float(penalty @ point)  # an upper bound on the master's value
             if point is not y or inside is None or objective < inside[1] - penalty @ inside[0]:
                 inside = (point, value)
             if value > bound + TOLERANCE and self._add(best):
@@ -322,12 +368,8 @@ class FastLeximin:
                 mispriced = False
                 continue
             if point is y:
-                break
+                return z, y
             mispriced = True  # the point between was feasible: check the LP's own dual next
-        tight = [i for i in free if y[i] > TOLERANCE] or [max(free, key=lambda i: y[i])]
-        level = max(0.0, min(1.0, z))
-        for i in tight:
-            self.fixed[i] = level
 
     def _heuristic(self, weights: np.ndarray, nu: float, lam: np.ndarray) -> bool:
         """Improving panels by swaps from the panels in use; True when any was added."""

@@ -3,8 +3,9 @@ drawn (LEXIMIN, MAXIMIN or a uniform-greedy lottery), solved with HiGHS.
 
 Pure computation: no database, no Prefect. The data types are in `model`, the explanation of
 an infeasible instance in `feasibility`, the verifiable draw in `draw`; this module computes the
-lottery. LEXIMIN takes the fast column generation
-(`leximin.FastLeximin`) unless `plain=True` asks for the reference path (`PlainLeximin`).
+lottery. LEXIMIN takes the fast path (`leximin.FastLeximin`: the LP relaxation's LEXIMIN written
+as a lottery over panels when it is one, else column generation per level) unless `plain=True`
+asks for the reference path (`PlainLeximin`).
 """
 
 import random
