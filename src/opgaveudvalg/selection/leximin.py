@@ -5,7 +5,13 @@ import time
 import highspy
 import numpy as np
 
-from opgaveudvalg.selection.model import TOLERANCE, PersonType, TypePanel, integer_weights
+from opgaveudvalg.selection.model import (
+    TOLERANCE,
+    PersonType,
+    TypePanel,
+    integer_weights,
+    tight_types,
+)
 from opgaveudvalg.selection.panels import PanelModel, quiet_highs
 from opgaveudvalg.selection.pricing import SwapSearch, panel_value
 from opgaveudvalg.selection.relaxation import relaxed_leximin
@@ -86,7 +92,7 @@ class PlainLeximin:
                 worth = float(panel.counts(len(self.types)) @ (y / self.sizes))
                 if worth > solution[cap] + TOLERANCE and self._add(panel):
                     self._add_panel_row(dual, panel, cap)
-        tight = [i for i in free if y[i] > TOLERANCE] or [max(free, key=lambda i: y[i])]
+        tight = tight_types(free, y)
         for i in tight:
             self.fixed[i] = max(0.0, min(1.0, level))
 
@@ -301,10 +307,10 @@ class FastLeximin:
         The master maximises θ with every type at θ times its target; θ = 1 is reached with
         panels alone, so no MILP has to prove anything. When the MILP proves θ < 1, the targets
         are out of reach and the levels are solved one by one (the panels found are kept)."""
-        target, levels = relaxed_leximin(self.model)
         unfixed = np.array([i not in self.fixed for i in range(self.count)])
         if not unfixed.any():
             return True
+        target, levels = relaxed_leximin(self.model)
         z, _y = self._price(np.where(unfixed, target, 0.0), np.zeros(self.count), stop=1.0)
         self.stats["relaxation"] = float(z >= 1.0 - TOLERANCE)
         if not self.stats["relaxation"]:
@@ -320,7 +326,7 @@ class FastLeximin:
         share[free] = 1.0
         penalty = np.array([self.fixed.get(i, 0.0) for i in range(self.count)])
         z, y = self._price(share, penalty, stop=np.inf)
-        tight = [i for i in free if y[i] > TOLERANCE] or [max(free, key=lambda i: y[i])]
+        tight = tight_types(free, y)
         level = max(0.0, min(1.0, z))
         for i in tight:
             self.fixed[i] = level

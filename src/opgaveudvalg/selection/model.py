@@ -195,6 +195,12 @@ def panel_is_valid(instance: Instance, seats: Sequence[Seat]) -> list[str]:
     return problems
 
 
+def tight_types(free: Sequence[int], duals: np.ndarray) -> list[int]:
+    """The free types a LEXIMIN level fixes: those with a positive dual (at the level in every
+    optimum), or the one with the largest dual when the LP shows none."""
+    return [i for i in free if duals[i] > TOLERANCE] or [max(free, key=lambda i: duals[i])]
+
+
 def integer_weights(probabilities: Sequence[float]) -> list[int]:
     """Probabilities as integers summing to exactly 10**digits (largest remainder)."""
     scale = 10**PROBABILITY_DIGITS

@@ -10,7 +10,7 @@ profile and is solved once per level in milliseconds, so the levels cost no colu
 import highspy
 import numpy as np
 
-from opgaveudvalg.selection.model import TOLERANCE
+from opgaveudvalg.selection.model import tight_types
 from opgaveudvalg.selection.panels import PanelModel, quiet_highs
 
 
@@ -52,14 +52,14 @@ def relaxed_leximin(model: PanelModel) -> tuple[np.ndarray, int]:
         z = max(0.0, min(1.0, lp.getInfo().objective_function_value))
         duals = np.abs(np.array(lp.getSolution().row_dual[first : first + count]))
         free = [i for i in range(count) if i not in fixed]
-        tight = [i for i in free if duals[i] > TOLERANCE] or [max(free, key=lambda i: duals[i])]
-        for index in tight:
+        for index in tight_types(free, duals):
             fixed[index] = z
             _fix(lp, index, first, z, sizes[index])
     return np.array([fixed[i] for i in range(count)]), levels
 
 
 def _fix(lp: highspy.Highs, index: int, first: int, probability: float, size: float) -> None:
-    """Hold type `index` at `probability`: its own row fixes its members, its z row goes."""
+    """Hold type `index` at `probability`: its own row (PanelModel adds row t for type t first)
+    fixes its members, its z row goes."""
     lp.changeRowBounds(index, probability * size, probability * size)
     lp.changeRowBounds(first + index, -highspy.kHighsInf, highspy.kHighsInf)
