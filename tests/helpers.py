@@ -108,6 +108,10 @@ def write_csv(path: Path, rows: Iterable[list[str]], encoding="utf-8", delimiter
     return path
 
 
+# a month back, so that no test run falls on it (a draw made today must not show this date)
+MANDATE_APPROVED = date.today() - timedelta(days=30)
+
+
 def open_recruitment(replacements: dict[str, str] | None = None) -> str:
     """The swimming-hall committee, approved and with its call open."""
     path = mandate_file(get_settings().committees_dir, "ny-svoemmehal", replacements)
@@ -117,7 +121,7 @@ def open_recruitment(replacements: dict[str, str] | None = None) -> str:
             session,
             mandate_id,
             committee.DecisionInput(  # type: ignore[arg-type]
-                Decision.approved, date(2026, 12, 3), 4, "00.01.00-A00-1-26"
+                Decision.approved, MANDATE_APPROVED, 4, "00.01.00-A00-1-26"
             ),
             "kb",
             "run",

@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 import pypdfium2 as pdfium
 import pytest
 from helpers import (
+    MANDATE_APPROVED,
     SLUG,
     Restore,
     assert_no_serious_violations,
@@ -27,7 +28,6 @@ from opgaveudvalg.selection import charts, reports, runs
 from opgaveudvalg.settings import get_settings
 
 RUN = "run-id"
-KB_APPROVED = date(2026, 12, 3)  # the mandate's date (helpers.open_recruitment)
 
 
 def drawn_with_reports(folder: Path) -> None:
@@ -91,7 +91,7 @@ def test_the_date_of_the_draw_under_the_title_and_in_the_footer(run_id: int) -> 
         footer = re.search(r'<span class="running-case">([^<]+)</span>', html)
         assert footer is not None
         assert footer[1].strip().endswith(short_date(drawn, lang))
-        assert short_date(KB_APPROVED, lang) not in footer[1]  # not the mandate's date
+        assert short_date(MANDATE_APPROVED, lang) not in footer[1]  # not the mandate's date
     page_one = pdf_text(report(run_id, "offentlig", "da", "pdf"), 0)
     assert f"trukket {long_date(drawn, 'da')}" in page_one
     assert short_date(drawn, "da") in page_one
