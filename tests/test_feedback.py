@@ -153,6 +153,7 @@ def test_each_letter_tells_the_final_decision_and_why(decided: str) -> None:
             en_block = english.split(f"Recommendation {number}: ")[1].split("\n\n")[0]
             assert en_words in en_block and decision.reason in en_block
         assert "sendte anbefalingen videre til Kommunalbestyrelsen" in danish
+        assert "referred the recommendation to the Municipal Council" in english
         assert "Placeringen kræver KB's beslutning." not in message.body_text
         assert "A swimming hall for the whole of life" in english
         assert REPORT.format("da") in danish and REPORT.format("en") in english

@@ -28,7 +28,7 @@ from opgaveudvalg.delivery.records import Body
 from opgaveudvalg.meetings import minutes, plan
 from opgaveudvalg.members import roster
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.selection import reports, runs
+from opgaveudvalg.selection import instance, reports, runs
 from opgaveudvalg.settings import get_settings
 
 ABSENT = 3  # members away from meeting 2
@@ -36,7 +36,8 @@ ABSENT = 3  # members away from meeting 2
 
 def handed_over(folder: Path) -> None:
     """Meetings held (three away from meeting 2), one citizen agreeing to be named, the example
-    handover with an attachment submitted and delivered."""
+    handover with an attachment submitted and delivered; the minority is the last member and a
+    citizen who keeps their name private."""
     hold_meetings(folder)
     ids = member_ids()
     away = folder / "referat-2-rettet.yaml"
@@ -51,13 +52,18 @@ def handed_over(folder: Path) -> None:
         applicant = session.get(models.Applicant, first_citizen.applicant_id)
         assert applicant is not None
         applicant.publish_name = True
+        private = next(
+            m.id
+            for m in roster.members(session, found)
+            if m.applicant_id and not session.get(models.Applicant, m.applicant_id).publish_name
+        )
     (folder / "bilag").mkdir()
     (folder / "bilag" / "skitse.pdf").write_bytes(b"%PDF-1.4 skitse")
     from demo import handover as example
 
     with committee.committee_session(SLUG) as (session, found):
         tasks = committee.current_mandate(session, found).opgaver
-    text = example.handover_yaml(SLUG, tasks, ids).replace(
+    text = example.handover_yaml(SLUG, tasks, [*ids, private]).replace(
         "  udgift: 1-5-mio\n",
         "  udgift: 1-5-mio\n  bilag:\n  - titel: Skitse af bassinet\n    fil: bilag/skitse.pdf\n",
         1,
@@ -146,8 +152,16 @@ def test_recommendations_with_dissent_no_task_and_unanswered_tasks(delivered: Pa
     with committee.committee_session(SLUG) as (session, found):
         facts = report_data.gather(session, found)
     [dissenting] = [v for v in facts.recommendations if v.item.mindretal]
-    assert [p.membership_id for p in dissenting.dissenters] == member_ids()[-2:]
+    assert [p.membership_id for p in dissenting.dissenters][0] == member_ids()[-1]
     assert dissent[1].count("Bag udtalelsen står") == 1
+    # a member who keeps their name private is named by the seat, never by the call's "Du …"
+    labels = instance.profile_labels(facts.mandate)
+    behind = [
+        p.name or f"et borgermedlem ({labels[p.profile or '']})" for p in dissenting.dissenters
+    ]
+    assert any(not p.name for p in dissenting.dissenters)
+    assert f"Bag udtalelsen står: {' og '.join(behind)}" in plain(dissent[1])
+    assert "(Du " not in plain(html("da"))
     own = re.search(r'id="anbefaling-4">(.*?)</article>', html("da"), re.S)
     assert own is not None and "Besvarer ingen af kommissoriets opgaver" in own[1]
     assert "Opgaver uden anbefaling" in text

@@ -32,7 +32,7 @@ from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.meetings import plan
 from opgaveudvalg.members import appointment, letters
 from opgaveudvalg.selection import runs
-from opgaveudvalg.selection.instance import OPEN_SEAT, seat_labels
+from opgaveudvalg.selection.instance import OPEN_SEAT, profile_labels
 from opgaveudvalg.settings import get_settings
 
 LETTER_DAY = date(2027, 1, 29)  # the day after KB's meeting in helpers.appoint
@@ -126,7 +126,7 @@ def test_the_appointment_letter_gives_kbs_date_the_seat_and_the_first_meeting(
         seats = {
             m.applicant_id: m.profile_key or "" for m in session.exec(select(models.Membership))
         }
-    labels = seat_labels(mandate)
+    labels = profile_labels(mandate)
     for applicant_id, text in members.items():
         assert f"på sit møde {KB_DAY_DA} udpeget dig" in text
         assert f"At its meeting on {KB_DAY_EN} the Municipal Council appointed you" in text
@@ -183,7 +183,7 @@ def test_a_reserve_is_told_each_profile_list_and_place_and_what_it_means(
         run = runs.current_run(session, found)
         members = {m.applicant_id or 0 for m in session.exec(select(models.Membership))}
         expected = letters.reserve_places(run, members)
-        labels = seat_labels(current_mandate(session, found))
+        labels = profile_labels(current_mandate(session, found))
     told: list[tuple[str, int]] = []
     for applicant_id, text in reserves.items():
         places = [(label, int(n)) for n, label in RESERVE_LINE.findall(danish(text))]
@@ -258,8 +258,8 @@ def test_english_letters_say_municipal_council_and_open_with_their_subject(
             assert "Municipal Council" in english(text) or kind == "ikke-udvalgt"
 
 
-def test_seat_labels_are_the_mandates_neutral_names() -> None:
-    labels = seat_labels(load_mandate(EXAMPLES / f"{SLUG}.yaml"))
+def test_profile_labels_are_the_mandates_neutral_names() -> None:
+    labels = profile_labels(load_mandate(EXAMPLES / f"{SLUG}.yaml"))
     assert labels["unge-i-vandet"] == "Unge brugere af svømmehallen"
     assert labels["familie-med-boern"] == "Forældre til mindre børn"
     assert all(not label.startswith("Du ") for label in labels.values())

@@ -17,7 +17,7 @@ from opgaveudvalg.mail.queue import enqueue
 from opgaveudvalg.mandate.model import Mandate
 from opgaveudvalg.members import roster
 from opgaveudvalg.paths import CommitteeFiles
-from opgaveudvalg.selection.instance import OPEN_SEAT, instance_from_json, seat_labels
+from opgaveudvalg.selection.instance import OPEN_SEAT, instance_from_json, profile_labels
 from opgaveudvalg.selection.reports import LANGS, run_context
 from opgaveudvalg.selection.runs import current_run, reserve_places
 from opgaveudvalg.settings import Settings
@@ -178,7 +178,7 @@ def _letter(
 ) -> models.OutboxMessage:
     texts = {
         lang: documents.render_text(
-            "brev.txt.j2", lang, seats=seat_labels(context["mandate"], lang), **context
+            "brev.txt.j2", lang, seats=profile_labels(context["mandate"], lang), **context
         )
         for lang in LANGS
     }

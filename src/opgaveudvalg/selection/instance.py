@@ -30,24 +30,15 @@ def seats(mandate: Mandate) -> dict[str, int]:
 
 
 def profile_labels(mandate: Mandate, lang: str = "da") -> dict[str, str]:
-    labels = {profile.nøgle: profile.betegnelse for profile in mandate.kompetenceprofiler}
+    """Each seat's name in documents about the committee: the profile's neutral name
+    (`mandate.model.neutral_label`), not the call's "Du er …" sentence."""
+    labels = {profile.nøgle: neutral_label(profile) for profile in mandate.kompetenceprofiler}
     labels[OPEN_SEAT] = _open_seat_label(lang)
     return labels
 
 
 def _open_seat_label(lang: str) -> str:
     return "Åben borgerplads" if lang == "da" else "Open citizen seat"
-
-
-# A key spells æ, ø and å as the slugs do ("ny-svoemmehal", "fn-verdensmaal")
-
-
-def seat_labels(mandate: Mandate, lang: str = "da") -> dict[str, str]:
-    """Each seat's neutral name for letters to the person holding or waiting for it (the
-    profile's `betegnelse` is the call's "Du er …" sentence): `mandate.model.neutral_label`."""
-    labels = {profile.nøgle: neutral_label(profile) for profile in mandate.kompetenceprofiler}
-    labels[OPEN_SEAT] = _open_seat_label(lang)
-    return labels
 
 
 def quotas(mandate: Mandate) -> tuple[Quota, ...]:
