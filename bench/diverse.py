@@ -147,4 +147,6 @@ COMMITTEE = [
     Shape(300, 10, 6, profiles=True, households=True),
     Shape(500, 10, 6, profiles=True, households=True),
     Shape(300, 10, 6),
+    # more draws of the household shapes: one seed alone misleads (times differ up to 15×)
+    *(Shape(n, 10, 6, profiles=True, households=True, seed=s) for n in (300, 500) for s in (2, 3)),
 ]

@@ -71,6 +71,7 @@ def measure(name: str, plain: bool) -> dict[str, object]:
         "levels": stats.get("levels", 0),
         "relaxation": stats.get("relaxation", 0),
         "heuristic": stats.get("heuristic", 0),
+        "guided": stats.get("guided", 0),
         "milp": stats.get("milp", 0),
         "lp": stats.get("lp", 0),
         "panels": len(result.panels),
@@ -126,7 +127,7 @@ def write_folder(instance: Instance, parent: Path, name: str) -> Path:
 
 RELAXED = " R"  # the levels came from the relaxation, the panels from one decomposition
 HEADER = (
-    "| instance | n | k | types | ours s | ours min p | levels | pricing: heuristic / MILP "
+    "| instance | n | k | types | ours s | ours min p | levels | pricing: swaps / near LP / MILP "
     "| LP | peer MAXIMIN s | peer min p | peer/ours |"
 )
 
@@ -147,7 +148,7 @@ def row(
         minimum = float(our["min_probability"])  # type: ignore[arg-type]
         body = (
             f" {seconds:.2f} | {minimum:.4%} | {our['levels']}{RELAXED * bool(our['relaxation'])} | "
-            f"{our['heuristic']} / {our['milp']} | {our['lp']} |"
+            f"{our['heuristic']} / {our['guided']} / {our['milp']} | {our['lp']} |"
         )
     peer_seconds, peer_minimum, note = other
     if peer_seconds is None:

@@ -338,3 +338,36 @@ def test_swap_search_finds_the_one_better_applicant() -> None:
     weights[heavy] = 1.0
     better = search.improve(find_panel(instance), weights)
     assert panel_value(better, weights) == pytest.approx(1.0)
+
+
+def test_pricing_near_the_relaxation_bounds_the_milp_and_finds_valid_panels() -> None:
+    instance = diverse_instance(Shape(60, 8, 4, profiles=True, households=True, seed=3))
+    types = person_types(instance)
+    model, fresh = PanelModel(instance, types), PanelModel(instance, types)
+    rng = np.random.default_rng(2)
+    optimal = 0
+    for _ in range(20):
+        weights = list(rng.exponential(size=len(types)))
+        best = fresh.solve(weights)
+        assert best is not None
+        optimum = panel_value(best, np.array(weights))
+        bound, found = model.near_relaxation(weights, 0.0)
+        assert bound >= optimum - 1e-9
+        assert found, "a panel among the assignments the relaxation uses"
+        values = [panel_value(panel, np.array(weights)) for panel in found]
+        assert max(values) <= optimum + 1e-9
+        optimal += max(values) >= optimum - 1e-9
+        for panel in found:
+            assert panel_is_valid(instance, concrete_seats(panel, types)) == []
+        assert model.near_relaxation(weights, bound + 1.0) == (bound, [])  # no room: no MILP
+        again = model.solve(weights)  # the shut-out assignments are open again
+        assert again is not None and panel_value(again, np.array(weights)) == pytest.approx(optimum)
+    assert optimal >= 10, optimal
+
+
+def test_fast_leximin_with_households_prices_near_the_relaxation_and_is_exact() -> None:
+    instance = diverse_instance(Shape(100, 10, 5, profiles=True, households=True, seed=1))
+    fast = distribution(instance)
+    assert fast.stats["guided"] >= 1
+    reference = distribution(instance, plain=True).type_probabilities()
+    assert fast.type_probabilities() == pytest.approx(reference, abs=1e-6)

@@ -149,7 +149,8 @@ class FastLeximin:
     finds that lottery, with no level to prove. Otherwise level by level as in the plain path.
     Either way: a first set of diverse panels from local search, panels reused across levels,
     pricing by local search on the dual weights from the panels in use (several panels per
-    round), and the MILP only when the search finds nothing."""
+    round), then by the MILP restricted to what its LP relaxation uses, and the full MILP only
+    when both find nothing and the relaxation does not rule out a better panel."""
 
     STARTS = 30  # panels of the current solution the local search starts from
     AGE = 5  # pricing rounds a panel stays in the master without probability
@@ -268,6 +269,8 @@ class FastLeximin:
                 self.stats["levels"] += 1
         self.stats["milp"] = self.model.calls
         self.stats["milp_seconds"] = self.model.seconds
+        self.stats["guided"] = self.model.guided_calls
+        self.stats["guided_seconds"] = self.model.guided_seconds
 
     def _solve_master(self) -> tuple[float, np.ndarray, float, np.ndarray]:
         """(level z, dual weight per type, value ν of the best panel, panel probabilities)."""
@@ -361,34 +364,36 @@ class FastLeximin:
             if self._heuristic(weights, bound, lam):
                 mispriced = False
                 continue
-            best = self.model.solve(list(weights))
-            assert best is not None
-            value = panel_value(best, weights)
-            objective = value - float(penalty @ point)  # an upper bound on the master's value
-            if point is not y or inside is None or objective < inside[1] - penalty @ inside[0]:
-                inside = (point, value)
-            if value > bound + TOLERANCE and self._add(best):
-                for panel in self.model.improving_panels():
-                    if panel_value(panel, weights) > bound + TOLERANCE:
-                        self._add(panel)
+            relaxed, found = self.model.near_relaxation(list(weights), bound + TOLERANCE)
+            if self._add_heavier(found, weights, bound):
                 mispriced = False
                 continue
+            if relaxed > bound + TOLERANCE:  # the relaxation leaves room: the MILP decides
+                best = self.model.solve(list(weights))
+                assert best is not None
+                value = panel_value(best, weights)
+                objective = value - float(penalty @ point)  # an upper bound on the master's
+                if point is not y or inside is None or objective < inside[1] - penalty @ inside[0]:
+                    inside = (point, value)
+                if self._add_heavier([best, *self.model.improving_panels()], weights, bound):
+                    mispriced = False
+                    continue
             if point is y:
                 return z, y
             mispriced = True  # the point between was feasible: check the LP's own dual next
+
+    def _add_heavier(self, panels: list[TypePanel], weights: np.ndarray, bound: float) -> bool:
+        """Put the panels heavier than `bound` into the master; True when any was new."""
+        added = [p for p in panels if panel_value(p, weights) > bound + TOLERANCE and self._add(p)]
+        return bool(added)
 
     def _heuristic(self, weights: np.ndarray, nu: float, lam: np.ndarray) -> bool:
         """Improving panels by swaps from the panels in use; True when any was added."""
         started = time.perf_counter()
         self.stats["heuristic"] += 1
-        used = np.argsort(-lam)[: self.STARTS]
-        added = False
-        for j in used:
-            if lam[j] <= 1e-12:
-                break
-            panel = self.search.improve(self.panels[int(j)], weights)
-            if panel_value(panel, weights) > nu + TOLERANCE and self._add(panel):
-                added = True
+        used = [int(j) for j in np.argsort(-lam)[: self.STARTS] if lam[j] > 1e-12]
+        improved = [self.search.improve(self.panels[j], weights) for j in used]
+        added = self._add_heavier(improved, weights, nu)
         self.stats["heuristic_seconds"] += time.perf_counter() - started
         if added:
             self.stats["heuristic_found"] += 1

@@ -42,6 +42,9 @@ class PanelModel:
         self._add_rows(elastic)
         self.calls = 0  # MILP solves and their time, for the benchmark
         self.seconds = 0.0
+        self.guided_calls = 0  # the same for `near_relaxation`
+        self.guided_seconds = 0.0
+        self.relaxed: highspy.Highs | None = None  # the LP relaxation, made when first used
 
     def _add_columns(self) -> None:
         for index, _profile in self.assignment:
@@ -107,9 +110,7 @@ class PanelModel:
         self, type_weights: Sequence[float], minimise_slack: bool = False
     ) -> TypePanel | None:
         """The valid panel with the largest total weight, or None when there is none."""
-        costs = np.zeros(self.highs.getNumCol())
-        for column, (index, _profile) in enumerate(self.assignment):
-            costs[column] = type_weights[index]
+        costs = self._costs(type_weights)
         sense = highspy.ObjSense.kMaximize
         if minimise_slack:
             sense = highspy.ObjSense.kMinimize
@@ -127,6 +128,64 @@ class PanelModel:
         values = self.highs.getSolution().col_value
         self.last_values = values
         return self._panel(values)
+
+    def _costs(self, type_weights: Sequence[float]) -> np.ndarray:
+        costs = np.zeros(self.highs.getNumCol())
+        for column, (index, _profile) in enumerate(self.assignment):
+            costs[column] = type_weights[index]
+        return costs
+
+    def near_relaxation(
+        self, type_weights: Sequence[float], threshold: float
+    ) -> tuple[float, list[TypePanel]]:
+        """Pricing before the MILP: (the LP relaxation's value, which no valid panel exceeds;
+        when that is above `threshold`, the best panels among the assignments the relaxation
+        uses). With every other assignment out, the MILP is small and fast, and in most rounds
+        it finds an improving panel, so the full MILP is rarely needed (RENS, Berthold 2014)."""
+        started = time.perf_counter()
+        costs = self._costs(type_weights)
+        relaxed = self._relaxation()
+        relaxed.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
+        relaxed.run()
+        found: list[TypePanel] = []
+        bound = highspy.kHighsInf
+        if relaxed.getModelStatus() == highspy.HighsModelStatus.kOptimal:
+            bound = relaxed.getInfo().objective_function_value
+            if bound > threshold:
+                found = self._best_within(np.array(relaxed.getSolution().col_value), costs)
+        self.guided_calls += 1
+        self.guided_seconds += time.perf_counter() - started
+        return bound, found
+
+    def _relaxation(self) -> highspy.Highs:
+        if self.relaxed is None:
+            self.relaxed = quiet_highs()
+            self.relaxed.passModel(self.highs.getModel())
+            count = self.highs.getNumCol()
+            self.relaxed.changeColsIntegrality(
+                count,
+                np.arange(count, dtype=np.int32),
+                np.full(count, highspy.HighsVarType.kContinuous),
+            )
+            self.relaxed.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        return self.relaxed
+
+    def _best_within(self, relaxed: np.ndarray, costs: np.ndarray) -> list[TypePanel]:
+        """The MILP's panels with the assignments the relaxation leaves at zero shut out."""
+        unused = np.flatnonzero(relaxed[: len(self.assignment)] < 1e-9).astype(np.int32)
+        upper = np.array([self.types[self.assignment[c][0]].size for c in unused], dtype=float)
+        self.highs.changeColsBounds(
+            len(unused), unused, np.zeros(len(unused)), np.zeros(len(unused))
+        )
+        self.highs.changeObjectiveSense(highspy.ObjSense.kMaximize)
+        self.highs.changeColsCost(len(costs), np.arange(len(costs), dtype=np.int32), costs)
+        try:
+            self.highs.run()
+            if self.highs.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+                return []
+            return [self._panel(self.highs.getSolution().col_value), *self.improving_panels()]
+        finally:
+            self.highs.changeColsBounds(len(unused), unused, np.zeros(len(unused)), upper)
 
     def _panel(self, values: Sequence[float]) -> TypePanel:
         return TypePanel(
