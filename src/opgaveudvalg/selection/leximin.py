@@ -361,9 +361,9 @@ class FastLeximin:
                 point = self.ALPHA * inside[0] + (1 - self.ALPHA) * y
                 bound = self.ALPHA * inside[1] + (1 - self.ALPHA) * nu
             weights = point / self.sizes
-            # at a point between, the LP's own dual is searched too: the panels it gives move
-            # the LP when those of the point between move it too little (10–120× fewer rounds
-            # on some household pools, see bench/README.md)
+            # at a point between, the LP's own dual is searched too: its panels move the LP when
+            # those of the point between barely do (diverse-500 with households, seed 1: 474
+            # master rounds became 63; see bench/README.md)
             targets = [(weights, bound)] + ([(y / self.sizes, nu)] if point is not y else [])
             if self._heuristic(targets, lam):
                 mispriced = False
