@@ -14,6 +14,7 @@ from bench.diverse import Shape, diverse_instance
 from bench.instances import committee_instance, instance_path, load_instance
 from opgaveudvalg.selection.draw import draw
 from opgaveudvalg.selection.feasibility import Infeasible, explain_infeasibility, find_panel
+from opgaveudvalg.selection.leximin import FastLeximin
 from opgaveudvalg.selection.lottery import distribution
 from opgaveudvalg.selection.model import (
     Instance,
@@ -371,3 +372,26 @@ def test_fast_leximin_with_households_prices_near_the_relaxation_and_is_exact() 
     assert fast.stats["guided"] >= 1
     reference = distribution(instance, plain=True).type_probabilities()
     assert fast.type_probabilities() == pytest.approx(reference, abs=1e-6)
+
+
+def test_pruning_the_master_keeps_its_basis_and_its_value() -> None:
+    instance = diverse_instance(Shape(100, 10, 5, profiles=True, households=True, seed=1))
+    types = person_types(instance)
+    fast = FastLeximin(PanelModel(instance, types), types)
+    target, _levels = relaxed_leximin(fast.model)
+    fast._new_master(target, np.zeros(len(types)))
+    value = fast._solve_master()[0]
+    fast.round += fast.AGE + 1  # every panel unused for longer than it may stay
+    before = len(fast.rows)
+    fast._prune()
+    assert 0 < len(fast.rows) < before  # the binding rows stay, the others go
+    assert fast.in_master == set(fast.rows)
+    assert fast._solve_master()[0] == pytest.approx(value, abs=1e-9)
+    assert fast.lp is not None and fast.lp.getInfo().simplex_iteration_count == 0
+
+
+def test_the_fast_path_gives_the_same_lottery_every_time() -> None:
+    instance = diverse_instance(Shape(100, 10, 5, seed=2))
+    first, second = distribution(instance), distribution(instance)
+    assert first.stats["heuristic"] >= 1  # the perturbed swap search ran
+    assert (first.panels, first.weights) == (second.panels, second.weights)

@@ -70,7 +70,8 @@ class SwapSearch:
         candidates = np.flatnonzero((weights > 0) & ~self.fixed)
         if candidates.size == 0:
             return panel
-        groups_in_t = np.ascontiguousarray(self.groups[candidates].T)  # (Q, B)
+        # (Q, B) in float32: the 0/1 counts stay exact and the products below are faster
+        groups_in_t = np.ascontiguousarray(self.groups[candidates].T, dtype=np.float32)
         eligible_in = self.eligible[candidates]  # (B, P)
         house_in = self.household[candidates]
         has_house = house_in >= 0
@@ -90,8 +91,8 @@ class SwapSearch:
             bound = np.flatnonzero((counts < self.low + 0.5) | (counts > self.high - 0.5))
             if bound.size:
                 without = counts[bound][None, :] - member_groups[:, bound]  # (k, T)
-                need = (without < self.low[bound] - 0.5).astype(float)  # b must count here
-                full = (without > self.high[bound] - 0.5).astype(float)  # b must not count
+                need = (without < self.low[bound] - 0.5).astype(np.float32)  # b must count here
+                full = (without > self.high[bound] - 0.5).astype(np.float32)  # b must not count
                 groups_bound = groups_in_t[bound]  # (T, B)
                 ok &= need @ groups_bound > need.sum(axis=1)[:, None] - 0.5
                 ok &= full @ groups_bound < 0.5
