@@ -17,6 +17,7 @@ from opgaveudvalg.selection.feasibility import Infeasible, explain_infeasibility
 from opgaveudvalg.selection.leximin import FastLeximin
 from opgaveudvalg.selection.lottery import distribution
 from opgaveudvalg.selection.model import (
+    Distribution,
     Instance,
     Method,
     Person,
@@ -271,17 +272,28 @@ def concrete_seats(panel: TypePanel, types: list[PersonType]) -> list[Seat]:
     return seats
 
 
+def fast_without_herding(instance: Instance) -> Distribution:
+    """The fast path with no panels walked towards the target first, so that the pricing
+    (swap search, MILP near the relaxation, full MILP) has to find them all."""
+    types = person_types(instance)
+    fast = FastLeximin(PanelModel(instance, types), types)
+    fast.HERD = 0
+    fast.run()
+    panels, weights = fast.final_distribution()
+    return Distribution(Method.leximin, types, panels, weights, stats=fast.stats)
+
+
 @pytest.mark.parametrize("seed", range(30))
 def test_fast_and_plain_leximin_give_the_same_probabilities(seed: int) -> None:
     instance = random_instance(seed)
-    fast = distribution(instance)
-    plain = distribution(instance, plain=True)
-    ours, reference = fast.probabilities(), plain.probabilities()
-    assert ours.keys() == reference.keys()
-    assert all(abs(ours[p] - reference[p]) < 1e-6 for p in ours), seed
-    assert fast.stats["levels"] >= 1
-    for panel in fast.panels:
-        assert panel_is_valid(instance, concrete_seats(panel, fast.types)) == []
+    reference = distribution(instance, plain=True).probabilities()
+    for fast in (distribution(instance), fast_without_herding(instance)):
+        ours = fast.probabilities()
+        assert ours.keys() == reference.keys()
+        assert all(abs(ours[p] - reference[p]) < 1e-6 for p in ours), seed
+        assert fast.stats["levels"] >= 1
+        for panel in fast.panels:
+            assert panel_is_valid(instance, concrete_seats(panel, fast.types)) == []
 
 
 def test_relaxation_gives_the_levels_a_target_forces() -> None:
@@ -367,8 +379,8 @@ def test_pricing_near_the_relaxation_bounds_the_milp_and_finds_valid_panels() ->
 
 
 def test_fast_leximin_with_households_prices_near_the_relaxation_and_is_exact() -> None:
-    instance = diverse_instance(Shape(100, 10, 5, profiles=True, households=True, seed=1))
-    fast = distribution(instance)
+    instance = diverse_instance(Shape(100, 10, 5, profiles=True, households=True, seed=2))
+    fast = fast_without_herding(instance)
     assert fast.stats["guided"] >= 1
     reference = distribution(instance, plain=True).type_probabilities()
     assert fast.type_probabilities() == pytest.approx(reference, abs=1e-6)
@@ -379,6 +391,7 @@ def test_pruning_the_master_keeps_its_basis_and_its_value() -> None:
     types = person_types(instance)
     fast = FastLeximin(PanelModel(instance, types), types)
     target, _levels = relaxed_leximin(fast.model)
+    fast._herd(target)
     fast._new_master(target, np.zeros(len(types)))
     value = fast._solve_master()[0]
     fast.round += fast.AGE + 1  # every panel unused for longer than it may stay
@@ -392,6 +405,16 @@ def test_pruning_the_master_keeps_its_basis_and_its_value() -> None:
 
 def test_the_fast_path_gives_the_same_lottery_every_time() -> None:
     instance = diverse_instance(Shape(100, 10, 5, seed=2))
-    first, second = distribution(instance), distribution(instance)
+    for solve in (distribution, fast_without_herding):
+        first, second = solve(instance), solve(instance)
+        assert (first.panels, first.weights) == (second.panels, second.weights)
     assert first.stats["heuristic"] >= 1  # the perturbed swap search ran
-    assert (first.panels, first.weights) == (second.panels, second.weights)
+
+
+def test_herded_panels_let_the_first_master_reach_the_target() -> None:
+    instance = diverse_instance(Shape(200, 20, 5))
+    herded, priced = distribution(instance), fast_without_herding(instance)
+    assert herded.stats["relaxation"] == priced.stats["relaxation"] == 1.0
+    assert herded.stats["lp"] == 1 and herded.stats["heuristic"] == 0
+    assert priced.stats["lp"] > 1
+    assert herded.type_probabilities() == pytest.approx(priced.type_probabilities(), abs=1e-7)

@@ -16,6 +16,8 @@ from opgaveudvalg.selection.panels import PanelModel, quiet_highs
 from opgaveudvalg.selection.pricing import SwapSearch, panel_value
 from opgaveudvalg.selection.relaxation import relaxed_leximin
 
+UNLIMITED = 2**31 - 1
+
 
 class PlainLeximin:
     """Column generation on the dual, as in Flanigan et al. (2021), over types: one MILP per
@@ -146,16 +148,16 @@ def final_distribution(
 class FastLeximin:
     """The same LEXIMIN, faster. First the LEXIMIN of the LP relaxation (`relaxation`), which
     is the answer whenever some lottery over valid panels reaches it: one column generation
-    finds that lottery, with no level to prove. Otherwise level by level as in the plain path.
-    Either way: a first set of diverse panels from local search, panels reused across levels,
+    finds that lottery, with no level to prove; panels walked towards it by local search first
+    (herding) mostly make the first master reach it. Otherwise level by level as in the plain
+    path. Either way: panels reused across levels,
     pricing by local search on the dual weights from the panels in use (several panels per
     round), then by the MILP restricted to what its LP relaxation uses, and the full MILP only
     when both find nothing and the relaxation does not rule out a better panel."""
 
-    STARTS = 30  # panels of the current solution the local search starts from, at most
     AGE = 5  # pricing rounds a panel stays in the master without probability
     ALPHA = 0.5  # weight of the in-point when pricing
-    SEEDS = 1.0  # random-weight panels to start with, per type
+    HERD = 6  # panels per type walked towards the relaxation's target before the first master
     STALL = 5_000  # simplex iterations of one master solve before it is taken as stalled
     NOISE = 0.2  # relative spread of the perturbed weights the swap search also tries
 
@@ -167,9 +169,9 @@ class FastLeximin:
         self.search = SwapSearch(model.instance, types)
         # a start costs swap-search time every round and saves master rounds, which cost more
         # the more types there are: small pools do better with fewer (fixture_22 0.30 -> 0.25 s,
-        # diverse-200 0.49 -> 0.33 s with 10-15), large ones with 30 (diverse-500 with 15:
-        # 15.4 -> 18.5 s)
-        self.starts = min(self.STARTS, max(10, self.count // 8))
+        # diverse-200 0.49 -> 0.33 s with 10-15), large ones with more (before herding:
+        # diverse-1000 258 s with 30, 157 s with 120; one per 4 types cost more than it saved)
+        self.starts = max(10, self.count // 8)
         self.noise = np.random.default_rng(0)  # seeded: the same instance, the same panels
         self.panels: list[TypePanel] = []
         self.known: dict[TypePanel, int] = {}  # panel -> index in self.panels
@@ -188,24 +190,23 @@ class FastLeximin:
             "heuristic_found": 0,
         }
         self.lp: highspy.Highs | None = None
+        self.cold = True  # the master has no basis yet
         self.support = np.zeros(0, dtype=int)  # the panels with a probability in the last master
-        self._build_master()
+        start = self.model.solve([0.0] * self.count)
+        assert start is not None
+        self._add(start)
 
     # The master in dual form, as in the plain path: min ν - Σ_fixed π_i y_i subject to
     # Σ_free y_i = 1 and, per panel P, Σ_i a_iP y_i <= ν. Panels are rows, so a new panel is a cut
     # and the dual simplex goes on from the last basis; its row duals are the panel probabilities.
-    def _build_master(self) -> None:
-        start = self.model.solve([0.0] * self.count)
-        assert start is not None
-        self._add(start)
-        self._cover(start)
-        self._seed_columns(start, int(self.SEEDS * self.count))
-
     def _new_master(self, share: np.ndarray, penalty: np.ndarray) -> None:
         """The master with every panel used lately: min ν - penalty·y subject to share·y = 1
         and one row per panel (rebuilt per level: a changed objective warm-starts badly)."""
         lp = quiet_highs()
         lp.setOptionValue("random_seed", 0)
+        # perturbed costs must be cleaned up by the primal simplex after the last solve, which
+        # stalled on this degenerate LP (diverse-500: 5,000 iterations, then IPM, 2.1 s)
+        lp.setOptionValue("dual_simplex_cost_perturbation_multiplier", 0.0)
         inf = highspy.kHighsInf
         lp.addVars(self.count + 1, np.zeros(self.count + 1), np.full(self.count + 1, inf))
         lp.changeColBounds(self.count, -inf, inf)  # ν
@@ -214,6 +215,7 @@ class FastLeximin:
         weighted = np.flatnonzero(share)
         lp.addRow(1.0, 1.0, len(weighted), weighted.astype(np.int32), share[weighted])
         self.lp = lp
+        self.cold = True
         self.rows = []
         self.in_master = set()
         for j in range(len(self.panels)):
@@ -240,27 +242,6 @@ class FastLeximin:
         gone = set(drop)
         self.in_master -= {self.rows[r] for r in drop}
         self.rows = [j for r, j in enumerate(self.rows) if r not in gone]
-
-    def _seed_columns(self, panel: TypePanel, count: int) -> None:
-        """Diverse first panels: local optima for random weights (seeded, so deterministic)."""
-        rng = np.random.default_rng(0)
-        for _ in range(count):
-            panel = self.search.improve(panel, rng.exponential(size=self.count))
-            self._add(panel)
-
-    def _cover(self, panel: TypePanel) -> None:
-        """Cheap first panels: local search towards types no panel includes yet."""
-        covered = {index for index, _p, _c in panel.seats}
-        while True:
-            weights = np.array(
-                [0.0 if i in covered or i in self.fixed else 1.0 for i in range(self.count)]
-            )
-            panel = self.search.improve(panel, weights)
-            new = {index for index, _p, _c in panel.seats} - covered
-            if not new:
-                return
-            covered |= new
-            self._add(panel)
 
     def _add(self, panel: TypePanel) -> bool:
         """Put a panel into the master; False when it is there already."""
@@ -305,16 +286,18 @@ class FastLeximin:
         """(level z, dual weight per type, value ν of the best panel, panel probabilities)."""
         assert self.lp is not None
         started = time.perf_counter()
-        self.lp.setOptionValue("simplex_iteration_limit", self.STALL)
-        self.lp.run()
-        if self.lp.getModelStatus() == highspy.HighsModelStatus.kIterationLimit:
-            # HiGHS's dual simplex can stall on this degenerate LP: solve it afresh by IPM
-            self.stats["lp_restarts"] = self.stats.get("lp_restarts", 0) + 1
-            self.lp.setOptionValue("simplex_iteration_limit", 2**31 - 1)
-            self.lp.clearSolver()
-            self.lp.setOptionValue("solver", "ipm")
-            self.lp.run()
-            self.lp.setOptionValue("solver", "choose")
+        if self.cold:
+            # no basis to go on from: IPM with crossover is faster than the dual simplex from
+            # scratch (households-500: 0.42 -> 0.16 s), and leaves a basis for the next rounds
+            self._run("ipm", UNLIMITED)
+            self.cold = False
+        else:
+            self._run("simplex", self.STALL)
+            if self.lp.getModelStatus() == highspy.HighsModelStatus.kIterationLimit:
+                # HiGHS's dual simplex can stall on this degenerate LP: solve it afresh by IPM
+                self.stats["lp_restarts"] = self.stats.get("lp_restarts", 0) + 1
+                self.lp.clearSolver()
+                self._run("ipm", UNLIMITED)
         if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise ArithmeticError(
                 f"master LP: {self.lp.modelStatusToString(self.lp.getModelStatus())}"
@@ -334,6 +317,12 @@ class FastLeximin:
         z = float(self.lp.getInfo().objective_function_value)
         return z, y, float(values[self.count]), lam
 
+    def _run(self, solver: str, iterations: int) -> None:
+        assert self.lp is not None
+        self.lp.setOptionValue("solver", solver)
+        self.lp.setOptionValue("simplex_iteration_limit", iterations)
+        self.lp.run()
+
     def _decompose(self) -> bool:
         """Write the relaxation's LEXIMIN as a lottery over valid panels, if it is one.
 
@@ -344,13 +333,38 @@ class FastLeximin:
         if not unfixed.any():
             return True
         target, levels = relaxed_leximin(self.model)
-        z, _y = self._price(np.where(unfixed, target, 0.0), np.zeros(self.count), stop=1.0)
+        goal = np.where(unfixed, target, 0.0)
+        self._herd(goal)
+        z, _y = self._price(goal, np.zeros(self.count), stop=1.0)
         self.stats["relaxation"] = float(z >= 1.0 - TOLERANCE)
         if not self.stats["relaxation"]:
             return False
         self.fixed.update({int(i): float(target[i]) for i in np.flatnonzero(unfixed)})
         self.stats["levels"] = levels
         return True
+
+    def _herd(self, goal: np.ndarray) -> None:
+        """Panels whose running mean walks towards the probabilities `goal` (herding: each panel
+        the swap search's best at the shortfall so far). The master over them mostly reaches
+        the goal in its first solve, where column generation from the LP's duals needed 13-60
+        rounds (diverse-500: 14 rounds, 5.2 s -> 1 solve, 2.7 s; see bench/README.md)."""
+        included = np.zeros(self.count)
+        panel = self.panels[0]
+        for step in range(1, self.HERD * self.count + 1):
+            shortfall = goal * step - included / self.sizes
+            panel = self.search.improve(panel, shortfall / self.sizes)
+            included += panel.counts(self.count)
+            self._add(panel)
+        # swaps cannot reach every type (one of a household, on a scarce profile): the MILP can
+        missing = (goal > 0) & (included == 0)
+        while missing.any():
+            found = self.model.solve(list(missing.astype(float)))
+            assert found is not None
+            reached = found.counts(self.count) > 0
+            if not (missing & reached).any():
+                return
+            missing &= ~reached
+            self._add(found)
 
     def _fix_next_level(self) -> None:
         """Maximise the smallest probability among the free types; fix the tight ones."""
