@@ -277,7 +277,7 @@ def fast_without_herding(instance: Instance) -> Distribution:
     (swap search, MILP near the relaxation, full MILP) has to find them all."""
     types = person_types(instance)
     fast = FastLeximin(PanelModel(instance, types), types)
-    fast.HERD = 0
+    fast.herd = 0
     fast.run()
     panels, weights = fast.final_distribution()
     return Distribution(Method.leximin, types, panels, weights, stats=fast.stats)
@@ -412,7 +412,7 @@ def test_the_fast_path_gives_the_same_lottery_every_time() -> None:
 
 
 def test_herded_panels_let_the_first_master_reach_the_target() -> None:
-    instance = diverse_instance(Shape(200, 20, 5))
+    instance = diverse_instance(Shape(300, 10, 6))
     herded, priced = distribution(instance), fast_without_herding(instance)
     assert herded.stats["relaxation"] == priced.stats["relaxation"] == 1.0
     assert herded.stats["lp"] == 1 and herded.stats["heuristic"] == 0

@@ -158,6 +158,7 @@ class FastLeximin:
     AGE = 5  # pricing rounds a panel stays in the master without probability
     ALPHA = 0.5  # weight of the in-point when pricing
     HERD = 6  # panels per type walked towards the relaxation's target before the first master
+    HERD_TYPES = 50  # types per herded panel per type, on small pools (at least 2 per type)
     STALL = 5_000  # simplex iterations of one master solve before it is taken as stalled
     NOISE = 0.2  # relative spread of the perturbed weights the swap search also tries
 
@@ -172,6 +173,9 @@ class FastLeximin:
         # diverse-200 0.49 -> 0.33 s with 10-15), large ones with more (before herding:
         # diverse-1000 258 s with 30, 157 s with 120; one per 4 types cost more than it saved)
         self.starts = max(10, self.count // 8)
+        # small pools need fewer herded panels to reach the target, and their master rounds
+        # are cheap: fixture_22 (122 types) 0.47 s with 6 per type, 0.20 s with 2
+        self.herd = min(self.HERD, max(2, self.count // self.HERD_TYPES))
         self.noise = np.random.default_rng(0)  # seeded: the same instance, the same panels
         self.panels: list[TypePanel] = []
         self.known: dict[TypePanel, int] = {}  # panel -> index in self.panels
@@ -350,7 +354,7 @@ class FastLeximin:
         rounds (diverse-500: 14 rounds, 5.2 s -> 1 solve, 2.7 s; see bench/README.md)."""
         included = np.zeros(self.count)
         panel = self.panels[0]
-        for step in range(1, self.HERD * self.count + 1):
+        for step in range(1, self.herd * self.count + 1):
             shortfall = goal * step - included / self.sizes
             panel = self.search.improve(panel, shortfall / self.sizes)
             included += panel.counts(self.count)
