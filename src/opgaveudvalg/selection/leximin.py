@@ -158,7 +158,7 @@ class FastLeximin:
     AGE = 5  # pricing rounds a panel stays in the master without probability
     ALPHA = 0.5  # weight of the in-point when pricing
     HERD = 6  # panels per type walked towards the relaxation's target before the first master
-    HERD_TYPES = 50  # types per herded panel per type, on small pools (at least 2 per type)
+    HERD_TYPES = 50  # below 300 types: a herded panel per type for every 50 types (2 at least)
     STALL = 5_000  # simplex iterations of one master solve before it is taken as stalled
     NOISE = 0.2  # relative spread of the perturbed weights the swap search also tries
 
