@@ -41,18 +41,11 @@ class PlainLeximin:
 
     def _initial_panels(self) -> None:
         """Panels that between them include every type that can be on a panel at all."""
-        uncovered = set(range(len(self.types))) - set(self.fixed)
-        while uncovered:
-            weights = [1.0 if i in uncovered else 0.0 for i in range(len(self.types))]
-            panel = self.model.solve(weights)
-            assert panel is not None
-            covered = {index for index, _p, _c in panel.seats} & uncovered
-            if not covered:
-                for index in uncovered:  # can never be selected
-                    self.fixed[index] = 0.0
-                break
-            uncovered -= covered
+        panels, never = covering_panels(self.model, set(range(len(self.types))) - set(self.fixed))
+        for panel in panels:
             self._add(panel)
+        for index in never:  # can never be selected
+            self.fixed[index] = 0.0
 
     def run(self, stop_after_first: bool) -> None:
         while len(self.fixed) < len(self.types):
@@ -108,6 +101,21 @@ class PlainLeximin:
 
     def final_distribution(self) -> tuple[list[TypePanel], list[int]]:
         return final_distribution(self.types, self.panels, self.fixed)
+
+
+def covering_panels(model: PanelModel, wanted: set[int]) -> tuple[list[TypePanel], set[int]]:
+    """MILP panels that between them include every type in `wanted` that can be on a panel,
+    and the types that cannot."""
+    panels = []
+    while wanted:
+        panel = model.solve([1.0 if i in wanted else 0.0 for i in range(len(model.types))])
+        assert panel is not None
+        reached = {index for index, _p, _c in panel.seats} & wanted
+        if not reached:
+            break
+        wanted = wanted - reached
+        panels.append(panel)
+    return panels, wanted
 
 
 def final_distribution(
@@ -360,14 +368,8 @@ class FastLeximin:
             included += panel.counts(self.count)
             self._add(panel)
         # swaps cannot reach every type (one of a household, on a scarce profile): the MILP can
-        missing = (goal > 0) & (included == 0)
-        while missing.any():
-            found = self.model.solve(list(missing.astype(float)))
-            assert found is not None
-            reached = found.counts(self.count) > 0
-            if not (missing & reached).any():
-                return
-            missing &= ~reached
+        missing = set(np.flatnonzero((goal > 0) & (included == 0)).tolist())
+        for found in covering_panels(self.model, missing)[0]:
             self._add(found)
 
     def _fix_next_level(self) -> None:
