@@ -6,6 +6,7 @@ import json
 import os
 import shutil
 import signal
+import socket
 import subprocess
 import time
 from collections.abc import Iterator
@@ -665,13 +666,25 @@ def test_an_unreadable_file_is_refused_without_a_failed_run_or_a_traceback(
 def test_a_killed_import_ends_crashed_and_importing_again_completes_it(
     worker: subprocess.Popen[bytes], example: str
 ) -> None:
-    """kill -9 of an import's process while it reads: the worker marks the run Crashed (not
-    Running forever), and importing the same file again gives every applicant once (the dead
-    import's lock is taken over)."""
+    """kill -9 of an import's process while it runs: the worker marks the run Crashed (not
+    Running forever), and importing the same file again gives every applicant once, taking
+    over the lock its dead holder left. The import is held at the committee's lock (held by a
+    process the test kills too), so it cannot finish before the kill lands."""
     approved_and_recruiting(example)
     export = demo_export(example, get_settings())
+    holder = subprocess.Popen(["sleep", "600"])
     with committee.committee_session(example) as (session, found):
+        held_for = imports.register_import(session, found, export).id
         batch_id = imports.register_import(session, found, export).id
+        session.add(
+            models.ImportLock(
+                committee_id=found.id,  # type: ignore[arg-type]
+                import_id=held_for,  # type: ignore[arg-type]
+                holder=f"{socket.gethostname()}:{holder.pid}",
+                beat_at=models.utcnow(),
+            )
+        )
+        session.commit()
     run = run_deployment(
         runs.deployment(deployments.IMPORT_FLOW),
         parameters={"slug": example, "batch_id": batch_id},
@@ -689,8 +702,11 @@ def test_a_killed_import_ends_crashed_and_importing_again_completes_it(
         assert time.monotonic() < deadline
         time.sleep(1)
     assert state.name == "Crashed"
+    holder.kill()
+    holder.wait()
     import_demo_export(example, get_settings())
     with session_scope() as session:
         applicants = session.exec(select(models.Applicant)).all()
         rejected = session.exec(select(models.QuarantinedRow)).all()
-    assert (len(applicants), len({r.row_number for r in rejected})) == (151, 8)
+        locks = session.exec(select(models.ImportLock)).all()
+    assert (len(applicants), len({r.row_number for r in rejected}), locks) == (151, 8, [])
