@@ -182,9 +182,12 @@ class FastLeximin:
         # diverse-200 0.49 -> 0.33 s with 10-15), large ones with more (before herding:
         # diverse-1000 258 s with 30, 157 s with 120; one per 4 types cost more than it saved)
         self.starts = max(10, self.count // 8)
-        # small pools need fewer herded panels to reach the target, and their master rounds
-        # are cheap: fixture_22 (122 types) 0.47 s with 6 per type, 0.20 s with 2
-        self.herd = min(self.HERD, max(2, self.count // self.HERD_TYPES))
+        # small pools and small panels need fewer herded panels to reach the target, and their
+        # master rounds are cheap: fixture_22 (122 types) 0.47 s with 6 per type, 0.20 s with 2;
+        # households-500 (10 seats) 1.4 s with 6, 1.0 s with 4 (diverse-500, 30 seats: 9 master
+        # rounds with 4, one with 6)
+        seats = model.instance.size
+        self.herd = min(self.HERD, max(2, self.count // self.HERD_TYPES), 2 + seats // 5)
         self.noise = np.random.default_rng(0)  # seeded: the same instance, the same panels
         self.panels: list[TypePanel] = []
         self.known: dict[TypePanel, int] = {}  # panel -> index in self.panels

@@ -70,6 +70,8 @@ class SwapSearch:
         candidates = np.flatnonzero((weights > 0) & ~self.fixed)
         if candidates.size == 0:
             return panel
+        # heaviest first: a seat's best swap is then its first allowed candidate
+        candidates = candidates[np.argsort(-weights[candidates], kind="stable")]
         # (Q, B) in float32: the 0/1 counts stay exact and the products below are faster
         groups_in_t = np.ascontiguousarray(self.groups[candidates].T, dtype=np.float32)
         eligible_in = self.eligible[candidates]  # (B, P)
@@ -87,24 +89,27 @@ class SwapSearch:
         np.add.at(occupied, self.household[members], 1)
         for _ in range(steps):
             ok = allowed & (taken[candidates] < room)[None, :]
-            # only quotas at (or past) a bound can stop a swap
-            bound = np.flatnonzero((counts < self.low + 0.5) | (counts > self.high - 0.5))
+            # only quotas at (or past) a bound can stop a swap; the counts are whole numbers
+            bound = np.flatnonzero((counts <= self.low) | (counts >= self.high))
             if bound.size:
                 without = counts[bound][None, :] - member_groups[:, bound]  # (k, T)
-                need = (without < self.low[bound] - 0.5).astype(np.float32)  # b must count here
-                full = (without > self.high[bound] - 0.5).astype(np.float32)  # b must not count
+                need = (without < self.low[bound]).astype(np.float32)  # b must count here
+                full = (without >= self.high[bound]).astype(np.float32)  # b must not count
                 groups_bound = groups_in_t[bound]  # (T, B)
-                ok &= need @ groups_bound > need.sum(axis=1)[:, None] - 0.5
+                ok &= need @ groups_bound >= need.sum(axis=1, keepdims=True)
                 ok &= full @ groups_bound < 0.5
             busy = has_house & (occupied[house_in] > 0)
             if busy.any():
                 leaving = self.household[members]
                 # a household is free for b if no one of it sits, or the one leaving is it
                 ok &= ~(busy[None, :] & (leaving[:, None] != house_in[None, :]))
-            gain = np.where(ok, weights_in[None, :] - weights[members][:, None], -1.0)
-            seat, pick = np.unravel_index(int(np.argmax(gain)), gain.shape)
-            if gain[seat, pick] <= SWAP_TOLERANCE:
+            picks = ok.argmax(axis=1)
+            rows = np.arange(len(members))
+            gain = np.where(ok[rows, picks], weights_in[picks] - weights[members], -1.0)
+            seat = int(np.argmax(gain))
+            if gain[seat] <= SWAP_TOLERANCE:
                 break
+            pick = picks[seat]
             out, new = int(members[seat]), int(candidates[pick])
             counts += self.groups[new] - self.groups[out]
             member_groups[seat] = self.groups[new]
