@@ -148,9 +148,15 @@ def final_distribution(
     primal.run()
     lam = np.maximum(np.array(primal.getSolution().col_value[:count]), 0.0)
     used = [j for j in range(count) if lam[j] > 1e-10]
-    panels = [candidates[j] for j in used]
+    return lottery_of([candidates[j] for j in used], [lam[j] for j in used])
+
+
+def lottery_of(
+    panels: list[TypePanel], probabilities: list[float]
+) -> tuple[list[TypePanel], list[int]]:
+    """The panels in a fixed order with their probabilities as integer weights."""
     order = sorted(range(len(panels)), key=lambda k: panels[k].seats)
-    return [panels[k] for k in order], integer_weights([lam[used[k]] for k in order])
+    return [panels[k] for k in order], integer_weights([probabilities[k] for k in order])
 
 
 class FastLeximin:
@@ -207,7 +213,7 @@ class FastLeximin:
         }
         self.lp: highspy.Highs | None = None
         self.cold = True  # the master has no basis yet
-        self.support = np.zeros(0, dtype=int)  # the panels with a probability in the last master
+        self.lottery = np.zeros(0)  # the panel probabilities of the last master
         start = self.model.solve([0.0] * self.count)
         assert start is not None
         self._add(start)
@@ -327,8 +333,8 @@ class FastLeximin:
         lam = np.zeros(len(self.panels))
         lam[self.rows] = np.abs(np.array(solution.row_dual[1:]))
         self.round += 1
-        self.support = np.flatnonzero(lam > 1e-12)
-        for j in self.support:
+        self.lottery = lam
+        for j in np.flatnonzero(lam > 1e-12):
             self.last_used[j] = self.round
         z = float(self.lp.getInfo().objective_function_value)
         return z, y, float(values[self.count]), lam
@@ -478,7 +484,8 @@ class FastLeximin:
         return added
 
     def final_distribution(self) -> tuple[list[TypePanel], list[int]]:
-        # decomposed: the last master's panels reach every target (the LP over all is slow)
-        decomposed = self.stats.get("relaxation") == 1.0
-        panels = [self.panels[j] for j in self.support] if decomposed else self.panels
-        return final_distribution(self.types, panels, self.fixed)
+        if self.stats.get("relaxation") != 1.0:
+            return final_distribution(self.types, self.panels, self.fixed)
+        # the last master reached every target: its panel probabilities are the lottery
+        support = np.flatnonzero(self.lottery > 1e-12)
+        return lottery_of([self.panels[j] for j in support], self.lottery[support].tolist())
