@@ -74,7 +74,7 @@ def _feasible(instance: Instance, quotas: Sequence[Quota]) -> bool:
         instance.people, instance.seats, tuple(quotas), instance.fixed, instance.excluded
     )
     types = person_types(trial)
-    return PanelModel(trial, types).solve([0.0] * len(types)) is not None
+    return PanelModel(trial, types).any_panel is not None
 
 
 def _conflicting_targets(instance: Instance) -> list[Quota]:
@@ -90,7 +90,7 @@ def _conflicting_targets(instance: Instance) -> list[Quota]:
 def find_panel(instance: Instance) -> TypePanel:
     """Any valid panel; raises Infeasible with the smallest relaxation when there is none."""
     types = person_types(instance)
-    panel = PanelModel(instance, types).solve([0.0] * len(types))
+    panel = PanelModel(instance, types).any_panel
     if panel is None:
         raise Infeasible(explain_infeasibility(instance))
     return panel

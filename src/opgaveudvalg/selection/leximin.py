@@ -216,7 +216,7 @@ class FastLeximin:
         self.lp: highspy.Highs | None = None
         self.cold = True  # the master has no basis yet
         self.lottery = np.zeros(0)  # the panel probabilities of the last master
-        start = self.model.solve([0.0] * self.count)
+        start = self.model.any_panel
         assert start is not None
         self._add(start)
 

@@ -38,7 +38,7 @@ def distribution(
     started = time.perf_counter()
     types = person_types(instance)
     model = PanelModel(instance, types)
-    if model.solve([0.0] * len(types)) is None:
+    if model.any_panel is None:
         raise Infeasible(explain_infeasibility(instance))
     stats: dict[str, float] = {}
     if method == Method.uniform:

@@ -4,6 +4,7 @@ the feasibility check, and (with elastic targets) the smallest relaxation."""
 import time
 from collections import defaultdict
 from collections.abc import Iterable, Sequence
+from functools import cached_property
 
 import highspy
 import numpy as np
@@ -105,6 +106,11 @@ class PanelModel:
         self.highs.changeColIntegrality(column, highspy.HighsVarType.kInteger)
         self.slack[(quota, side)] = column
         return column
+
+    @cached_property
+    def any_panel(self) -> TypePanel | None:
+        """A valid panel, or None when there is none (solved once)."""
+        return self.solve([0.0] * len(self.types))
 
     def solve(
         self, type_weights: Sequence[float], minimise_slack: bool = False
