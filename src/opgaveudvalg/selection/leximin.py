@@ -174,8 +174,8 @@ class FastLeximin:
     # panels per type walked towards the relaxation's target before the first master, at most
     # (diverse-1000: with 6 the first master fell short, 19 s; with 7 it did not, 12.5 s)
     HERD = 7
-    RECENT = 50  # herded panels a herded panel may start from
     HERD_TYPES = 50  # a herded panel per type for every 50 types (2 at least)
+    RECENT = 50  # herded panels a herded panel may start from
     STALL = 5_000  # simplex iterations of one master solve before it is taken as stalled
     NOISE = 0.2  # relative spread of the perturbed weights the swap search also tries
 

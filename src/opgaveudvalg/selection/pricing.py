@@ -87,6 +87,7 @@ class SwapSearch:
         taken = np.bincount(members, minlength=len(self.types))
         occupied = np.zeros(len(self.types) + 1, dtype=np.int64)  # per household, -1 last
         np.add.at(occupied, self.household[members], 1)
+        seat_index = np.arange(len(members))
         for _ in range(steps):
             ok = allowed & (taken[candidates] < room)[None, :]
             # only quotas at (or past) a bound can stop a swap; the counts are whole numbers
@@ -104,8 +105,7 @@ class SwapSearch:
                 # a household is free for b if no one of it sits, or the one leaving is it
                 ok &= ~(busy[None, :] & (leaving[:, None] != house_in[None, :]))
             picks = ok.argmax(axis=1)
-            rows = np.arange(len(members))
-            gain = np.where(ok[rows, picks], weights_in[picks] - weights[members], -1.0)
+            gain = np.where(ok[seat_index, picks], weights_in[picks] - weights[members], -1.0)
             seat = int(np.argmax(gain))
             if gain[seat] <= SWAP_TOLERANCE:
                 break
