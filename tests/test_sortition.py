@@ -9,11 +9,14 @@ from itertools import product
 
 import numpy as np
 import pytest
+import scipy.optimize
+import scipy.sparse
 
 from bench.diverse import Shape, diverse_instance
 from bench.instances import committee_instance, instance_path, load_instance
 from opgaveudvalg.selection.draw import draw
 from opgaveudvalg.selection.feasibility import Infeasible, explain_infeasibility, find_panel
+from opgaveudvalg.selection.interior import reach
 from opgaveudvalg.selection.leximin import FastLeximin
 from opgaveudvalg.selection.lottery import distribution
 from opgaveudvalg.selection.model import (
@@ -384,6 +387,35 @@ def test_fast_leximin_with_households_prices_near_the_relaxation_and_is_exact() 
     assert fast.stats["guided"] >= 1
     reference = distribution(instance, plain=True).type_probabilities()
     assert fast.type_probabilities() == pytest.approx(reference, abs=1e-6)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_interior_point_method_finds_the_lp_optimum_highs_finds(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    types, panels = 30, 90
+    shares = scipy.sparse.random(types, panels, density=0.2, rng=rng, format="csc")
+    # even seeds: a goal some lottery reaches (θ >= 1); odd: one out of reach
+    reachable = shares @ rng.dirichlet(np.ones(panels))
+    goal = reachable if seed % 2 == 0 else rng.uniform(0.0, 0.3, types)
+    found = reach(shares, goal)
+    assert found is not None
+    highs = scipy.optimize.linprog(
+        c=np.append(np.zeros(panels), -1.0),  # max θ
+        A_ub=scipy.sparse.hstack([-shares, goal[:, None]]),  # θ·g_i <= Σ λ_P a_iP
+        b_ub=np.zeros(types),
+        A_eq=np.append(np.ones(panels), 0.0)[None, :],
+        b_eq=[1.0],
+        bounds=[(0, None)] * panels + [(None, None)],
+        method="highs",
+    )
+    assert found.theta == pytest.approx(-highs.fun, abs=1e-8)
+    assert (found.theta >= 1 - 1e-8) == (seed % 2 == 0)
+    assert found.lottery.sum() == pytest.approx(1.0, abs=1e-9)
+    assert shares @ found.lottery - found.theta * goal == pytest.approx(found.surplus, abs=1e-8)
+    # the dual: weights with goal·y = 1 under which no panel outweighs `best` (= θ)
+    assert goal @ found.weights == pytest.approx(1.0, abs=1e-8)
+    assert (shares.T @ found.weights).max() <= found.best + 1e-8
+    assert found.best == pytest.approx(found.theta, abs=1e-8)
 
 
 def test_pruning_the_master_keeps_its_basis_and_its_value() -> None:

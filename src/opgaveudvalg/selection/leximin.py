@@ -4,7 +4,9 @@ import time
 
 import highspy
 import numpy as np
+import scipy.sparse
 
+from opgaveudvalg.selection.interior import Reach, reach
 from opgaveudvalg.selection.model import (
     TOLERANCE,
     PersonType,
@@ -214,6 +216,7 @@ class FastLeximin:
             "heuristic_found": 0,
         }
         self.lp: highspy.Highs | None = None
+        self.share = self.penalty = np.zeros(self.count)  # the master's objective (`_new_master`)
         self.cold = True  # the master has no basis yet
         self.lottery = np.zeros(0)  # the panel probabilities of the last master
         start = self.model.any_panel
@@ -239,6 +242,7 @@ class FastLeximin:
         weighted = np.flatnonzero(share)
         lp.addRow(1.0, 1.0, len(weighted), weighted.astype(np.int32), share[weighted])
         self.lp = lp
+        self.share, self.penalty = share, penalty
         self.cold = True
         self.rows = []
         self.in_master = set()
@@ -311,13 +315,7 @@ class FastLeximin:
         assert self.lp is not None
         started = time.perf_counter()
         if self.cold:
-            # no basis to go on from: IPM is faster than the dual simplex from scratch
-            # (households-500: 0.42 -> 0.16 s). Only when the master does not reach `stop` is
-            # its solution crossed over to the basis the next rounds go on from (crossover
-            # cost households-500 0.2 of 0.5 s)
-            self._run("ipm", UNLIMITED, crossover=False)
-            if self.lp.getInfo().objective_function_value < stop - TOLERANCE:
-                self.lp.crossover(self.lp.getSolution())
+            solution = self._solve_cold(stop)
             self.cold = False
         else:
             self._run("simplex", self.STALL)
@@ -326,14 +324,11 @@ class FastLeximin:
                 self.stats["lp_restarts"] = self.stats.get("lp_restarts", 0) + 1
                 self.lp.clearSolver()
                 self._run("ipm", UNLIMITED)
-        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
-            raise ArithmeticError(
-                f"master LP: {self.lp.modelStatusToString(self.lp.getModelStatus())}"
-            )
+            self._check_optimal()
+            solution = self.lp.getSolution()
         self.stats["lp"] += 1
         self.stats["lp_seconds"] += time.perf_counter() - started
         self.stats["lp_iterations"] += self.lp.getInfo().simplex_iteration_count
-        solution = self.lp.getSolution()
         values = np.array(solution.col_value)
         y = np.maximum(values[: self.count], 0.0)
         lam = np.zeros(len(self.panels))
@@ -342,8 +337,69 @@ class FastLeximin:
         self.lottery = lam
         for j in np.flatnonzero(lam > 1e-12):
             self.last_used[j] = self.round
-        z = float(self.lp.getInfo().objective_function_value)
-        return z, y, float(values[self.count]), lam
+        return self._level(values), y, float(values[self.count]), lam
+
+    def _level(self, values: np.ndarray) -> float:
+        """The master's objective ν - penalty·y at the column values `values`."""
+        return float(values[self.count] - self.penalty @ values[: self.count])
+
+    def _solve_cold(self, stop: float) -> highspy.HighsSolution:
+        """The master with no basis to go on from, by an interior point method: faster than
+        the dual simplex from scratch (households-500: 0.42 -> 0.16 s). Its solution is crossed
+        over to the basis the next rounds go on from only when it does not reach `stop`
+        (crossover cost households-500 0.2 of 0.5 s)."""
+        assert self.lp is not None
+        shares = self._shares()
+        found = None if self.penalty.any() else reach(shares, self.share)
+        if found is None:  # HiGHS's interior point method (IPX) solves any master
+            self._run("ipm", UNLIMITED, crossover=False)
+            self._check_optimal()
+            solution = self.lp.getSolution()
+        else:
+            solution = self._highs_solution(found, shares)
+        if self._level(np.array(solution.col_value)) < stop - TOLERANCE:
+            # crossover takes the matrix column by column; rows added one at a time leave it
+            # stored row by row, and HiGHS 1.16 crashed on it: passing the model again fixes it
+            self.lp.passModel(self.lp.getLp())
+            self.lp.crossover(solution)
+            self._check_optimal()
+            solution = self.lp.getSolution()
+        return solution
+
+    def _check_optimal(self) -> None:
+        assert self.lp is not None
+        if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
+            raise ArithmeticError(
+                f"master LP: {self.lp.modelStatusToString(self.lp.getModelStatus())}"
+            )
+
+    def _shares(self) -> scipy.sparse.csc_matrix:
+        """The master's panels as columns of each type's share of its members, in row order."""
+        types, columns, shares = [], [], []
+        for column, j in enumerate(self.rows):
+            for index, _profile, count in self.panels[j].seats:
+                types.append(index)
+                columns.append(column)
+                shares.append(count / self.sizes[index])
+        return scipy.sparse.csc_matrix(
+            (shares, (types, columns)), shape=(self.count, len(self.rows))
+        )
+
+    def _highs_solution(
+        self, found: Reach, shares: scipy.sparse.csc_matrix
+    ) -> highspy.HighsSolution:
+        """`reach`'s optimum as a solution of the master, which is that LP's dual."""
+        solution = highspy.HighsSolution()
+        values = np.append(found.weights, found.best)
+        solution.col_value = values.tolist()
+        solution.col_dual = [*found.surplus.tolist(), 0.0]  # the reduced costs of y and ν
+        solution.row_value = [
+            float(self.share @ found.weights),
+            *(shares.T @ found.weights - found.best).tolist(),
+        ]
+        solution.row_dual = [found.theta, *(-found.lottery).tolist()]
+        solution.value_valid = solution.dual_valid = True
+        return solution
 
     def _run(self, solver: str, iterations: int, crossover: bool = True) -> None:
         assert self.lp is not None
