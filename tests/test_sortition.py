@@ -411,7 +411,7 @@ def test_the_interior_point_method_finds_the_lp_optimum_highs_finds(seed: int) -
     assert found.theta == pytest.approx(-highs.fun, abs=1e-8)
     assert (found.theta >= 1 - 1e-8) == (seed % 2 == 0)
     assert found.lottery.sum() == pytest.approx(1.0, abs=1e-9)
-    assert shares @ found.lottery - found.theta * goal == pytest.approx(found.surplus, abs=1e-8)
+    assert (shares @ found.lottery - found.theta * goal).min() >= -1e-8
     # the dual: weights with goal·y = 1 under which no panel outweighs `best` (= θ)
     assert goal @ found.weights == pytest.approx(1.0, abs=1e-8)
     assert (shares.T @ found.weights).max() <= found.best + 1e-8
@@ -424,7 +424,7 @@ def test_pruning_the_master_keeps_its_basis_and_its_value() -> None:
     fast = FastLeximin(PanelModel(instance, types), types)
     target, _levels = relaxed_leximin(fast.model)
     fast._herd(target)
-    fast._new_master(target, np.zeros(len(types)))
+    fast._new_master(target, np.zeros(len(types)), interior=False)
     value = fast._solve_master(stop=np.inf)[0]  # not reached: crossed over to a basis
     fast.round += fast.AGE + 1  # every panel unused for longer than it may stay
     before = len(fast.rows)

@@ -1,26 +1,31 @@
-"""How close a lottery over given panels comes to target probabilities: the fast path's first
-master LP, by a primal-dual interior point method on the normal equations (Mehrotra 1992).
+"""How close a lottery over given panels comes to target probabilities: the master LP of the
+fast path's decomposition (`FastLeximin._decompose`), by a primal-dual interior point method.
 
     max θ  subject to  Σ_P λ_P a_iP ≥ θ g_i for every type i,  Σ_P λ_P = 1,  λ ≥ 0
 
-where a_iP is type i's share of its members on panel P. The LP has a row per type and a column
-per panel, and there are several panels per type. HiGHS's interior point method (IPX) solves
-its linear systems iteratively and took 7.4 s on 961 types and 6,572 panels. The normal
-equations here are one dense matrix of a row per type, factorised by LAPACK, so the same LP takes
-1.9 s (see bench/README.md). HiGHS then crosses the solution over to a basis when more
-column generation follows (`FastLeximin`).
+where a_iP is type i's share of its members on panel P. It has a row per type and several
+panels per type. HiGHS's interior point method (IPX) solves its linear systems iteratively and
+took 7.2 s on 961 types and 6,572 panels, its simplex 46 s, PDLP 1.2 s but 15 s on a master
+that falls short. Here the normal equations, a dense matrix of a row per type, are factorised
+by LAPACK: 1.1 s (see bench/README.md). When rounding errors stop the method short of the
+optimum, `reach` says so and the caller solves the LP by HiGHS.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
 import scipy.linalg
 import scipy.sparse
 
-ITERATIONS = 100
-FEASIBLE = 1e-9
-GAP = 1e-10
+ITERATIONS = 60  # it converges in 15-25 (up to 2,000 types)
+STALLED = 4  # iterations without getting twice as close before it gives up
+FEASIBLE = 1e-9  # largest residual of a row or a dual constraint at the optimum
+GAP = 1e-9  # relative gap between the objectives at the optimum
+NEARLY = 10  # when rounding errors stop it short: the tolerances times this will do (HiGHS's)
 STEP = 0.99  # share of the step to the boundary taken
+CORRECTORS = 4  # Gondzio's: without them the method stalled on some masters that fall short
+REGULARISE = 1e-12
 
 
 @dataclass
@@ -31,123 +36,124 @@ class Reach:
     lottery: np.ndarray  # λ, a probability per panel
     weights: np.ndarray  # the dual weight per type (y)
     best: float  # ν, the largest total weight of a panel at those weights
-    surplus: np.ndarray  # Σ_P λ_P a_iP - θ g_i per type
 
 
 def reach(shares: scipy.sparse.csc_matrix, goal: np.ndarray) -> Reach | None:
     """The LP above for `shares` (a_iP: a row per type, a column per panel), or None when the
     method does not converge (numerical trouble: the caller solves it another way)."""
     types, panels = shares.shape
-    # standard form min c·x, A x = b, x >= 0 over x = (λ, θ, surplus per type)
-    b = np.zeros(types + 1)
-    b[types] = 1.0
-    c = np.zeros(panels + 1 + types)
-    c[panels] = -1.0
-    method = _InteriorPoint(_constraints(shares, -goal[:, None]), b, c, dense=panels)
-    solution = method.solve()
+    # as min Σ μ subject to Σ_P μ_P a_iP - surplus_i = g_i, μ, surplus >= 0, with μ = λ/θ: no
+    # column or row touches every type, so the normal equations stay well conditioned (θ's
+    # column did not: the method stalled whenever θ < 1)
+    matrix = scipy.sparse.hstack([shares, -scipy.sparse.identity(types)], format="csc")
+    solution = _InteriorPoint(matrix, goal, np.append(np.ones(panels), np.zeros(types))).solve()
     if solution is None:
         return None
     x, y = solution
+    theta = 1.0 / x[:panels].sum()
     return Reach(
-        theta=float(x[panels]),
-        lottery=np.maximum(x[:panels], 0.0),
-        weights=np.maximum(y[:types], 0.0),
-        best=float(-y[types]),
-        surplus=np.maximum(x[panels + 1 :], 0.0),
-    )
-
-
-def _constraints(shares: scipy.sparse.csc_matrix, theta: np.ndarray) -> scipy.sparse.csc_matrix:
-    """A: a row per type (its share on the panels, `theta`, minus its surplus), then Σ λ."""
-    types, panels = shares.shape
-    return scipy.sparse.vstack(
-        [
-            scipy.sparse.hstack([shares, theta, -scipy.sparse.identity(types)], format="csc"),
-            scipy.sparse.hstack(
-                [np.ones((1, panels)), scipy.sparse.csc_matrix((1, 1 + types))], format="csc"
-            ),
-        ],
-        format="csc",
+        theta=theta,
+        lottery=np.maximum(x[:panels], 0.0) * theta,
+        weights=np.maximum(y, 0.0) * theta,
+        best=theta,
     )
 
 
 class _InteriorPoint:
     """min c·x subject to Ax = b, x >= 0, with its dual Aᵀy + z = c, z >= 0: Mehrotra's
-    predictor-corrector from his starting point, the normal equations A·diag(x/z)·Aᵀ factorised
-    dense (a row per type: LAPACK beats sparse factorisations at this size)."""
+    predictor-corrector (1992) from his starting point, with Gondzio's centrality correctors
+    (1996), the normal equations A·diag(x/z)·Aᵀ factorised dense (a row per type: LAPACK beats
+    sparse factorisations at this size)."""
 
-    def __init__(self, matrix: scipy.sparse.csc_matrix, b: np.ndarray, c: np.ndarray, dense: int):
+    def __init__(self, matrix: scipy.sparse.csc_matrix, b: np.ndarray, c: np.ndarray):
         self.matrix, self.transposed, self.b, self.c = matrix, matrix.T.tocsc(), b, c
-        # column `dense` (θ) has an entry in every row: its part of the normal equations is an
-        # outer product; through the sparse product it cost as much as all other columns
-        self.column = matrix[:, [dense]].toarray().ravel()
-        self.dense = dense
-        self.sparse = matrix.copy()  # A without that column
-        self.sparse.data[matrix.indptr[dense] : matrix.indptr[dense + 1]] = 0.0
-        self.sparse.eliminate_zeros()
+        self.normal = np.zeros((len(b), len(b)))
 
     def solve(self) -> tuple[np.ndarray, np.ndarray] | None:
         """(x, y) at the optimum, or None when it is not reached."""
+        best: tuple[float, np.ndarray, np.ndarray] = (np.inf, self.c, self.b)
+        stalled = 0
         try:
             x, y, z = self._start()
             for _ in range(ITERATIONS):
                 primal = self.b - self.matrix @ x
                 dual = self.c - self.transposed @ y - z
-                if self._optimal(x, y, primal, dual):
+                distance = self._distance(x, y, primal, dual)
+                if distance < 1:
                     return x, y
+                # near the optimum rounding errors can win: then it stops getting closer
+                stalled = 0 if distance < 0.5 * best[0] else stalled + 1
+                best = min(best, (distance, x, y), key=lambda point: point[0])
+                if stalled == STALLED:
+                    break
                 x, y, z = self._step(x, y, z, primal, dual)
         except (np.linalg.LinAlgError, ValueError, FloatingPointError):
-            return None
-        return None
+            pass
+        distance, x, y = best
+        return (x, y) if distance < NEARLY else None
 
     def _start(self) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        factor = self._factor(np.ones(len(self.c)))
-        x = self.transposed @ scipy.linalg.cho_solve(factor, self.b)
-        y = scipy.linalg.cho_solve(factor, self.matrix @ self.c)
+        solve = self._normal_solver(np.ones(len(self.c)))
+        x = self.transposed @ solve(self.b)
+        y = solve(self.matrix @ self.c)
         z = self.c - self.transposed @ y
         x += max(-1.5 * x.min(), 0.0)
         z += max(-1.5 * z.min(), 0.0)
         product = x @ z
         return x + 0.5 * product / z.sum(), y, z + 0.5 * product / x.sum()
 
-    def _optimal(self, x: np.ndarray, y: np.ndarray, primal: np.ndarray, dual: np.ndarray) -> bool:
-        gap = abs(self.c @ x - self.b @ y)
-        return bool(
-            np.abs(primal).max() < FEASIBLE
-            and np.abs(dual).max() < FEASIBLE
-            and gap < GAP * (1 + abs(self.c @ x))
-        )
+    def _distance(
+        self, x: np.ndarray, y: np.ndarray, primal: np.ndarray, dual: np.ndarray
+    ) -> float:
+        """How far from optimal, in tolerances: below 1 is optimal."""
+        gap = abs(self.c @ x - self.b @ y) / (1 + abs(self.c @ x))
+        return float(max(np.abs(primal).max() / FEASIBLE, np.abs(dual).max() / FEASIBLE, gap / GAP))
 
     def _step(
         self, x: np.ndarray, y: np.ndarray, z: np.ndarray, primal: np.ndarray, dual: np.ndarray
     ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         scale = x / z
-        factor = self._factor(scale)
+        solve = self._normal_solver(scale)
 
-        def direction(complement: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        def direction(
+            complement: np.ndarray, primal: np.ndarray, dual: np.ndarray
+        ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
             right = primal - self.matrix @ ((complement - x * dual) / z)
-            dy = scipy.linalg.cho_solve(factor, right)
+            dy = solve(right)
             # one step of iterative refinement: the factor is of a regularised, rounded matrix,
             # and without it the residuals stalled at 1e-8 (961 types)
             again = right - self.matrix @ (scale * (self.transposed @ dy))
-            dy += scipy.linalg.cho_solve(factor, again)
+            dy += solve(again)
             dz = dual - self.transposed @ dy
             return (complement - x * dz) / z, dy, dz
 
-        dx, dy, dz = direction(-x * z)  # the affine-scaling predictor
+        dx, dy, dz = direction(-x * z, primal, dual)  # the affine-scaling predictor
         mu = x @ z / len(x)
         predicted = (x + _room(x, dx) * dx) @ (z + _room(z, dz) * dz) / len(x)
-        dx, dy, dz = direction(-x * z + (predicted / mu) ** 3 * mu - dx * dz)
+        target = (predicted / mu) ** 3 * mu
+        dx, dy, dz = direction(-x * z + target - dx * dz, primal, dual)
+        zero = np.zeros_like(primal), np.zeros_like(dual)
+        for _ in range(CORRECTORS):  # Gondzio's centrality correctors
+            shortest = min(_room(x, dx), _room(z, dz))
+            longer = min(1.0, 1.5 * shortest + 0.1)
+            products = (x + longer * dx) * (z + longer * dz)
+            wanted = np.clip(products, 0.1 * target, 10 * target) - products
+            cx, cy, cz = direction(np.maximum(wanted, -10 * target), *zero)
+            if min(_room(x, dx + cx), _room(z, dz + cz)) < 1.01 * shortest:
+                break
+            dx, dy, dz = dx + cx, dy + cy, dz + cz
         primal_step, dual_step = STEP * _room(x, dx), STEP * _room(z, dz)
         return x + primal_step * dx, y + dual_step * dy, z + dual_step * dz
 
-    def _factor(self, scale: np.ndarray) -> tuple[np.ndarray, bool]:
-        """Cholesky of A·diag(scale)·Aᵀ, regularised by a hair to stay positive definite."""
-        root = self.sparse @ scipy.sparse.diags(np.sqrt(scale))
-        normal = (root @ root.T).toarray()
-        normal += scale[self.dense] * np.outer(self.column, self.column)
-        normal[np.diag_indices_from(normal)] += 1e-12 * max(1.0, normal.diagonal().max())
-        return scipy.linalg.cho_factor(normal, check_finite=False)  # type: ignore[no-any-return]
+    def _normal_solver(self, scale: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
+        """Solving A·diag(scale)·Aᵀ v = r, regularised by a hair to stay positive definite."""
+        root = self.matrix @ scipy.sparse.diags(np.sqrt(scale))
+        normal = self.normal  # reused: a fresh array per iteration cost more than the product
+        normal.fill(0.0)
+        (root @ root.T).toarray(out=normal)
+        normal[np.diag_indices_from(normal)] += REGULARISE * max(1.0, normal.diagonal().max())
+        factor = scipy.linalg.cho_factor(normal, check_finite=False)
+        return lambda right: scipy.linalg.cho_solve(factor, right)
 
 
 def _room(values: np.ndarray, step: np.ndarray) -> float:

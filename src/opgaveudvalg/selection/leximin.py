@@ -6,7 +6,7 @@ import highspy
 import numpy as np
 import scipy.sparse
 
-from opgaveudvalg.selection.interior import Reach, reach
+from opgaveudvalg.selection.interior import reach
 from opgaveudvalg.selection.model import (
     TOLERANCE,
     PersonType,
@@ -165,8 +165,8 @@ class FastLeximin:
     """The same LEXIMIN, faster. First the LEXIMIN of the LP relaxation (`relaxation`), which
     is the answer whenever some lottery over valid panels reaches it: one column generation
     finds that lottery, with no level to prove; panels walked towards it by local search first
-    (herding) mostly make the first master reach it. Otherwise level by level as in the plain
-    path. Either way: panels reused across levels,
+    (herding) mostly make the first master (solved by `interior.reach`) reach it. Otherwise
+    level by level as in the plain path. Either way: panels reused across levels,
     pricing by local search on the dual weights from the panels in use (several panels per
     round), then by the MILP restricted to what its LP relaxation uses, and the full MILP only
     when both find nothing and the relaxation does not rule out a better panel."""
@@ -216,7 +216,8 @@ class FastLeximin:
             "heuristic_found": 0,
         }
         self.lp: highspy.Highs | None = None
-        self.share = self.penalty = np.zeros(self.count)  # the master's objective (`_new_master`)
+        self.share = np.zeros(self.count)  # the master's Σ share·y = 1 (`_new_master`)
+        self.interior = False  # whether the master is solved by `reach` (see `_decompose`)
         self.cold = True  # the master has no basis yet
         self.lottery = np.zeros(0)  # the panel probabilities of the last master
         start = self.model.any_panel
@@ -226,9 +227,10 @@ class FastLeximin:
     # The master in dual form, as in the plain path: min ν - Σ_fixed π_i y_i subject to
     # Σ_free y_i = 1 and, per panel P, Σ_i a_iP y_i <= ν. Panels are rows, so a new panel is a cut
     # and the dual simplex goes on from the last basis; its row duals are the panel probabilities.
-    def _new_master(self, share: np.ndarray, penalty: np.ndarray) -> None:
+    def _new_master(self, share: np.ndarray, penalty: np.ndarray, interior: bool) -> None:
         """The master with every panel used lately: min ν - penalty·y subject to share·y = 1
-        and one row per panel (rebuilt per level: a changed objective warm-starts badly)."""
+        and one row per panel (rebuilt per level: a changed objective warm-starts badly); solved
+        by `reach` if `interior` (penalty 0), else by HiGHS."""
         lp = quiet_highs()
         lp.setOptionValue("random_seed", 0)
         # perturbed costs must be cleaned up by the primal simplex after the last solve, which
@@ -242,7 +244,7 @@ class FastLeximin:
         weighted = np.flatnonzero(share)
         lp.addRow(1.0, 1.0, len(weighted), weighted.astype(np.int32), share[weighted])
         self.lp = lp
-        self.share, self.penalty = share, penalty
+        self.share, self.interior = share, interior
         self.cold = True
         self.rows = []
         self.in_master = set()
@@ -314,8 +316,28 @@ class FastLeximin:
         """(level z, dual weight per type, value ν of the best panel, panel probabilities)."""
         assert self.lp is not None
         started = time.perf_counter()
+        found = reach(self._shares(), self.share) if self.interior else None
+        if found is not None:
+            z, y, nu, probabilities = found.theta, found.weights, found.best, found.lottery
+        else:
+            self.interior = False  # numerical trouble: HiGHS from here on
+            z, y, nu, probabilities = self._solve_by_highs(stop)
+        self.stats["lp"] += 1
+        self.stats["lp_seconds"] += time.perf_counter() - started
+        lam = np.zeros(len(self.panels))
+        lam[self.rows] = probabilities
+        self.round += 1
+        self.lottery = lam
+        for j in np.flatnonzero(lam > 1e-12):
+            self.last_used[j] = self.round
+        return z, y, nu, lam
+
+    def _solve_by_highs(self, stop: float) -> tuple[float, np.ndarray, float, np.ndarray]:
+        assert self.lp is not None
         if self.cold:
-            solution = self._solve_cold(stop)
+            # no basis to go on from: IPM and crossover are faster than the dual simplex from
+            # scratch (households-500: 0.42 -> 0.36 s)
+            self._run("ipm", UNLIMITED)
             self.cold = False
         else:
             self._run("simplex", self.STALL)
@@ -324,54 +346,16 @@ class FastLeximin:
                 self.stats["lp_restarts"] = self.stats.get("lp_restarts", 0) + 1
                 self.lp.clearSolver()
                 self._run("ipm", UNLIMITED)
-            self._check_optimal()
-            solution = self.lp.getSolution()
-        self.stats["lp"] += 1
-        self.stats["lp_seconds"] += time.perf_counter() - started
-        self.stats["lp_iterations"] += self.lp.getInfo().simplex_iteration_count
-        values = np.array(solution.col_value)
-        y = np.maximum(values[: self.count], 0.0)
-        lam = np.zeros(len(self.panels))
-        lam[self.rows] = np.abs(np.array(solution.row_dual[1:]))
-        self.round += 1
-        self.lottery = lam
-        for j in np.flatnonzero(lam > 1e-12):
-            self.last_used[j] = self.round
-        return self._level(values), y, float(values[self.count]), lam
-
-    def _level(self, values: np.ndarray) -> float:
-        """The master's objective ν - penalty·y at the column values `values`."""
-        return float(values[self.count] - self.penalty @ values[: self.count])
-
-    def _solve_cold(self, stop: float) -> highspy.HighsSolution:
-        """The master with no basis to go on from, by an interior point method: faster than
-        the dual simplex from scratch (households-500: 0.42 -> 0.16 s). Its solution is crossed
-        over to the basis the next rounds go on from only when it does not reach `stop`
-        (crossover cost households-500 0.2 of 0.5 s)."""
-        assert self.lp is not None
-        shares = self._shares()
-        found = None if self.penalty.any() else reach(shares, self.share)
-        if found is None:  # HiGHS's interior point method (IPX) solves any master
-            self._run("ipm", UNLIMITED, crossover=False)
-            self._check_optimal()
-            solution = self.lp.getSolution()
-        else:
-            solution = self._highs_solution(found, shares)
-        if self._level(np.array(solution.col_value)) < stop - TOLERANCE:
-            # crossover takes the matrix column by column; rows added one at a time leave it
-            # stored row by row, and HiGHS 1.16 crashed on it: passing the model again fixes it
-            self.lp.passModel(self.lp.getLp())
-            self.lp.crossover(solution)
-            self._check_optimal()
-            solution = self.lp.getSolution()
-        return solution
-
-    def _check_optimal(self) -> None:
-        assert self.lp is not None
         if self.lp.getModelStatus() != highspy.HighsModelStatus.kOptimal:
             raise ArithmeticError(
                 f"master LP: {self.lp.modelStatusToString(self.lp.getModelStatus())}"
             )
+        self.stats["lp_iterations"] += self.lp.getInfo().simplex_iteration_count
+        solution = self.lp.getSolution()
+        values = np.array(solution.col_value)
+        z = float(self.lp.getInfo().objective_function_value)
+        y = np.maximum(values[: self.count], 0.0)
+        return z, y, float(values[self.count]), np.abs(np.array(solution.row_dual[1:]))
 
     def _shares(self) -> scipy.sparse.csc_matrix:
         """The master's panels as columns of each type's share of its members, in row order."""
@@ -385,26 +369,9 @@ class FastLeximin:
             (shares, (types, columns)), shape=(self.count, len(self.rows))
         )
 
-    def _highs_solution(
-        self, found: Reach, shares: scipy.sparse.csc_matrix
-    ) -> highspy.HighsSolution:
-        """`reach`'s optimum as a solution of the master, which is that LP's dual."""
-        solution = highspy.HighsSolution()
-        values = np.append(found.weights, found.best)
-        solution.col_value = values.tolist()
-        solution.col_dual = [*found.surplus.tolist(), 0.0]  # the reduced costs of y and ν
-        solution.row_value = [
-            float(self.share @ found.weights),
-            *(shares.T @ found.weights - found.best).tolist(),
-        ]
-        solution.row_dual = [found.theta, *(-found.lottery).tolist()]
-        solution.value_valid = solution.dual_valid = True
-        return solution
-
-    def _run(self, solver: str, iterations: int, crossover: bool = True) -> None:
+    def _run(self, solver: str, iterations: int) -> None:
         assert self.lp is not None
         self.lp.setOptionValue("solver", solver)
-        self.lp.setOptionValue("run_crossover", "on" if crossover else "off")
         self.lp.setOptionValue("simplex_iteration_limit", iterations)
         self.lp.run()
 
@@ -413,14 +380,17 @@ class FastLeximin:
 
         The master maximises θ with every type at θ times its target; θ = 1 is reached with
         panels alone, so no MILP has to prove anything. When the MILP proves θ < 1, the targets
-        are out of reach and the levels are solved one by one (the panels found are kept)."""
+        are out of reach and the levels are solved one by one (the panels found are kept).
+        This master is solved by `interior.reach` in every round: it has several rows per type,
+        and HiGHS's interior point method took 4x as long on diverse-1000, its dual simplex
+        5.7 s for a round after a first master that fell short (`reach`: 1.3 s)."""
         unfixed = np.array([i not in self.fixed for i in range(self.count)])
         if not unfixed.any():
             return True
         target, levels = relaxed_leximin(self.model)
         goal = np.where(unfixed, target, 0.0)
         self._herd(goal)
-        z, _y = self._price(goal, np.zeros(self.count), stop=1.0)
+        z, _y = self._price(goal, np.zeros(self.count), stop=1.0, interior=True)
         self.stats["relaxation"] = float(z >= 1.0 - TOLERANCE)
         if not self.stats["relaxation"]:
             return False
@@ -465,7 +435,7 @@ class FastLeximin:
             self.fixed[i] = level
 
     def _price(
-        self, share: np.ndarray, penalty: np.ndarray, stop: float
+        self, share: np.ndarray, penalty: np.ndarray, stop: float, interior: bool = False
     ) -> tuple[float, np.ndarray]:
         """Column generation on the master until its value reaches `stop` or the MILP proves
         that no panel improves it: (the master's value, its dual weight per type).
@@ -473,12 +443,12 @@ class FastLeximin:
         Stabilised by in-out separation: pricing looks at a point between the LP's dual (out)
         and the best dual known to be feasible for all panels (in), which damps the LP's jumps
         from one extreme dual to the next. The proof is made at the LP's own dual."""
-        self._new_master(share, penalty)
+        self._new_master(share, penalty, interior)
         inside: tuple[np.ndarray, float] | None = None  # (y, ν) feasible for every panel
         mispriced = False
         while True:
-            if len(self.rows) > 2 * self.count + 100:
-                self._prune()
+            if not self.interior and len(self.rows) > 2 * self.count + 100:
+                self._prune()  # HiGHS's simplex slows down with many rows; `reach` much less
             z, y, nu, lam = self._solve_master(stop)
             if z >= stop - TOLERANCE:
                 return z, y
