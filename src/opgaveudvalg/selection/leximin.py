@@ -205,6 +205,8 @@ class FastLeximin:
         self.noise = np.random.default_rng(0)  # seeded: the same instance, the same panels
         self.panels: list[TypePanel] = []
         self.known: dict[TypePanel, int] = {}  # panel -> index in self.panels
+        # per panel: the types on it and each one's share of its members (a_iP), made once
+        self.shares: list[tuple[np.ndarray, np.ndarray]] = []
         self.rows: list[int] = []  # the panels in the master, in row order (after row 0)
         self.in_master: set[int] = set()
         self.last_used: list[int] = []  # the last round each panel had a probability
@@ -284,6 +286,9 @@ class FastLeximin:
             j = self.known[panel] = len(self.panels)
             self.panels.append(panel)
             self.last_used.append(self.round)
+            shares = panel.counts(self.count) / self.sizes
+            types = np.flatnonzero(shares)
+            self.shares.append((types.astype(np.int32), shares[types]))
         elif j in self.in_master:
             return False
         self.last_used[j] = self.round
@@ -295,15 +300,13 @@ class FastLeximin:
         assert self.lp is not None
         self.rows.append(j)
         self.in_master.add(j)
-        panel = self.panels[j]
-        counts = panel.counts(self.count) / self.sizes
-        columns = np.flatnonzero(counts)
+        types, shares = self.shares[j]
         self.lp.addRow(
             -highspy.kHighsInf,
             0.0,
-            len(columns) + 1,
-            np.array([*columns.tolist(), self.count], dtype=np.int32),
-            np.array([*counts[columns].tolist(), -1.0]),
+            len(types) + 1,
+            np.append(types, np.int32(self.count)),
+            np.append(shares, -1.0),
         )
 
     def run(self) -> None:
@@ -366,14 +369,15 @@ class FastLeximin:
 
     def _shares(self) -> scipy.sparse.csc_matrix:
         """The master's panels as columns of each type's share of its members, in row order."""
-        types, columns, shares = [], [], []
-        for column, j in enumerate(self.rows):
-            for index, _profile, count in self.panels[j].seats:
-                types.append(index)
-                columns.append(column)
-                shares.append(count / self.sizes[index])
+        columns = [self.shares[j] for j in self.rows]
+        starts = np.cumsum([0] + [len(types) for types, _ in columns])
         return scipy.sparse.csc_matrix(
-            (shares, (types, columns)), shape=(self.count, len(self.rows))
+            (
+                np.concatenate([shares for _, shares in columns]),
+                np.concatenate([types for types, _ in columns]),
+                starts,
+            ),
+            shape=(self.count, len(self.rows)),
         )
 
     def _run(self, solver: str, iterations: int) -> None:
