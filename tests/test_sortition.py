@@ -356,6 +356,25 @@ def test_swap_search_finds_the_one_better_applicant() -> None:
     assert panel_value(better, weights) == pytest.approx(1.0)
 
 
+def test_swap_search_fills_every_seat_with_the_heaviest_applicants_when_quotas_allow() -> None:
+    # every seat's best swap is the same heaviest applicant at first: each step may seat it
+    # once only, and the ascent must still end on the heaviest four
+    people = tuple(
+        Person(f"p{i}", frozenset({("g", "a" if i % 2 else "b"), ("id", str(i))}), frozenset({"s"}))
+        for i in range(12)
+    )
+    instance = Instance(people, {"s": 4}, (Quota("g", "a", 0, 4), Quota("g", "b", 0, 4)))
+    types = person_types(instance)
+    assert len(types) == len(people)
+    search = SwapSearch(instance, types)
+    rng = np.random.default_rng(5)
+    for _ in range(10):
+        weights = rng.exponential(size=len(types))
+        better = search.improve(find_panel(instance), weights)
+        assert sorted(better.counts(len(types)).nonzero()[0]) == sorted(np.argsort(-weights)[:4])
+        assert panel_is_valid(instance, concrete_seats(better, types)) == []
+
+
 def test_pricing_near_the_relaxation_bounds_the_milp_and_finds_valid_panels() -> None:
     instance = diverse_instance(Shape(60, 8, 4, profiles=True, households=True, seed=3))
     types = person_types(instance)

