@@ -180,8 +180,9 @@ class FastLeximin:
     RECENT = 50  # herded panels a herded panel may start from
     # types above which every round of the decomposition is solved by `interior.reach`; below,
     # only the first (a round after it: diverse-200 0.02-0.06 s by `reach`, about 0.005 s by
-    # the warm dual simplex; diverse-1000 1.3-2 s by `reach`, 5.7 s by the dual simplex)
-    INTERIOR_TYPES = 500
+    # the warm dual simplex; diverse-1000 1.3-2 s by `reach`, 5.7 s by the dual simplex; the
+    # second round of households-500 seed 3: 0.1 s by `reach`, 0.4 s by HiGHS from cold)
+    INTERIOR_TYPES = 200
     STALL = 5_000  # simplex iterations of one master solve before it is taken as stalled
     NOISE = 0.2  # relative spread of the perturbed weights the swap search also tries
 

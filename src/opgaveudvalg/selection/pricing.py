@@ -6,6 +6,8 @@ profile seat), keeping every target, profile and household rule. It finds improv
 milliseconds; it cannot prove that none exists, which is left to the MILP (`PanelModel.solve`).
 """
 
+from collections import Counter
+
 import numpy as np
 
 from opgaveudvalg.selection.model import Instance, PersonType, TypePanel
@@ -22,7 +24,7 @@ class SwapSearch:
         profile_index = {p: j for j, p in enumerate(self.profiles)}
         quota_index = {q.key: j for j, q in enumerate(instance.quotas)}
         count = len(types)
-        self.groups = np.zeros((count, len(instance.quotas)))
+        self.groups = np.zeros((count, len(instance.quotas)))  # (types, Q)
         self.eligible = np.zeros((count, len(self.profiles)), dtype=bool)
         for index, kind in enumerate(types):
             for key in kind.groups:
@@ -30,6 +32,8 @@ class SwapSearch:
                     self.groups[index, quota_index[key]] = 1.0
             for profile in kind.profiles:
                 self.eligible[index, profile_index[profile]] = True
+        # (Q, types) in float32: the 0/1 counts stay exact and the products are faster
+        self.groups_t = np.ascontiguousarray(self.groups.T, dtype=np.float32)
         self.low = np.array([q.min for q in instance.quotas], dtype=float)
         self.high = np.array([q.max for q in instance.quotas], dtype=float)
         self.size = np.array([kind.size for kind in types])
@@ -49,12 +53,9 @@ class SwapSearch:
         return members.astype(np.int64), np.repeat(places, counts).astype(np.int64)
 
     def panel_of(self, members: np.ndarray, places: np.ndarray) -> TypePanel:
-        seats, counts = np.unique(members * len(self.profiles) + places, return_counts=True)
+        counted = Counter(zip(members.tolist(), places.tolist(), strict=True))
         return TypePanel(
-            tuple(
-                (int(seat) // len(self.profiles), self.profiles[seat % len(self.profiles)], int(n))
-                for seat, n in zip(seats, counts, strict=True)
-            )
+            tuple((index, self.profiles[place], n) for (index, place), n in sorted(counted.items()))
         )
 
     def improve(self, panel: TypePanel, weights: np.ndarray, steps: int = 1000) -> TypePanel:
@@ -90,8 +91,7 @@ class _Walk:
     ):
         self.search = search
         self.candidates = candidates
-        # (Q, B) in float32: the 0/1 counts stay exact and the products below are faster
-        self.groups_in_t = np.ascontiguousarray(search.groups[candidates].T, dtype=np.float32)
+        self.groups_in_t = search.groups_t[:, candidates]  # (Q, B)
         self.eligible_in = search.eligible[candidates]  # (B, P)
         self.house_in = search.household[candidates]
         self.has_house = self.house_in >= 0
