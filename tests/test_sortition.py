@@ -340,6 +340,26 @@ def test_swap_search_only_makes_valid_panels_and_never_loses_weight() -> None:
         start = better
 
 
+def test_swap_search_ends_where_no_single_swap_gains() -> None:
+    # checked by brute force: every member for every heavier type on the same profile seat
+    instance = diverse_instance(Shape(60, 8, 4, profiles=True, households=True, seed=4))
+    types = person_types(instance)
+    search = SwapSearch(instance, types)
+    rng = np.random.default_rng(3)
+    for _ in range(10):
+        weights = rng.exponential(size=len(types))
+        best = search.improve(find_panel(instance), weights)
+        for (out, profile, _count), new in product(best.seats, range(len(types))):
+            if weights[new] <= weights[out] + 1e-9 or types[new].fixed:
+                continue
+            seats = dict(((i, p), c) for i, p, c in best.seats)
+            seats[(out, profile)] -= 1
+            seats[(new, profile)] = seats.get((new, profile), 0) + 1
+            swapped = TypePanel(tuple((i, p, c) for (i, p), c in sorted(seats.items()) if c))
+            members = concrete_seats(swapped, types)
+            assert len(members) < instance.size or panel_is_valid(instance, members) != []
+
+
 def test_swap_search_finds_the_one_better_applicant() -> None:
     # two groups, quota 1–1 on "a": the best panel swaps the light b for the heavy b
     people = tuple(

@@ -14,6 +14,7 @@ optimum, `reach` says so and the caller solves the LP by HiGHS.
 from collections.abc import Callable
 from dataclasses import dataclass
 
+import numba
 import numpy as np
 import scipy.linalg
 import scipy.sparse
@@ -147,13 +148,26 @@ class _InteriorPoint:
 
     def _normal_solver(self, scale: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         """Solving A·diag(scale)·Aᵀ v = r, regularised by a hair to stay positive definite."""
-        root = self.matrix @ scipy.sparse.diags(np.sqrt(scale))
         normal = self.normal  # reused: a fresh array per iteration cost more than the product
-        normal.fill(0.0)
-        (root @ root.T).toarray(out=normal)
+        _upper_product(self.matrix.indptr, self.matrix.indices, self.matrix.data, scale, normal)
         normal[np.diag_indices_from(normal)] += REGULARISE * max(1.0, normal.diagonal().max())
         factor = scipy.linalg.cho_factor(normal, check_finite=False)
         return lambda right: scipy.linalg.cho_solve(factor, right)
+
+
+@numba.njit(cache=True)
+def _upper_product(
+    starts: np.ndarray, rows: np.ndarray, values: np.ndarray, scale: np.ndarray, out: np.ndarray
+) -> None:
+    """The upper triangle of A·diag(scale)·Aᵀ into `out`, A in compressed columns (all the
+    Cholesky factorisation reads; scipy's sparse product took 4 times as long on diverse-2000)."""
+    out[:] = 0.0
+    for column in range(len(starts) - 1):
+        for first in range(starts[column], starts[column + 1]):
+            weighted = scale[column] * values[first]
+            for second in range(starts[column], starts[column + 1]):
+                if rows[first] <= rows[second]:
+                    out[rows[first], rows[second]] += weighted * values[second]
 
 
 def _room(values: np.ndarray, step: np.ndarray) -> float:
