@@ -1,14 +1,15 @@
-"""The swap search's inner loop, compiled (numba): from a panel, swap members for heavier
-applicants while every rule holds.
+"""The swap search's inner loops, compiled (numba): from a panel, swap members for heavier
+applicants while every rule holds (`ascend`), and the herding walk made of such ascents (`herd`).
 
-Each step finds every seat's best swap, makes the best one, then every other seat's best that
-still keeps the rules, largest gain first. A seat's allowed candidates are few (diverse-1000: 4
-of 525 on average, most seats none), so they are bit sets in weight order (bit j: the j-th
-heaviest candidate): a seat's best is the first set bit of the AND of the groups it must keep
-with the complement of the full groups it must not add to, read one 64-bit word at a time and
-stopped where no candidate is heavier than the member. A step costs about k × B / 64 word
-operations instead of k × B checks, and no Python runs between steps.
+Each step of an ascent finds every seat's best swap, makes the best one, then every other seat's
+best that still keeps the rules, largest gain first. A seat allows few of the candidates
+(diverse-1000: 4 of 525 on average, most seats none), so the candidates are bit sets in weight
+order (bit j: the j-th heaviest): a seat's best is the first set bit of its profile's set AND the
+groups it must stay in AND NOT the full groups, read one 64-bit word at a time and stopped where
+no candidate is heavier than the member.
 """
+
+from typing import NamedTuple
 
 import numba
 import numpy as np
@@ -17,64 +18,86 @@ SWAP_TOLERANCE = 1e-9
 ONE = np.uint64(1)
 
 
+class Rules(NamedTuple):
+    """The valid-panel rules over types, as arrays."""
+
+    groups: np.ndarray  # (types, G) int64: the quota groups each type counts towards, -1 after
+    low: np.ndarray  # (Q,) int64: each quota group's least members
+    high: np.ndarray  # (Q,) int64: and most
+    size: np.ndarray  # (types,) int64: applicants of each type
+    household: np.ndarray  # (types,) int64: each type's household, `households` when none
+    households: int
+    eligible: np.ndarray  # (types, P) bool: the profiles each type may sit on
+    fixed: np.ndarray  # (types,) bool: types on every panel
+
+
+@numba.njit(cache=True)
+def herd(
+    rules: Rules, goal: np.ndarray, start: np.ndarray, places: np.ndarray, panels: int, recent: int
+) -> np.ndarray:
+    """(panels, k): panels whose running mean walks towards the probabilities `goal`, each the
+    ascent's best at the shortfall so far, from the heaviest of the last `recent` (the last one
+    is the worst start: its members are the furthest ahead; diverse-1000: 74,000 swaps from
+    the last, 54,000 from the heaviest recent)."""
+    walked = np.empty((panels, start.size), dtype=np.int64)
+    ring = np.empty((recent, start.size), dtype=np.int64)
+    for r in range(recent):
+        ring[r] = start
+    included = np.zeros(goal.size)
+    for step in range(1, panels + 1):
+        weights = (goal * step - included / rules.size) / rules.size
+        best, heaviest = 0, -np.inf
+        for r in range(recent):
+            value = 0.0
+            for member in ring[r]:
+                value += weights[member]
+            if value > heaviest:
+                best, heaviest = r, value
+        members = ring[best].copy()
+        ascend(rules, weights, members, places, 1000)
+        for member in members:
+            included[member] += 1
+        ring[step % recent] = members
+        walked[step - 1] = members
+    return walked
+
+
 @numba.njit(cache=True)
 def ascend(
-    weights: np.ndarray,  # (types,) float64
-    members: np.ndarray,  # (k,) int64, changed in place
-    places: np.ndarray,  # (k,) int64, each seat's profile
-    member_of: np.ndarray,  # (types, Q) int64 0/1: the quota groups each type counts towards
-    low: np.ndarray,  # (Q,) int64
-    high: np.ndarray,  # (Q,) int64
-    size: np.ndarray,  # (types,) int64: applicants of each type
-    household: np.ndarray,  # (types,) int64: the type's household, or H when none
-    households: int,  # H
-    eligible: np.ndarray,  # (types, P) bool
-    fixed: np.ndarray,  # (types,) bool
-    steps: int,
+    rules: Rules, weights: np.ndarray, members: np.ndarray, places: np.ndarray, steps: int
 ) -> None:
-    candidates = np.flatnonzero((weights > 0) & ~fixed)
+    """Improve the panel `members` (a type per seat; `places`: each seat's profile) in place."""
+    candidates = np.flatnonzero((weights > 0) & ~rules.fixed)
     if candidates.size == 0 or members.size == 0:
         return
     candidates = candidates[np.argsort(-weights[candidates], kind="mergesort")]
-    group_bits, profile_bits = _bit_sets(candidates, member_of, eligible)
-    counts = np.zeros(low.size, dtype=np.int64)
+    group_bits, profile_bits = _bit_sets(rules, candidates)
+    counts = np.zeros(rules.low.size, dtype=np.int64)
     taken = np.zeros(weights.size, dtype=np.int64)
-    occupied = np.zeros(households + 1, dtype=np.int64)
-    for m in members:
-        counts += member_of[m]
-        taken[m] += 1
-        occupied[household[m]] += 1
+    occupied = np.zeros(rules.households + 1, dtype=np.int64)
+    for member in members:
+        _move(rules, counts, occupied, taken, member, 1)
+    # the candidates with an applicant left to seat, kept up to date below
+    position = np.full(weights.size, -1)
+    free = np.zeros(group_bits.shape[1], dtype=np.uint64)
+    for j in range(candidates.size):
+        position[candidates[j]] = j
+        _set_bit(free, j, taken[candidates[j]] < rules.size[candidates[j]])
     picks = np.empty(members.size, dtype=np.int64)
     gains = np.empty(members.size)
-    keep = np.empty(low.size, dtype=np.int64)
     blocked = np.empty(group_bits.shape[1], dtype=np.uint64)
+    keep = np.empty(rules.groups.shape[1], dtype=np.int64)  # for `_best`
+    avoid = np.empty(rules.low.size, dtype=np.int64)
     for _ in range(steps):
-        full = np.flatnonzero(counts >= high)  # no one more of these groups
+        full = np.flatnonzero(counts >= rules.high)  # no one more of these groups
         blocked[:] = 0
         for q in full:
             blocked |= group_bits[q]
         for seat in range(members.size):
             picks[seat] = _best(
-                seat,
-                weights,
-                candidates,
-                members,
-                places,
-                member_of,
-                low,
-                counts,
-                full,
-                blocked,
-                group_bits,
-                profile_bits,
-                size,
-                taken,
-                household,
-                households,
-                occupied,
-                fixed,
-                keep,
-            )
+                rules, weights, candidates, members[seat], places[seat], counts, full, blocked,
+                group_bits, profile_bits, free, occupied, keep, avoid,
+            )  # fmt: skip
             gains[seat] = -1.0
             if picks[seat] >= 0:
                 gains[seat] = weights[candidates[picks[seat]]] - weights[members[seat]]
@@ -85,120 +108,143 @@ def ascend(
             if gains[seat] <= SWAP_TOLERANCE:
                 break
             out, new = members[seat], candidates[picks[seat]]
-            if _keeps_rules(
-                out, new, member_of, counts, low, high, size, taken, household, households, occupied
-            ):
-                counts += member_of[new]
-                counts -= member_of[out]
-                taken[out] -= 1
-                taken[new] += 1
-                occupied[household[out]] -= 1
-                occupied[household[new]] += 1
+            if _keeps_rules(rules, out, new, counts, taken, occupied):
+                _move(rules, counts, occupied, taken, out, -1)
+                _move(rules, counts, occupied, taken, new, 1)
+                if position[out] >= 0:
+                    _set_bit(free, position[out], True)
+                _set_bit(free, position[new], taken[new] < rules.size[new])
                 members[seat] = new
 
 
 @numba.njit(cache=True)
-def _bit_sets(
-    candidates: np.ndarray, member_of: np.ndarray, eligible: np.ndarray
-) -> tuple[np.ndarray, np.ndarray]:
+def _bit_sets(rules: Rules, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(Q, W) and (P, W): each quota group's and each profile's candidates as bit sets."""
     words = (candidates.size + 63) // 64
-    group_bits = np.zeros((member_of.shape[1], words), dtype=np.uint64)
-    profile_bits = np.zeros((eligible.shape[1], words), dtype=np.uint64)
+    group_bits = np.zeros((rules.low.size, words), dtype=np.uint64)
+    profile_bits = np.zeros((rules.eligible.shape[1], words), dtype=np.uint64)
     for j in range(candidates.size):
-        bit = ONE << np.uint64(j & 63)
-        for q in range(member_of.shape[1]):
-            if member_of[candidates[j], q]:
-                group_bits[q, j >> 6] |= bit
-        for p in range(eligible.shape[1]):
-            if eligible[candidates[j], p]:
-                profile_bits[p, j >> 6] |= bit
+        for q in rules.groups[candidates[j]]:
+            if q < 0:
+                break
+            _set_bit(group_bits[q], j, True)
+        for p in range(rules.eligible.shape[1]):
+            if rules.eligible[candidates[j], p]:
+                _set_bit(profile_bits[p], j, True)
     return group_bits, profile_bits
 
 
 @numba.njit(cache=True)
 def _best(
-    seat: int,
+    rules: Rules,
     weights: np.ndarray,
     candidates: np.ndarray,
-    members: np.ndarray,
-    places: np.ndarray,
-    member_of: np.ndarray,
-    low: np.ndarray,
+    member: int,
+    place: int,
     counts: np.ndarray,
     full: np.ndarray,
     blocked: np.ndarray,
     group_bits: np.ndarray,
     profile_bits: np.ndarray,
-    size: np.ndarray,
-    taken: np.ndarray,
-    household: np.ndarray,
-    households: int,
+    free: np.ndarray,
     occupied: np.ndarray,
-    fixed: np.ndarray,
     keep: np.ndarray,
+    avoid: np.ndarray,
 ) -> int:
-    """The position of the seat's heaviest allowed candidate heavier than its member, or -1.
-    `blocked`: the candidates of the full groups, which may only replace one of their own."""
-    member = members[seat]
-    if fixed[member]:
+    """The position of the heaviest candidate that may replace `member`, if heavier; else -1.
+    `blocked`: the candidates of the full groups, who may only replace one of their own."""
+    if rules.fixed[member]:
         return -1
-    kept = 0  # the groups it must stay in: one fewer would be below the target
-    for q in range(low.size):
-        if member_of[member, q] and counts[q] - 1 < low[q]:
+    own = rules.groups[member]
+    kept = 0  # keep[:kept]: its groups that one fewer would put below the target
+    for q in own:
+        if q >= 0 and counts[q] - 1 < rules.low[q]:
             keep[kept] = q
             kept += 1
-    in_full = False
+    # avoid[:shut]: the full groups it is not in, when it is in one (else they are `blocked`)
+    shut, in_full = 0, False
     for q in full:
-        in_full = in_full or member_of[member, q] == 1
+        if _contains(own, q):
+            in_full = True
+        else:
+            avoid[shut] = q
+            shut += 1
     limit = weights[member] + SWAP_TOLERANCE
     for word in range(profile_bits.shape[1]):
         if weights[candidates[word * 64]] <= limit:
             return -1
-        allowed = profile_bits[places[seat], word]
+        allowed = profile_bits[place, word] & free[word]
         if in_full:
-            for q in full:
-                if not member_of[member, q]:
-                    allowed &= ~group_bits[q, word]
+            for g in range(shut):
+                allowed &= ~group_bits[avoid[g], word]
         else:
             allowed &= ~blocked[word]
-        for k in range(kept):
-            allowed &= group_bits[keep[k], word]
+        for g in range(kept):
+            allowed &= group_bits[keep[g], word]
         while allowed:
             lowest = allowed & (~allowed + ONE)
             j = word * 64 + int(np.log2(np.float64(lowest)))
             if weights[candidates[j]] <= limit:
                 return -1
-            new = candidates[j]
-            house = household[new]
-            if taken[new] < size[new] and (
-                house == households or occupied[house] == 0 or house == household[member]
-            ):
+            house = rules.household[candidates[j]]
+            if _house_free(rules, occupied, house, member):
                 return j
             allowed ^= lowest
     return -1
 
 
-@numba.njit(cache=True)
+@numba.njit(cache=True, inline="always")
 def _keeps_rules(
-    out: int,
-    new: int,
-    member_of: np.ndarray,
-    counts: np.ndarray,
-    low: np.ndarray,
-    high: np.ndarray,
-    size: np.ndarray,
-    taken: np.ndarray,
-    household: np.ndarray,
-    households: int,
-    occupied: np.ndarray,
+    rules: Rules, out: int, new: int, counts: np.ndarray, taken: np.ndarray, occupied: np.ndarray
 ) -> bool:
     """Whether `new` may replace `out` now (after this step's earlier swaps)."""
-    if taken[new] >= size[new]:
+    if taken[new] >= rules.size[new]:
         return False
-    for q in range(counts.size):
-        after = counts[q] + member_of[new, q] - member_of[out, q]
-        if after < low[q] or after > high[q]:
+    for q in rules.groups[new]:
+        if q >= 0 and not _contains(rules.groups[out], q) and counts[q] + 1 > rules.high[q]:
             return False
-    house = household[new]
-    return bool(house == households or occupied[house] == 0 or house == household[out])
+    for q in rules.groups[out]:
+        if q >= 0 and not _contains(rules.groups[new], q) and counts[q] - 1 < rules.low[q]:
+            return False
+    return _house_free(rules, occupied, rules.household[new], out)
+
+
+@numba.njit(cache=True, inline="always")
+def _contains(groups: np.ndarray, group: int) -> bool:
+    for q in groups:  # noqa: SIM110 (a loop compiles; any() over a generator would not inline)
+        if q == group:
+            return True
+    return False
+
+
+@numba.njit(cache=True, inline="always")
+def _house_free(rules: Rules, occupied: np.ndarray, house: int, leaving: int) -> bool:
+    """Whether a member of `house` may sit once `leaving` has left: one per household."""
+    return bool(
+        house == rules.households or occupied[house] == 0 or house == rules.household[leaving]
+    )
+
+
+@numba.njit(cache=True, inline="always")
+def _move(
+    rules: Rules,
+    counts: np.ndarray,
+    occupied: np.ndarray,
+    taken: np.ndarray,
+    member: int,
+    change: int,
+) -> None:
+    """Count one of type `member` in (change 1) or out (-1)."""
+    for q in rules.groups[member]:
+        if q >= 0:
+            counts[q] += change
+    occupied[rules.household[member]] += change
+    taken[member] += change
+
+
+@numba.njit(cache=True, inline="always")
+def _set_bit(bits: np.ndarray, j: int, value: bool) -> None:
+    if value:
+        bits[j >> 6] |= ONE << np.uint64(j & 63)
+    else:
+        bits[j >> 6] &= ~(ONE << np.uint64(j & 63))

@@ -67,6 +67,7 @@ class _InteriorPoint:
     sparse factorisations at this size)."""
 
     def __init__(self, matrix: scipy.sparse.csc_matrix, b: np.ndarray, c: np.ndarray):
+        matrix.sort_indices()
         self.matrix, self.transposed, self.b, self.c = matrix, matrix.T.tocsc(), b, c
         self.normal = np.zeros((len(b), len(b)))
 
@@ -159,15 +160,15 @@ class _InteriorPoint:
 def _upper_product(
     starts: np.ndarray, rows: np.ndarray, values: np.ndarray, scale: np.ndarray, out: np.ndarray
 ) -> None:
-    """The upper triangle of A·diag(scale)·Aᵀ into `out`, A in compressed columns (all the
-    Cholesky factorisation reads; scipy's sparse product took 4 times as long on diverse-2000)."""
+    """The upper triangle of A·diag(scale)·Aᵀ into `out`, A in compressed columns with sorted
+    rows (all the Cholesky factorisation reads; scipy's sparse product took 4 times as long on
+    diverse-2000)."""
     out[:] = 0.0
     for column in range(len(starts) - 1):
         for first in range(starts[column], starts[column + 1]):
             weighted = scale[column] * values[first]
-            for second in range(starts[column], starts[column + 1]):
-                if rows[first] <= rows[second]:
-                    out[rows[first], rows[second]] += weighted * values[second]
+            for second in range(first, starts[column + 1]):
+                out[rows[first], rows[second]] += weighted * values[second]
 
 
 def _room(values: np.ndarray, step: np.ndarray) -> float:

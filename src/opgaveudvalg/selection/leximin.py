@@ -416,18 +416,8 @@ class FastLeximin:
         the goal in its first solve, where column generation from the LP's duals needed 13-60
         rounds (diverse-500: 14 rounds, 5.2 s -> 1 solve, 2.7 s; see bench/README.md)."""
         included = np.zeros(self.count)
-        # the last RECENT herded panels and their counts, as rings (the first panel until then)
-        recent = [self.panels[0]] * self.RECENT
-        recent_counts = np.tile(self.panels[0].counts(self.count), (self.RECENT, 1))
-        for step in range(1, self.herd * self.count + 1):
-            weights = (goal * step - included / self.sizes) / self.sizes
-            # the last panel is the worst start (its members are the furthest ahead now): start
-            # from the heaviest recent one (diverse-1000: 74,000 swaps became 54,000)
-            start = recent[int(np.argmax(recent_counts @ weights))]
-            panel = self.search.improve(start, weights)
-            counts = panel.counts(self.count)
-            included += counts
-            recent[step % self.RECENT], recent_counts[step % self.RECENT] = panel, counts
+        for panel in self.search.herd(self.panels[0], goal, self.herd * self.count, self.RECENT):
+            included += panel.counts(self.count)
             self._add(panel)
         # swaps cannot reach every type (one of a household, on a scarce profile): the MILP can
         missing = set(np.flatnonzero((goal > 0) & (included == 0)).tolist())
