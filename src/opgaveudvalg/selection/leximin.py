@@ -415,12 +415,12 @@ class FastLeximin:
         the swap search's best at the shortfall so far). The master over them mostly reaches
         the goal in its first solve, where column generation from the LP's duals needed 13-60
         rounds (diverse-500: 14 rounds, 5.2 s -> 1 solve, 2.7 s; see bench/README.md)."""
-        included = np.zeros(self.count)
+        included = np.zeros(self.count, dtype=bool)
         for panel in self.search.herd(self.panels[0], goal, self.herd * self.count, self.RECENT):
-            included += panel.counts(self.count)
             self._add(panel)
+            included[self.shares[self.known[panel]][0]] = True  # its types, counted in `_add`
         # swaps cannot reach every type (one of a household, on a scarce profile): the MILP can
-        missing = set(np.flatnonzero((goal > 0) & (included == 0)).tolist())
+        missing = set(np.flatnonzero((goal > 0) & ~included).tolist())
         for found in covering_panels(self.model, missing)[0]:
             self._add(found)
 

@@ -11,12 +11,12 @@ asks for the reference path (`PlainLeximin`).
 import random
 import time
 from collections import defaultdict
+from typing import TYPE_CHECKING
 
 from opgaveudvalg.selection.feasibility import (
     Infeasible,
     explain_infeasibility,
 )
-from opgaveudvalg.selection.leximin import FastLeximin, PlainLeximin
 from opgaveudvalg.selection.model import (
     Distribution,
     Instance,
@@ -28,6 +28,9 @@ from opgaveudvalg.selection.model import (
 )
 from opgaveudvalg.selection.panels import PanelModel
 
+if TYPE_CHECKING:
+    from opgaveudvalg.selection.leximin import FastLeximin
+
 
 def distribution(
     instance: Instance, method: Method = Method.leximin, samples: int = 1000, plain: bool = False
@@ -35,6 +38,10 @@ def distribution(
     """The panels and their probabilities under `method`. LEXIMIN is exact either way; `plain`
     takes the reference column generation (one MILP per pricing round). MAXIMIN always takes
     the reference path, so stored MAXIMIN runs (not unique above the minimum) re-verify."""
+    # the solvers load numba and scipy (0.2 s): only when a lottery is computed, not in every
+    # command and flow run that imports this module
+    from opgaveudvalg.selection.leximin import PlainLeximin
+
     started = time.perf_counter()
     types = person_types(instance)
     model = PanelModel(instance, types)
@@ -58,8 +65,10 @@ def distribution(
     return Distribution(method, types, panels, weights, seconds, columns, stats)
 
 
-def _fast(model: PanelModel, types: list[PersonType]) -> FastLeximin | None:
+def _fast(model: PanelModel, types: list[PersonType]) -> "FastLeximin | None":
     """The fast path, or None when its master LP fails numerically (the plain path then)."""
+    from opgaveudvalg.selection.leximin import FastLeximin
+
     try:
         fast = FastLeximin(model, types)
         fast.run()
