@@ -14,6 +14,7 @@ import scipy.sparse
 
 from bench.diverse import Shape, diverse_instance
 from bench.instances import committee_instance, instance_path, load_instance
+from opgaveudvalg.selection.ascent import _heaviest_first as heaviest_first
 from opgaveudvalg.selection.draw import draw
 from opgaveudvalg.selection.feasibility import Infeasible, explain_infeasibility, find_panel
 from opgaveudvalg.selection.interior import reach
@@ -393,6 +394,16 @@ def test_swap_search_fills_every_seat_with_the_heaviest_applicants_when_quotas_a
         better = search.improve(find_panel(instance), weights)
         assert sorted(better.counts(len(types)).nonzero()[0]) == sorted(np.argsort(-weights)[:4])
         assert panel_is_valid(instance, concrete_seats(better, types)) == []
+
+
+def test_candidates_are_ordered_heaviest_first_with_ties_in_their_given_order() -> None:
+    rng = np.random.default_rng(11)
+    for size in (1, 2, 63, 64, 65, 700, 3000):
+        # weights across magnitudes, rounded so that many tie
+        weights = np.round(rng.exponential(size=size) * 10.0 ** rng.integers(-4, 4, size), 5)
+        candidates = np.flatnonzero(weights > 0)
+        expected = candidates[np.argsort(-weights[candidates], kind="stable")]
+        assert heaviest_first(weights, candidates).tolist() == expected.tolist()
 
 
 def test_pricing_near_the_relaxation_bounds_the_milp_and_finds_valid_panels() -> None:

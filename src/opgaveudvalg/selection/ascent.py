@@ -70,7 +70,7 @@ def ascend(
     candidates = np.flatnonzero((weights > 0) & ~rules.fixed)
     if candidates.size == 0 or members.size == 0:
         return
-    candidates = candidates[np.argsort(-weights[candidates], kind="mergesort")]
+    candidates = _heaviest_first(weights, candidates)
     group_bits, profile_bits = _bit_sets(rules, candidates)
     counts = np.zeros(rules.low.size, dtype=np.int64)
     taken = np.zeros(weights.size, dtype=np.int64)
@@ -118,19 +118,46 @@ def ascend(
 
 
 @numba.njit(cache=True)
+def _heaviest_first(weights: np.ndarray, candidates: np.ndarray) -> np.ndarray:
+    """`candidates` (of positive weight) heaviest first, ties in their given order: a radix
+    sort of the weights' bit patterns, a byte at a time (a positive float's bits order as its
+    value), skipping the bytes all share. numba's merge sort took 2.6 times as long on 1,830
+    candidates, and grew faster than their number."""
+    keys = ~weights[candidates].view(np.uint64)  # heaviest first: the complement ascending
+    counts = np.zeros((8, 257), dtype=np.int64)
+    for key in keys:
+        for byte in range(8):
+            counts[byte, ((key >> np.uint64(8 * byte)) & np.uint64(255)) + 1] += 1
+    order, spare_keys, spare = candidates.copy(), np.empty_like(keys), np.empty_like(candidates)
+    for byte in range(8):
+        count = counts[byte]
+        if count.max() == keys.size:
+            continue
+        count[:] = np.cumsum(count)
+        for j in range(keys.size):
+            digit = (keys[j] >> np.uint64(8 * byte)) & np.uint64(255)
+            spare_keys[count[digit]], spare[count[digit]] = keys[j], order[j]
+            count[digit] += 1
+        keys, spare_keys, order, spare = spare_keys, keys, spare, order
+    return order
+
+
+@numba.njit(cache=True)
 def _bit_sets(rules: Rules, candidates: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """(Q, W) and (P, W): each quota group's and each profile's candidates as bit sets."""
     words = (candidates.size + 63) // 64
     group_bits = np.zeros((rules.low.size, words), dtype=np.uint64)
     profile_bits = np.zeros((rules.eligible.shape[1], words), dtype=np.uint64)
     for j in range(candidates.size):
-        for q in rules.groups[candidates[j]]:
+        kind, word, bit = candidates[j], j >> 6, ONE << np.uint64(j & 63)
+        for g in range(rules.groups.shape[1]):  # indexed: a row view per candidate cost 2x
+            q = rules.groups[kind, g]
             if q < 0:
                 break
-            _set_bit(group_bits[q], j, True)
+            group_bits[q, word] |= bit
         for p in range(rules.eligible.shape[1]):
-            if rules.eligible[candidates[j], p]:
-                _set_bit(profile_bits[p], j, True)
+            if rules.eligible[kind, p]:
+                profile_bits[p, word] |= bit
     return group_bits, profile_bits
 
 

@@ -69,6 +69,10 @@ class _InteriorPoint:
     def __init__(self, matrix: scipy.sparse.csc_matrix, b: np.ndarray, c: np.ndarray):
         matrix.sort_indices()
         self.matrix, self.transposed, self.b, self.c = matrix, matrix.T.tocsc(), b, c
+        # A's rows, each entry holding where it sits in A's columns (`_upper_product`)
+        places = np.arange(matrix.nnz)
+        self.places = scipy.sparse.csc_matrix((places, matrix.indices, matrix.indptr)).tocsr()
+        self.places.sort_indices()
         self.normal = np.zeros((len(b), len(b)))
 
     def solve(self) -> tuple[np.ndarray, np.ndarray] | None:
@@ -150,25 +154,39 @@ class _InteriorPoint:
     def _normal_solver(self, scale: np.ndarray) -> Callable[[np.ndarray], np.ndarray]:
         """Solving A·diag(scale)·Aᵀ v = r, regularised by a hair to stay positive definite."""
         normal = self.normal  # reused: a fresh array per iteration cost more than the product
-        _upper_product(self.matrix.indptr, self.matrix.indices, self.matrix.data, scale, normal)
+        columns, rows = self.matrix, self.places
+        _upper_product(columns.indptr, columns.indices, columns.data, rows.indptr, rows.indices,
+                       rows.data, scale, normal)  # fmt: skip
         normal[np.diag_indices_from(normal)] += REGULARISE * max(1.0, normal.diagonal().max())
         factor = scipy.linalg.cho_factor(normal, check_finite=False)
-        return lambda right: scipy.linalg.cho_solve(factor, right)
+        return lambda right: scipy.linalg.cho_solve(factor, right, check_finite=False)
 
 
 @numba.njit(cache=True)
 def _upper_product(
-    starts: np.ndarray, rows: np.ndarray, values: np.ndarray, scale: np.ndarray, out: np.ndarray
+    starts: np.ndarray,
+    rows: np.ndarray,
+    values: np.ndarray,
+    row_starts: np.ndarray,
+    row_columns: np.ndarray,
+    places: np.ndarray,
+    scale: np.ndarray,
+    out: np.ndarray,
 ) -> None:
-    """The upper triangle of A·diag(scale)·Aᵀ into `out`, A in compressed columns with sorted
-    rows (all the Cholesky factorisation reads; scipy's sparse product took 4 times as long on
-    diverse-2000)."""
-    out[:] = 0.0
-    for column in range(len(starts) - 1):
-        for first in range(starts[column], starts[column + 1]):
-            weighted = scale[column] * values[first]
-            for second in range(first, starts[column + 1]):
-                out[rows[first], rows[second]] += weighted * values[second]
+    """The upper triangle of A·diag(scale)·Aᵀ into `out`, a row at a time: A in compressed
+    columns with sorted rows (`starts`, `rows`, `values`), its rows' columns (`row_starts`,
+    `row_columns`) and where each of those entries sits among the columns' (`places`). Only
+    the upper triangle is read by the Cholesky factorisation. Row by row, each row's sums stay
+    in cache: adding each panel's products wherever they fell took 3 times as long on 3,766
+    types (and scipy's sparse product 4 times as long as that on diverse-2000)."""
+    for row in range(len(row_starts) - 1):
+        sums = out[row]
+        sums[row:] = 0.0
+        for entry in range(row_starts[row], row_starts[row + 1]):
+            column, place = row_columns[entry], places[entry]
+            weighted = scale[column] * values[place]
+            for other in range(place, starts[column + 1]):
+                sums[rows[other]] += weighted * values[other]
 
 
 def _room(values: np.ndarray, step: np.ndarray) -> float:

@@ -287,9 +287,8 @@ class FastLeximin:
             j = self.known[panel] = len(self.panels)
             self.panels.append(panel)
             self.last_used.append(self.round)
-            shares = panel.counts(self.count) / self.sizes
-            types = np.flatnonzero(shares)
-            self.shares.append((types.astype(np.int32), shares[types]))
+            types, numbers = panel.members()
+            self.shares.append((types, numbers / self.sizes[types]))
         elif j in self.in_master:
             return False
         self.last_used[j] = self.round

@@ -93,9 +93,17 @@ class TypePanel:
 
     def counts(self, types: int) -> np.ndarray:
         result = np.zeros(types)
-        for index, _profile, count in self.seats:
-            result[index] += count
+        indices, numbers = self.members()
+        result[indices] = numbers
         return result
+
+    def members(self) -> tuple[np.ndarray, np.ndarray]:
+        """(the types on the panel, ascending; how many of each)."""
+        counted: dict[int, int] = {}
+        for index, _profile, count in self.seats:
+            counted[index] = counted.get(index, 0) + count
+        indices = sorted(counted)
+        return np.array(indices, dtype=np.int32), np.array([counted[i] for i in indices])
 
 
 @dataclass
