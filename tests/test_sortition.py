@@ -14,6 +14,7 @@ import scipy.sparse
 
 from bench.diverse import Shape, diverse_instance
 from bench.instances import committee_instance, instance_path, load_instance
+from opgaveudvalg.selection.ascent import _ascend, arrange, ascend
 from opgaveudvalg.selection.ascent import _heaviest_first as heaviest_first
 from opgaveudvalg.selection.draw import draw
 from opgaveudvalg.selection.feasibility import Infeasible, explain_infeasibility, find_panel
@@ -359,6 +360,21 @@ def test_swap_search_ends_where_no_single_swap_gains() -> None:
             swapped = TypePanel(tuple((i, p, c) for (i, p), c in sorted(seats.items()) if c))
             members = concrete_seats(swapped, types)
             assert len(members) < instance.size or panel_is_valid(instance, members) != []
+
+
+def test_swap_search_makes_the_same_swaps_in_types_arranged_at_other_weights() -> None:
+    # the herding walk searches with the types in an order made several panels before
+    instance = diverse_instance(Shape(300, 20, 6, profiles=True, households=True, seed=2))
+    types = person_types(instance)
+    search = SwapSearch(instance, types)
+    rng = np.random.default_rng(8)
+    for _ in range(20):
+        weights, stale = rng.normal(size=(2, len(types)))
+        members, places = search.seats_of(find_panel(instance))
+        again = members.copy()
+        ascend(search.rules, weights, members, places, 1000)
+        _ascend(search.rules, weights, again, places, 1000, *arrange(search.rules, stale))
+        assert again.tolist() == members.tolist()
 
 
 def test_swap_search_finds_the_one_better_applicant() -> None:
