@@ -2,7 +2,8 @@
 
 from uuid import UUID
 
-from prefect import flow, get_run_logger
+from prefect import State, flow, get_run_logger
+from prefect.states import Failed
 
 from opgaveudvalg.orchestration import portfolio, reaper
 
@@ -19,11 +20,15 @@ def _run_id(text: str) -> UUID | None:
 
 
 @flow(name="reap-stalled-run", flow_run_name="reap-{flow_run_id}")
-def reap_stalled_run_flow(flow_run_id: str) -> str:
+def reap_stalled_run_flow(flow_run_id: str) -> str | State:
     """Started by an automation when a run's heartbeats stop. Reads the run again and acts only
     if it is still Running without a heartbeat (a suspended run's late heartbeat is harmless)."""
     run_id = _run_id(flow_run_id)
-    outcome = reaper.reap(run_id) if run_id else GONE
+    try:
+        outcome = reaper.reap(run_id) if run_id else GONE
+    except reaper.NoAnswer as error:
+        get_run_logger().error("Flowløb %s: %s", flow_run_id, error)
+        return Failed(message=str(error))
     get_run_logger().info("Flowløb %s: %s", flow_run_id, outcome)
     return outcome
 

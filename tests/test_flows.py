@@ -8,14 +8,17 @@ import shutil
 import signal
 import socket
 import subprocess
+import threading
 import time
 from collections.abc import Iterator
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 from uuid import UUID
 from zoneinfo import ZoneInfo
 
+import httpx
 import psycopg
 import pytest
 from helpers import EXAMPLES, opgaveudvalg
@@ -24,6 +27,8 @@ from prefect.artifacts import Artifact
 from prefect.client.schemas.filters import FlowFilter, FlowFilterName, LogFilter, LogFilterFlowRunId
 from prefect.client.schemas.objects import StateType
 from prefect.deployments import run_deployment
+from prefect.settings import PREFECT_API_REQUEST_TIMEOUT, PREFECT_API_URL, temporary_settings
+from prefect.states import Running
 from sqlmodel import Session, select
 
 from demo import delivery, services
@@ -44,7 +49,7 @@ from opgaveudvalg.mandate.validation import load_mandate
 from opgaveudvalg.meetings import plan
 from opgaveudvalg.members import roster
 from opgaveudvalg.models import Decision
-from opgaveudvalg.orchestration import deployments, runs, setup
+from opgaveudvalg.orchestration import deployments, reaper, runs, setup
 from opgaveudvalg.orchestration.flowrun import step
 from opgaveudvalg.orchestration.imports import import_file
 from opgaveudvalg.orchestration.inputs import (
@@ -611,6 +616,71 @@ def test_a_killed_worker_and_run_are_recovered_without_duplicates(
         decisions = session.exec(select(models.ApprovalDecision)).all()
         opened = status_changes(session, "recruiting")
     assert (len(decisions), len(opened), found.status.value) == (1, 1, "recruiting")
+
+
+class SlowStateChanges(ThreadingHTTPServer):
+    """Passes every request on to the Prefect server, each state change only after `delay`
+    seconds (a server that answers later than the client waits), and counts those."""
+
+    def __init__(self, target: str, delay: float) -> None:
+        self.target, self.delay, self.state_changes = target, delay, 0
+        super().__init__(("127.0.0.1", 0), SlowStateChangesHandler)
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.server_address[1]}/api"
+
+
+class SlowStateChangesHandler(BaseHTTPRequestHandler):
+    server: SlowStateChanges
+
+    def forward(self) -> None:
+        body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+        if self.path.endswith("/set_state"):
+            self.server.state_changes += 1
+            time.sleep(self.server.delay)
+        target = self.server.target.removesuffix("/api") + self.path
+        headers = {"Content-Type": self.headers.get("Content-Type", "application/json")}
+        answer = httpx.request(self.command, target, content=body, headers=headers)
+        self.send_response(answer.status_code)
+        self.send_header("Content-Type", answer.headers.get("Content-Type", "application/json"))
+        self.send_header("Content-Length", str(len(answer.content)))
+        self.end_headers()
+        self.wfile.write(answer.content)
+
+    do_GET = do_POST = do_PATCH = forward
+
+    def log_message(self, format: str, *args: object) -> None:
+        pass
+
+
+@flow(name="silent-probe")
+def silent_probe() -> None:
+    pass
+
+
+def test_the_reaper_changes_a_state_once_when_the_server_answers_too_late(
+    prefect_server: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Behind a server slower than the client's timeout the reaper sends `Crashed` once and
+    stops with a clear reason: a repeated forced change could land after a worker took the
+    run and start it a second time. The late change still lands, once."""
+    with get_client(sync_client=True) as client:
+        run = client.create_flow_run(silent_probe, state=Running())
+    monkeypatch.setattr(reaper, "SILENT_SECONDS", 0)
+    slow = SlowStateChanges(prefect_server, delay=3)
+    threading.Thread(target=slow.serve_forever, daemon=True).start()
+    try:
+        with (
+            temporary_settings({PREFECT_API_URL: slow.url, PREFECT_API_REQUEST_TIMEOUT: 1}),
+            pytest.raises(reaper.NoAnswer, match="skiftet til Crashed"),
+        ):
+            reaper.reap(run.id)
+        time.sleep(slow.delay + 1)
+    finally:
+        slow.shutdown()
+    assert slow.state_changes == 1
+    assert state_history(run.id).count("Crashed") == 1
 
 
 def run_log(run_id: UUID, expected: str) -> str:

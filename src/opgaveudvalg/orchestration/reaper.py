@@ -1,13 +1,20 @@
 """A run whose process was killed stays Running for good. An automation watches the runs'
 heartbeats and, when they stop, starts the reaper deployment, which looks again before it acts:
 Prefect's own "no heartbeat → Crashed" automation also crashes runs that have just suspended,
-because their last heartbeats arrive late."""
+because their last heartbeats arrive late.
+
+Each state change is sent once. Prefect's client repeats a request that timed out, and a forced
+change the slow server was still applying then lands twice: a second `Scheduled` after a worker
+has taken the run hands it to a second worker process, and the lifecycle runs twice at once."""
 
 from datetime import UTC, datetime, timedelta
 from uuid import UUID
 
-from prefect import get_client
+import httpx
+from prefect import State, get_client
+from prefect.client.orchestration import SyncPrefectClient
 from prefect.client.schemas.objects import StateType
+from prefect.settings import PREFECT_CLIENT_MAX_RETRIES, temporary_settings
 from prefect.states import Crashed, Scheduled
 
 from opgaveudvalg.orchestration.setup import HEARTBEAT_SECONDS
@@ -32,11 +39,27 @@ def reap(flow_run_id: UUID) -> str:
             return "ingenting: flowløbet lever"
         recoveries = sum(s.name == RECOVERING for s in client.read_flow_run_states(flow_run_id))
         message = f"Ingen fremgang i {quiet} s ({run.state_name}); processen er død"
-        client.set_flow_run_state(flow_run_id, Crashed(message=message), force=True)
+        _set_once(client, flow_run_id, Crashed(message=message))
         if recoveries >= MAX_RECOVERIES:
             return f"crashed efter {recoveries} genstarter"
-        client.set_flow_run_state(flow_run_id, Scheduled(name=RECOVERING), force=True)
+        _set_once(client, flow_run_id, Scheduled(name=RECOVERING))
         return "crashed og genstartet"
+
+
+class NoAnswer(Exception):
+    """The server did not confirm a state change; it may still apply it, once."""
+
+
+def _set_once(client: SyncPrefectClient, flow_run_id: UUID, state: State) -> None:
+    try:
+        with temporary_settings({PREFECT_CLIENT_MAX_RETRIES: 0}):
+            client.set_flow_run_state(flow_run_id, state, force=True)
+    except httpx.HTTPError as error:
+        raise NoAnswer(
+            f"Prefect-serveren bekræftede ikke skiftet til {state.name} "
+            f"({type(error).__name__}); se flowløbets tilstand, og genstart det i Prefect UI "
+            "hvis det står som Crashed"
+        ) from error
 
 
 def _heartbeats_since(flow_run_id: UUID, since: datetime) -> bool:
