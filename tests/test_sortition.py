@@ -516,3 +516,28 @@ def test_herded_panels_let_the_first_master_reach_the_target() -> None:
     assert herded.stats["lp"] == 1 and herded.stats["heuristic"] == 0
     assert priced.stats["lp"] > 1
     assert herded.type_probabilities() == pytest.approx(priced.type_probabilities(), abs=1e-7)
+
+
+def test_a_herding_walk_goes_on_where_it_stopped() -> None:
+    instance = diverse_instance(Shape(200, 20, 5))
+    types = person_types(instance)
+    model = PanelModel(instance, types)
+    goal, _levels = relaxed_leximin(model)
+    search, start = SwapSearch(instance, types), model.any_panel
+    assert start is not None
+    whole = search.herding(start, goal, 50).more(300)
+    walk = search.herding(start, goal, 50)
+    assert walk.more(100) + walk.more(200) == whole
+    assert walk.done == 300 and walk.included.sum() == 300 * instance.size
+
+
+def test_the_walk_grows_while_the_first_master_falls_short_of_the_target() -> None:
+    # 94 types: the 2 herded panels per type leave the first master short of the target, and
+    # column generation from there took 27 pricing rounds
+    instance = diverse_instance(Shape(600, 40, 6, seed=3))
+    fast = distribution(instance)
+    types = len(fast.types)
+    assert fast.stats["relaxation"] == 1.0 and fast.stats["heuristic"] == 0
+    assert fast.stats["lp"] == 2 and fast.stats["herded"] == 4 * types
+    reference = distribution(instance, plain=True).type_probabilities()
+    assert fast.type_probabilities() == pytest.approx(reference, abs=1e-6)

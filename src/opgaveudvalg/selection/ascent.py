@@ -40,20 +40,24 @@ class Rules(NamedTuple):
 
 @numba.njit(cache=True)
 def herd(
-    rules: Rules, goal: np.ndarray, start: np.ndarray, places: np.ndarray, panels: int, recent: int
+    rules: Rules,
+    goal: np.ndarray,
+    ring: np.ndarray,
+    included: np.ndarray,
+    places: np.ndarray,
+    done: int,
+    panels: int,
 ) -> np.ndarray:
-    """(panels, k): panels whose running mean walks towards the probabilities `goal`, each the
-    ascent's best at the shortfall so far, from the heaviest of the last `recent` (the last one
-    is the worst start: its members are the furthest ahead; diverse-1000: 74,000 swaps from
-    the last, 54,000 from the heaviest recent)."""
-    walked = np.empty((panels, start.size), dtype=np.int64)
-    ring = np.empty((recent, start.size), dtype=np.int64)
-    for r in range(recent):
-        ring[r] = start
-    included = np.zeros(goal.size)
-    for step in range(1, panels + 1):
+    """(panels, k): the next panels of a walk whose running mean goes towards the probabilities
+    `goal`, after `done` panels that included each type `included` times (updated here). Each
+    panel is the ascent's best at the shortfall so far, from the heaviest of the last panels
+    in `ring` (updated here; the last one is the worst start: its members are the furthest
+    ahead; diverse-1000: 74,000 swaps from the last, 54,000 from the heaviest recent)."""
+    recent, seats = ring.shape
+    walked = np.empty((panels, seats), dtype=np.int64)
+    for step in range(done + 1, done + panels + 1):
         weights = (goal * step - included / rules.size) / rules.size
-        if (step - 1) % REARRANGE == 0:
+        if (step - done - 1) % REARRANGE == 0:
             order, group_bits, profile_bits = arrange(rules, weights)
         best, heaviest = 0, -np.inf
         for r in range(recent):
@@ -67,7 +71,7 @@ def herd(
         for member in members:
             included[member] += 1
         ring[step % recent] = members
-        walked[step - 1] = members
+        walked[step - done - 1] = members
     return walked
 
 

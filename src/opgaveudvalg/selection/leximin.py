@@ -15,7 +15,7 @@ from opgaveudvalg.selection.model import (
     tight_types,
 )
 from opgaveudvalg.selection.panels import PanelModel, quiet_highs
-from opgaveudvalg.selection.pricing import SwapSearch, panel_value
+from opgaveudvalg.selection.pricing import Herding, SwapSearch, panel_value
 from opgaveudvalg.selection.relaxation import relaxed_leximin
 
 UNLIMITED = 2**31 - 1
@@ -165,7 +165,8 @@ class FastLeximin:
     """The same LEXIMIN, faster. First the LEXIMIN of the LP relaxation (`relaxation`), which
     is the answer whenever some lottery over valid panels reaches it: one column generation
     finds that lottery, with no level to prove; panels walked towards it by local search first
-    (herding) mostly make the first master (solved by `interior.reach`) reach it. Otherwise
+    (herding) mostly make the first master (solved by `interior.reach`) reach it, and while it
+    falls short the walk goes on before any pricing round. Otherwise
     level by level as in the plain path. Either way: panels reused across levels,
     pricing by local search on the dual weights from the panels in use (several panels per
     round), then by the MILP restricted to what its LP relaxation uses, and the full MILP only
@@ -178,6 +179,10 @@ class FastLeximin:
     HERD = 7
     HERD_TYPES = 50  # a herded panel per type for every 50 types (2 at least)
     RECENT = 50  # herded panels a herded panel may start from
+    # herded panels per type, at most, as the walk grows (`_herd_more`; seed 3 of Shape(1000,
+    # 50, 8): 7 per type left the first master at θ = 0.9967 and the column generation took 140
+    # rounds, 160 s; with 28 the master reaches the target, 7.4 s)
+    HERD_MOST = 28
     # types above which every round of the decomposition is solved by `interior.reach`; below,
     # only the first (a round after it: diverse-200 0.02-0.06 s by `reach`, about 0.005 s by
     # the warm dual simplex; diverse-1000 1.3-2 s by `reach`, 5.7 s by the dual simplex; the
@@ -203,6 +208,7 @@ class FastLeximin:
         # rounds with 4, one with 6)
         seats = model.instance.size
         self.herd = min(self.HERD, max(2, self.count // self.HERD_TYPES), 2 + seats // 5)
+        self.walk: Herding | None = None  # the herding walk, while it may go on (`_herd_more`)
         self.noise = np.random.default_rng(0)  # seeded: the same instance, the same panels
         self.panels: list[TypePanel] = []
         self.known: dict[TypePanel, int] = {}  # panel -> index in self.panels
@@ -402,6 +408,7 @@ class FastLeximin:
         goal = np.where(unfixed, target, 0.0)
         self._herd(goal)
         z, _y = self._price(goal, np.zeros(self.count), stop=1.0, interior=True)
+        self.walk = None
         self.stats["relaxation"] = float(z >= 1.0 - TOLERANCE)
         if not self.stats["relaxation"]:
             return False
@@ -415,13 +422,33 @@ class FastLeximin:
         the goal in its first solve, where column generation from the LP's duals needed 13-60
         rounds (diverse-500: 14 rounds, 5.2 s -> 1 solve, 2.7 s; see bench/README.md)."""
         included = np.zeros(self.count, dtype=bool)
-        for panel in self.search.herd(self.panels[0], goal, self.herd * self.count, self.RECENT):
+        self.walk = self.search.herding(self.panels[0], goal, self.RECENT)
+        for panel in self.walk.more(self.herd * self.count):
             self._add(panel)
             included[self.shares[self.known[panel]][0]] = True  # its types, counted in `_add`
         # swaps cannot reach every type (one of a household, on a scarce profile): the MILP can
         missing = set(np.flatnonzero((goal > 0) & ~included).tolist())
         for found in covering_panels(self.model, missing)[0]:
             self._add(found)
+        self.stats["herded"] = self.walk.done
+
+    def _herd_more(self) -> bool:
+        """Make the herding walk twice as long, up to HERD_MOST panels per type; False when
+        there is no walk or it may not grow.
+
+        The master falls short when the target puts a quota group's expected count at a bound:
+        then every panel of the lottery must have exactly that count, which single swaps rarely
+        keep. Pricing rounds found such panels a few at a time (θ rose by about 1e-5 a round
+        from 0.997); a longer walk has enough of them (see bench/README.md)."""
+        if self.walk is None:
+            return False
+        more = min(self.walk.done, self.HERD_MOST * self.count - self.walk.done)
+        if more <= 0:
+            return False
+        for panel in self.walk.more(more):
+            self._add(panel)
+        self.stats["herded"] = self.walk.done
+        return True
 
     def _fix_next_level(self) -> None:
         """Maximise the smallest probability among the free types; fix the tight ones."""
@@ -453,6 +480,8 @@ class FastLeximin:
             z, y, nu, lam = self._solve_master(stop)
             if z >= stop - TOLERANCE:
                 return z, y
+            if self._herd_more():  # more herded panels: cheaper than rounds of pricing
+                continue
             point, bound = y, nu
             if (
                 not mispriced

@@ -66,11 +66,28 @@ class SwapSearch:
         ascend(self.rules, np.asarray(weights, dtype=float), members, places, steps)
         return self.panel_of(members, places)
 
-    def herd(self, start: TypePanel, goal: np.ndarray, panels: int, recent: int) -> list[TypePanel]:
-        """`ascent.herd`: panels walked towards the probabilities `goal`, in order."""
-        members, places = self.seats_of(start)
-        walked = herd(self.rules, np.asarray(goal, dtype=float), members, places, panels, recent)
-        return [self.panel_of(row, places) for row in walked]
+    def herding(self, start: TypePanel, goal: np.ndarray, recent: int) -> "Herding":
+        """A herding walk from `start` towards the probabilities `goal` (`ascent.herd`)."""
+        return Herding(self, start, np.asarray(goal, dtype=float), recent)
+
+
+class Herding:
+    """A herding walk that goes on where it stopped: its ring of recent panels and how often
+    each type was included are kept between calls of `more`."""
+
+    def __init__(self, search: SwapSearch, start: TypePanel, goal: np.ndarray, recent: int):
+        members, self.places = search.seats_of(start)
+        self.search, self.goal = search, goal
+        self.ring = np.tile(members, (recent, 1))
+        self.included = np.zeros(goal.size)
+        self.done = 0  # panels walked so far
+
+    def more(self, panels: int) -> list[TypePanel]:
+        """The walk's next `panels` panels, in order."""
+        walked = herd(self.search.rules, self.goal, self.ring, self.included, self.places,
+                      self.done, panels)  # fmt: skip
+        self.done += panels
+        return [self.search.panel_of(row, self.places) for row in walked]
 
 
 def panel_value(panel: TypePanel, weights: np.ndarray) -> float:
