@@ -34,7 +34,7 @@ from opgaveudvalg.selection.model import (
     person_types,
 )
 from opgaveudvalg.selection.panels import PanelModel
-from opgaveudvalg.selection.pricing import SwapSearch, panel_value
+from opgaveudvalg.selection.pricing import Herding, SwapSearch, panel_value
 from opgaveudvalg.selection.relaxation import relaxed_leximin
 
 
@@ -525,8 +525,8 @@ def test_a_herding_walk_goes_on_where_it_stopped() -> None:
     goal, _levels = relaxed_leximin(model)
     search, start = SwapSearch(instance, types), model.any_panel
     assert start is not None
-    whole = search.herding(start, goal, 50).more(300)
-    walk = search.herding(start, goal, 50)
+    whole = Herding(search, start, goal, 50).more(300)
+    walk = Herding(search, start, goal, 50)
     assert walk.more(100) + walk.more(200) == whole
     assert walk.done == 300 and walk.included.sum() == 300 * instance.size
 

@@ -408,7 +408,8 @@ class FastLeximin:
         goal = np.where(unfixed, target, 0.0)
         self._herd(goal)
         z, _y = self._price(goal, np.zeros(self.count), stop=1.0, interior=True)
-        self.walk = None
+        assert self.walk is not None  # made by `_herd`
+        self.stats["herded"], self.walk = self.walk.done, None
         self.stats["relaxation"] = float(z >= 1.0 - TOLERANCE)
         if not self.stats["relaxation"]:
             return False
@@ -422,7 +423,7 @@ class FastLeximin:
         the goal in its first solve, where column generation from the LP's duals needed 13-60
         rounds (diverse-500: 14 rounds, 5.2 s -> 1 solve, 2.7 s; see bench/README.md)."""
         included = np.zeros(self.count, dtype=bool)
-        self.walk = self.search.herding(self.panels[0], goal, self.RECENT)
+        self.walk = Herding(self.search, self.panels[0], goal, self.RECENT)
         for panel in self.walk.more(self.herd * self.count):
             self._add(panel)
             included[self.shares[self.known[panel]][0]] = True  # its types, counted in `_add`
@@ -430,7 +431,6 @@ class FastLeximin:
         missing = set(np.flatnonzero((goal > 0) & ~included).tolist())
         for found in covering_panels(self.model, missing)[0]:
             self._add(found)
-        self.stats["herded"] = self.walk.done
 
     def _herd_more(self) -> bool:
         """Make the herding walk twice as long, up to HERD_MOST panels per type; False when
@@ -447,7 +447,6 @@ class FastLeximin:
             return False
         for panel in self.walk.more(more):
             self._add(panel)
-        self.stats["herded"] = self.walk.done
         return True
 
     def _fix_next_level(self) -> None:

@@ -66,18 +66,15 @@ class SwapSearch:
         ascend(self.rules, np.asarray(weights, dtype=float), members, places, steps)
         return self.panel_of(members, places)
 
-    def herding(self, start: TypePanel, goal: np.ndarray, recent: int) -> "Herding":
-        """A herding walk from `start` towards the probabilities `goal` (`ascent.herd`)."""
-        return Herding(self, start, np.asarray(goal, dtype=float), recent)
-
 
 class Herding:
-    """A herding walk that goes on where it stopped: its ring of recent panels and how often
-    each type was included are kept between calls of `more`."""
+    """A herding walk from `start` towards the probabilities `goal` (`ascent.herd`) that goes
+    on where it stopped: its ring of recent panels and how often each type was included are
+    kept between calls of `more`."""
 
     def __init__(self, search: SwapSearch, start: TypePanel, goal: np.ndarray, recent: int):
         members, self.places = search.seats_of(start)
-        self.search, self.goal = search, goal
+        self.search, self.goal = search, np.asarray(goal, dtype=float)
         self.ring = np.tile(members, (recent, 1))
         self.included = np.zeros(goal.size)
         self.done = 0  # panels walked so far
