@@ -14,6 +14,7 @@ import scipy.sparse
 
 from bench.diverse import Shape, diverse_instance
 from bench.instances import committee_instance, instance_path, load_instance
+from opgaveudvalg.selection import interior
 from opgaveudvalg.selection.ascent import _ascend, arrange, ascend
 from opgaveudvalg.selection.ascent import _heaviest_first as heaviest_first
 from opgaveudvalg.selection.draw import draw
@@ -482,6 +483,34 @@ def test_the_interior_point_method_finds_the_lp_optimum_highs_finds(seed: int) -
     assert goal @ found.weights == pytest.approx(1.0, abs=1e-8)
     assert (shares.T @ found.weights).max() <= found.best + 1e-8
     assert found.best == pytest.approx(found.theta, abs=1e-8)
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_the_interior_point_method_stops_once_its_dual_proves_the_goal_out_of_reach(
+    seed: int, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    rng = np.random.default_rng(seed)
+    types, panels = 30, 90
+    shares = scipy.sparse.random(types, panels, density=0.2, rng=rng, format="csc")
+    reachable = seed % 2 == 0
+    goal = shares @ rng.dirichlet(np.ones(panels)) if reachable else rng.uniform(0.0, 0.3, types)
+    steps = []
+    step = interior._InteriorPoint._step
+    monkeypatch.setattr(
+        interior._InteriorPoint, "_step", lambda self, *a: steps.append(1) or step(self, *a)
+    )
+    optimum = reach(shares, goal)
+    assert optimum is not None
+    to_optimum = len(steps)
+    steps.clear()
+    proven = reach(shares, goal, short_of=1.0)
+    assert proven is not None
+    if reachable:  # never proven short: the same optimum
+        assert proven.theta == pytest.approx(optimum.theta, abs=1e-12)
+        assert len(steps) == to_optimum
+    else:  # an upper bound on θ below 1, found sooner
+        assert optimum.theta - 1e-9 <= proven.theta < 1.0
+        assert len(steps) < to_optimum
 
 
 def test_pruning_the_master_keeps_its_basis_and_its_value() -> None:

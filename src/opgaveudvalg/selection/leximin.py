@@ -174,9 +174,11 @@ class FastLeximin:
 
     AGE = 5  # pricing rounds a panel stays in the master without probability
     ALPHA = 0.5  # weight of the in-point when pricing
-    # panels per type walked towards the relaxation's target before the first master, at most
-    # (diverse-1000: with 6 the first master fell short, 19 s; with 7 it did not, 12.5 s)
-    HERD = 7
+    # panels per type walked towards the relaxation's target before the first master, at most;
+    # the walk doubles while the master falls short (`_herd_more`), and proving it short is
+    # cheap (`reach`'s `short_of`): 96 draws of 228-984 types 47 s with 7, 42 s with 4, 44 s
+    # with 3; 16 of 873-2,691 types 58 s with 7, 44 s with 4, 41 s with 3 (see bench/README.md)
+    HERD = 4
     HERD_TYPES = 50  # a herded panel per type for every 50 types (2 at least)
     RECENT = 50  # herded panels a herded panel may start from
     # herded panels per type, at most, as the walk grows (`_herd_more`; seed 3 of Shape(1000,
@@ -329,7 +331,9 @@ class FastLeximin:
         """(level z, dual weight per type, value ν of the best panel, panel probabilities)."""
         assert self.lp is not None
         started = time.perf_counter()
-        found = reach(self._shares(), self.share) if self.interior else None
+        # when more herded panels will follow a short master, proving it short is enough
+        short_of = stop - TOLERANCE if self._growth() > 0 else None
+        found = reach(self._shares(), self.share, short_of) if self.interior else None
         if found is not None:
             z, y, nu, probabilities = found.theta, found.weights, found.best, found.lottery
             # more rounds follow: on small masters HiGHS's warm dual simplex is faster
@@ -440,14 +444,19 @@ class FastLeximin:
         then every panel of the lottery must have exactly that count, which single swaps rarely
         keep. Pricing rounds found such panels a few at a time (θ rose by about 1e-5 a round
         from 0.997); a longer walk has enough of them (see bench/README.md)."""
-        if self.walk is None:
-            return False
-        more = min(self.walk.done, self.HERD_MOST * self.count - self.walk.done)
+        more = self._growth()
         if more <= 0:
             return False
+        assert self.walk is not None
         for panel in self.walk.more(more):
             self._add(panel)
         return True
+
+    def _growth(self) -> int:
+        """The panels `_herd_more` would add next (0: none)."""
+        if self.walk is None:
+            return 0
+        return min(self.walk.done, self.HERD_MOST * self.count - self.walk.done)
 
     def _fix_next_level(self) -> None:
         """Maximise the smallest probability among the free types; fix the tight ones."""
