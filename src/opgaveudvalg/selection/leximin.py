@@ -176,7 +176,7 @@ class FastLeximin:
     ALPHA = 0.5  # weight of the in-point when pricing
     # panels per type walked towards the relaxation's target before the first master, at most;
     # the walk doubles while the master falls short (`_herd_more`), and proving it short is
-    # cheap (`reach`'s `short_of`): 96 draws of 228-984 types 47 s with 7, 42 s with 4, 44 s
+    # cheap (`reach`'s `short_of`): 96 draws of 94-984 types 47 s with 7, 42 s with 4, 44 s
     # with 3; 16 of 873-2,691 types 58 s with 7, 44 s with 4, 41 s with 3 (see bench/README.md)
     HERD = 4
     HERD_TYPES = 50  # a herded panel per type for every 50 types (2 at least)
@@ -207,7 +207,7 @@ class FastLeximin:
         # small pools and small panels need fewer herded panels to reach the target, and their
         # master rounds are cheap: fixture_22 (122 types) 0.47 s with 6 per type, 0.20 s with 2;
         # households-500 (10 seats) 1.4 s with 6, 1.0 s with 4 (diverse-500, 30 seats: 9 master
-        # rounds with 4, one with 6)
+        # rounds with 4, one with 6, before the walk could grow and a short master was cheap)
         seats = model.instance.size
         self.herd = min(self.HERD, max(2, self.count // self.HERD_TYPES), 2 + seats // 5)
         self.walk: Herding | None = None  # the herding walk, while it may go on (`_herd_more`)
