@@ -601,10 +601,11 @@ def test_a_killed_worker_and_run_are_recovered_without_duplicates(
         example, MandateApproval.of(decision(Decision.approved)), Wait.MANDATE_APPROVAL
     )
     deadline = time.monotonic() + TIMEOUT
-    while run_state(run.id).name != "Running":
+    # killed as soon as the decision is stored, while the call is being opened: three seconds
+    # after the run was Running, as before, it had already opened the call and was suspended
+    while not approval_decisions(example):
         assert time.monotonic() < deadline
         time.sleep(0.2)
-    time.sleep(3)
     kill_worker_and_runs(worker)
     with services.worker(get_settings(), tmp_path / "worker-2.log"):
         while "Recovering" not in (history := state_history(run.id)):  # Crashed in between
@@ -613,9 +614,13 @@ def test_a_killed_worker_and_run_are_recovered_without_duplicates(
         assert await_wait(example, Wait.CALL_CLOSE, run.id, TIMEOUT, started)
     assert "Crashed" in history, history
     with committee.committee_session(example) as (session, found):
-        decisions = session.exec(select(models.ApprovalDecision)).all()
         opened = status_changes(session, "recruiting")
-    assert (len(decisions), len(opened), found.status.value) == (1, 1, "recruiting")
+    assert (approval_decisions(example), len(opened), found.status.value) == (1, 1, "recruiting")
+
+
+def approval_decisions(example: str) -> int:
+    with committee.committee_session(example) as (session, _found):
+        return len(session.exec(select(models.ApprovalDecision)).all())
 
 
 class SlowStateChanges(ThreadingHTTPServer):
