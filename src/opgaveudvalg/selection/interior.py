@@ -63,8 +63,8 @@ def reach(
         return None
     x, y = solution
     theta = 1.0 / x[:panels].sum()
-    if proven is not None and proven(y):
-        theta = _most(shares, goal, y)
+    if short_of is not None and (bound := _most(shares, goal, y)) < short_of:
+        theta = bound  # stopped once proven short
     return Reach(
         theta=theta,
         lottery=np.maximum(x[:panels], 0.0) * theta,

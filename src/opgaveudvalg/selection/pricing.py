@@ -76,7 +76,7 @@ class Herding:
         members, self.places = search.seats_of(start)
         self.search, self.goal = search, np.asarray(goal, dtype=float)
         self.ring = np.tile(members, (recent, 1))
-        self.included = np.zeros(goal.size)
+        self.included = np.zeros(self.goal.size)
         self.done = 0  # panels walked so far
 
     def more(self, panels: int) -> list[TypePanel]:
