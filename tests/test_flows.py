@@ -11,6 +11,7 @@ import subprocess
 import threading
 import time
 from collections.abc import Iterator
+from contextlib import suppress
 from datetime import UTC, date, datetime, timedelta
 from functools import partial
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -194,7 +195,8 @@ def flow_processes(worker: subprocess.Popen[bytes]) -> list[int]:
 
 def kill_worker_and_runs(worker: subprocess.Popen[bytes]) -> None:
     for pid in [worker.pid, *descendants(worker.pid)]:
-        os.kill(pid, signal.SIGKILL)
+        with suppress(ProcessLookupError):  # a short-lived child that ended meanwhile
+            os.kill(pid, signal.SIGKILL)
     worker.wait()
 
 
