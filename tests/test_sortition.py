@@ -560,13 +560,44 @@ def test_a_herding_walk_goes_on_where_it_stopped() -> None:
     assert walk.done == 300 and walk.included.sum() == 300 * instance.size
 
 
-def test_the_walk_grows_while_the_first_master_falls_short_of_the_target() -> None:
+def test_the_walk_grows_while_the_first_master_falls_short_of_the_target(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     # 94 types: the 2 herded panels per type leave the first master short of the target, and
     # column generation from there took 27 pricing rounds
     instance = diverse_instance(Shape(600, 40, 6, seed=3))
+    monkeypatch.setattr(FastLeximin, "EXACT", 0.0)  # the first master is solved whatever
     fast = distribution(instance)
     types = len(fast.types)
     assert fast.stats["relaxation"] == 1.0 and fast.stats["heuristic"] == 0
     assert fast.stats["lp"] == 2 and fast.stats["herded"] == 4 * types
     reference = distribution(instance, plain=True).type_probabilities()
     assert fast.type_probabilities() == pytest.approx(reference, abs=1e-6)
+
+
+def test_the_walk_grows_before_a_master_with_few_panels_of_the_pinned_counts() -> None:
+    # the same draw: 0.94 distinct herded panels per type have the pinned counts, under EXACT
+    instance = diverse_instance(Shape(600, 40, 6, seed=3))
+    fast = distribution(instance)
+    assert fast.stats["relaxation"] == 1.0 and fast.stats["heuristic"] == 0
+    assert fast.stats["lp"] == 1 and fast.stats["herded"] == 4 * len(fast.types)
+    reference = distribution(instance, plain=True).type_probabilities()
+    assert fast.type_probabilities() == pytest.approx(reference, abs=1e-6)
+
+
+def test_every_panel_of_a_lottery_reaching_the_target_has_the_pinned_counts() -> None:
+    instance = diverse_instance(Shape(600, 40, 6, seed=3))
+    types = person_types(instance)
+    target, _levels = relaxed_leximin(PanelModel(instance, types))
+    groups, counts = SwapSearch(instance, types).pinned(target)
+    assert 0 < groups.size < len(instance.quotas)
+    lottery = distribution(instance)
+    assert lottery.stats["relaxation"] == 1.0  # its probabilities are the target
+    keys = [instance.quotas[q].key for q in groups]
+    other = 0  # the weight of panels without those counts: rounding dust of the master
+    for panel, weight in zip(lottery.panels, lottery.weights, strict=True):
+        seated = [
+            sum(n for i, _profile, n in panel.seats if key in types[i].groups) for key in keys
+        ]
+        other += weight * (seated != counts.tolist())
+    assert other < 1e-8 * sum(lottery.weights)

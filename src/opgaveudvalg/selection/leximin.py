@@ -166,7 +166,8 @@ class FastLeximin:
     is the answer whenever some lottery over valid panels reaches it: one column generation
     finds that lottery, with no level to prove; panels walked towards it by local search first
     (herding) mostly make the first master (solved by `interior.reach`) reach it, and while it
-    falls short the walk goes on before any pricing round. Otherwise
+    falls short, or has too few panels with the counts the target pins (`_few_exact`), the walk
+    goes on before any pricing round. Otherwise
     level by level as in the plain path. Either way: panels reused across levels,
     pricing by local search on the dual weights from the panels in use (several panels per
     round), then by the MILP restricted to what its LP relaxation uses, and the full MILP only
@@ -185,6 +186,11 @@ class FastLeximin:
     # 50, 8): 7 per type left the first master at θ = 0.9967 and the column generation took 140
     # rounds, 160 s; with 28 the master reaches the target, 7.4 s)
     HERD_MOST = 28
+    # distinct panels per type with the target's pinned counts (`_few_exact`) below which the
+    # master is not solved but the walk grows: on 124 draws of 94-4,132 types, the first
+    # masters of the 30 with fewer (0.35-1.73 per type) all fell short, 88 of the 94 others
+    # reached the target (see bench/README.md)
+    EXACT = 1.75
     # types above which every round of the decomposition is solved by `interior.reach`; below,
     # only the first (a round after it: diverse-200 0.02-0.06 s by `reach`, about 0.005 s by
     # the warm dual simplex; diverse-1000 1.3-2 s by `reach`, 5.7 s by the dual simplex; the
@@ -211,6 +217,8 @@ class FastLeximin:
         seats = model.instance.size
         self.herd = min(self.HERD, max(2, self.count // self.HERD_TYPES), 2 + seats // 5)
         self.walk: Herding | None = None  # the herding walk, while it may go on (`_herd_more`)
+        # the quota groups whose expected count at the target is a bound, and that count
+        self.pinned: tuple[np.ndarray, np.ndarray] = (np.zeros(0, dtype=int), np.zeros(0))
         self.noise = np.random.default_rng(0)  # seeded: the same instance, the same panels
         self.panels: list[TypePanel] = []
         self.known: dict[TypePanel, int] = {}  # panel -> index in self.panels
@@ -410,6 +418,7 @@ class FastLeximin:
             return True
         target, levels = relaxed_leximin(self.model)
         goal = np.where(unfixed, target, 0.0)
+        self.pinned = self.search.pinned(target)
         self._herd(goal)
         z, _y = self._price(goal, np.zeros(self.count), stop=1.0, interior=True)
         assert self.walk is not None  # made by `_herd`
@@ -452,6 +461,16 @@ class FastLeximin:
             self._add(panel)
         return True
 
+    def _few_exact(self) -> bool:
+        """Whether the master has fewer than EXACT panels per type with the counts that every
+        panel of a lottery reaching the target has (`SwapSearch.pinned`)."""
+        groups, counts = self.pinned
+        if not groups.size:
+            return False
+        pinned = self.search.group_counts(self._shares())[groups]
+        exact = np.all(np.abs(pinned - counts[:, None]) < 0.5, axis=0)
+        return bool(exact.sum() < self.EXACT * self.count)
+
     def _growth(self) -> int:
         """The panels `_herd_more` would add next (0: none)."""
         if self.walk is None:
@@ -485,6 +504,9 @@ class FastLeximin:
         while True:
             if not self.interior and len(self.rows) > 2 * self.count + 100:
                 self._prune()  # HiGHS's simplex slows down with many rows; `reach` much less
+            if self._growth() > 0 and self._few_exact():
+                self._herd_more()  # the master would fall short: not solved
+                continue
             z, y, nu, lam = self._solve_master(stop)
             if z >= stop - TOLERANCE:
                 return z, y

@@ -10,9 +10,12 @@ the MILP (`PanelModel.solve`).
 from collections import Counter
 
 import numpy as np
+import scipy.sparse
 
 from opgaveudvalg.selection.ascent import Rules, ascend, herd
 from opgaveudvalg.selection.model import Instance, PersonType, TypePanel
+
+BOUND = 1e-7  # how near one of its bounds a group's expected count is at it (`pinned`)
 
 
 class SwapSearch:
@@ -59,6 +62,27 @@ class SwapSearch:
         return TypePanel(
             tuple((index, self.profiles[place], n) for (index, place), n in sorted(counted.items()))
         )
+
+    def pinned(self, probabilities: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+        """(the quota groups whose expected count at `probabilities` is one of their bounds,
+        that count): every panel of a lottery with these probabilities has exactly it."""
+        rules = self.rules
+        expected = self.group_counts(scipy.sparse.csc_matrix(probabilities[:, None])).ravel()
+        at_bound = (np.abs(expected - rules.low) < BOUND) | (np.abs(expected - rules.high) < BOUND)
+        groups = np.flatnonzero(at_bound & (rules.low < rules.high))
+        return groups, np.rint(expected[groups])
+
+    def group_counts(self, shares: scipy.sparse.csc_matrix) -> np.ndarray:
+        """(quota groups, panels): each panel's members in each group, from each type's share
+        of its applicants on it (a row per type, a column per panel)."""
+        rules = self.rules
+        member = rules.groups >= 0
+        types = np.repeat(np.arange(len(rules.size)), member.sum(axis=1))
+        incidence = scipy.sparse.csr_matrix(
+            (np.ones(types.size), (rules.groups[member], types)),
+            shape=(rules.low.size, len(rules.size)),
+        )
+        return np.asarray((incidence @ scipy.sparse.diags(rules.size * 1.0) @ shares).todense())
 
     def improve(self, panel: TypePanel, weights: np.ndarray, steps: int = 1000) -> TypePanel:
         """Ascent over one-for-one swaps from `panel` (`ascent.ascend`); the panel it reaches."""
