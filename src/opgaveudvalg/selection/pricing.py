@@ -49,6 +49,13 @@ class SwapSearch:
             eligible=eligible,
             fixed=np.array([kind.fixed for kind in types], dtype=bool),
         )
+        # (quota groups, types): each type's applicants in each group (`group_counts`)
+        member = self.rules.groups >= 0
+        kinds = np.repeat(np.arange(len(types)), member.sum(axis=1))
+        self.members_in_groups = scipy.sparse.csr_matrix(
+            (self.rules.size[kinds] * 1.0, (self.rules.groups[member], kinds)),
+            shape=(len(instance.quotas), len(types)),
+        )
 
     def seats_of(self, panel: TypePanel) -> tuple[np.ndarray, np.ndarray]:
         """The panel as (type, profile index) per seat."""
@@ -75,14 +82,7 @@ class SwapSearch:
     def group_counts(self, shares: scipy.sparse.csc_matrix) -> np.ndarray:
         """(quota groups, panels): each panel's members in each group, from each type's share
         of its applicants on it (a row per type, a column per panel)."""
-        rules = self.rules
-        member = rules.groups >= 0
-        types = np.repeat(np.arange(len(rules.size)), member.sum(axis=1))
-        incidence = scipy.sparse.csr_matrix(
-            (np.ones(types.size), (rules.groups[member], types)),
-            shape=(rules.low.size, len(rules.size)),
-        )
-        return np.asarray((incidence @ scipy.sparse.diags(rules.size * 1.0) @ shares).todense())
+        return np.asarray((self.members_in_groups @ shares).todense())
 
     def improve(self, panel: TypePanel, weights: np.ndarray, steps: int = 1000) -> TypePanel:
         """Ascent over one-for-one swaps from `panel` (`ascent.ascend`); the panel it reaches."""
