@@ -14,10 +14,11 @@ import scipy.sparse
 
 from bench.diverse import Shape, diverse_instance
 from bench.instances import committee_instance, instance_path, load_instance
-from opgaveudvalg.selection import interior
+from opgaveudvalg.selection import interior, leximin
 from opgaveudvalg.selection.ascent import _ascend, arrange, ascend
 from opgaveudvalg.selection.ascent import _heaviest_first as heaviest_first
 from opgaveudvalg.selection.draw import draw
+from opgaveudvalg.selection.entropy import spread
 from opgaveudvalg.selection.feasibility import Infeasible, explain_infeasibility, find_panel
 from opgaveudvalg.selection.interior import reach
 from opgaveudvalg.selection.leximin import FastLeximin
@@ -513,6 +514,47 @@ def test_the_interior_point_method_stops_once_its_dual_proves_the_goal_out_of_re
         assert len(steps) < to_optimum
 
 
+def herded_master(shape: Shape, herd: int) -> tuple[FastLeximin, np.ndarray]:
+    """The decomposition's first master over `herd` herded panels per type, and its goal."""
+    instance = diverse_instance(shape)
+    types = person_types(instance)
+    fast = FastLeximin(PanelModel(instance, types), types)
+    fast.herd = herd
+    target, _levels = relaxed_leximin(fast.model)
+    fast._pin(target, np.ones(len(types), dtype=bool))
+    fast._herd(target)
+    fast._new_master(target, np.zeros(len(types)), interior=True)
+    return fast, target
+
+
+def test_the_lottery_of_most_entropy_gives_every_type_its_goal_on_the_exact_panels() -> None:
+    fast, goal = herded_master(Shape(1000, 40, 8), herd=8)  # as `_few_exact` has it grow
+    shares, exact = fast._shares(), fast._exact()
+    assert 0 < exact.sum() < exact.size  # some herded panels miss a pinned count
+    found = spread(shares[:, exact], goal, fast.sizes)
+    assert found is not None
+    theta, lottery = found
+    assert theta >= 1 - 1e-9
+    assert lottery.min() > 0 and lottery.sum() == pytest.approx(1.0, abs=1e-12)
+    assert shares[:, exact] @ lottery == pytest.approx(goal, rel=1e-8)
+    optimum = reach(shares, goal)  # the LP over every panel of the master agrees
+    assert optimum is not None and optimum.theta == pytest.approx(1.0, abs=1e-8)
+
+
+def test_the_lottery_of_most_entropy_proves_a_goal_out_of_reach() -> None:
+    # 2 herded panels per type: the first master falls short (`test_the_walk_grows...`)
+    fast, goal = herded_master(Shape(600, 40, 6, seed=3), herd=2)
+    shares, exact = fast._shares(), fast._exact()
+    for panels in (shares[:, exact], shares):
+        optimum = reach(panels, goal)
+        assert optimum is not None and optimum.theta < 1 - 1e-6
+        found = spread(panels, goal, fast.sizes)
+        assert found is not None
+        bound, lottery = found
+        assert optimum.theta - 1e-9 <= bound < 1 - 1e-9  # an upper bound on the LP's θ
+        assert lottery.sum() == pytest.approx(1.0, abs=1e-12)
+
+
 def test_pruning_the_master_keeps_its_basis_and_its_value() -> None:
     instance = diverse_instance(Shape(100, 10, 5, profiles=True, households=True, seed=1))
     types = person_types(instance)
@@ -542,7 +584,7 @@ def test_herded_panels_let_the_first_master_reach_the_target() -> None:
     instance = diverse_instance(Shape(300, 10, 6))
     herded, priced = distribution(instance), fast_without_herding(instance)
     assert herded.stats["relaxation"] == priced.stats["relaxation"] == 1.0
-    assert herded.stats["lp"] == 1 and herded.stats["heuristic"] == 0
+    assert herded.stats["lp"] == herded.stats["spread"] == 1 and herded.stats["heuristic"] == 0
     assert priced.stats["lp"] > 1
     assert herded.type_probabilities() == pytest.approx(priced.type_probabilities(), abs=1e-7)
 
@@ -585,19 +627,27 @@ def test_the_walk_grows_before_a_master_with_few_panels_of_the_pinned_counts() -
     assert fast.type_probabilities() == pytest.approx(reference, abs=1e-6)
 
 
-def test_every_panel_of_a_lottery_reaching_the_target_has_the_pinned_counts() -> None:
+def test_every_panel_of_a_lottery_reaching_the_target_has_the_pinned_counts(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     instance = diverse_instance(Shape(600, 40, 6, seed=3))
     types = person_types(instance)
     target, _levels = relaxed_leximin(PanelModel(instance, types))
     groups, counts = SwapSearch(instance, types).pinned(target)
     assert 0 < groups.size < len(instance.quotas)
+    sizes = np.array([kind.size for kind in types])
+    # the LP's lottery, over every panel of the master (the entropy's is over the exact ones)
+    monkeypatch.setattr(leximin, "spread", lambda shares, goal, sizes: None)
     lottery = distribution(instance)
-    assert lottery.stats["relaxation"] == 1.0  # its probabilities are the target
+    assert lottery.stats["relaxation"] == 1.0 and lottery.stats["spread"] == 0
     keys = [instance.quotas[q].key for q in groups]
+    whole = [i for i, p in enumerate(target) if p == pytest.approx(1.0, abs=1e-9)]
+    assert whole  # types that are on every panel of the lottery with all their applicants
     other = 0  # the weight of panels without those counts: rounding dust of the master
     for panel, weight in zip(lottery.panels, lottery.weights, strict=True):
         seated = [
             sum(n for i, _profile, n in panel.seats if key in types[i].groups) for key in keys
         ]
-        other += weight * (seated != counts.tolist())
+        members = panel.counts(len(types))
+        other += weight * (seated != counts.tolist() or any(members[whole] < sizes[whole]))
     assert other < 1e-8 * sum(lottery.weights)

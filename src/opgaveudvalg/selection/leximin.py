@@ -6,6 +6,7 @@ import highspy
 import numpy as np
 import scipy.sparse
 
+from opgaveudvalg.selection.entropy import spread
 from opgaveudvalg.selection.interior import reach
 from opgaveudvalg.selection.model import (
     TOLERANCE,
@@ -15,7 +16,7 @@ from opgaveudvalg.selection.model import (
     tight_types,
 )
 from opgaveudvalg.selection.panels import PanelModel, quiet_highs
-from opgaveudvalg.selection.pricing import Herding, SwapSearch, panel_value
+from opgaveudvalg.selection.pricing import BOUND, Herding, SwapSearch, panel_value
 from opgaveudvalg.selection.relaxation import relaxed_leximin
 
 UNLIMITED = 2**31 - 1
@@ -217,8 +218,10 @@ class FastLeximin:
         seats = model.instance.size
         self.herd = min(self.HERD, max(2, self.count // self.HERD_TYPES), 2 + seats // 5)
         self.walk: Herding | None = None  # the herding walk, while it may go on (`_herd_more`)
-        # the quota groups whose expected count at the target is a bound, and that count
+        # the quota groups whose expected count at the target is a bound, and that count; the
+        # types the target gives probability 0 or 1, and that probability
         self.pinned: tuple[np.ndarray, np.ndarray] = (np.zeros(0, dtype=int), np.zeros(0))
+        self.settled: tuple[np.ndarray, np.ndarray] = (np.zeros(0, dtype=int), np.zeros(0))
         self.noise = np.random.default_rng(0)  # seeded: the same instance, the same panels
         self.panels: list[TypePanel] = []
         self.known: dict[TypePanel, int] = {}  # panel -> index in self.panels
@@ -234,6 +237,7 @@ class FastLeximin:
             "lp": 0,
             "lp_seconds": 0.0,
             "lp_iterations": 0,
+            "spread": 0,  # masters settled by `entropy.spread`
             "heuristic": 0,
             "heuristic_seconds": 0.0,
             "heuristic_found": 0,
@@ -335,20 +339,29 @@ class FastLeximin:
         self.stats["guided"] = self.model.guided_calls
         self.stats["guided_seconds"] = self.model.guided_seconds
 
-    def _solve_master(self, stop: float) -> tuple[float, np.ndarray, float, np.ndarray]:
-        """(level z, dual weight per type, value ν of the best panel, panel probabilities)."""
+    def _solve_master(
+        self, stop: float, settle: bool = False
+    ) -> tuple[float, np.ndarray, float, np.ndarray]:
+        """(level z, dual weight per type, value ν of the best panel, panel probabilities); if
+        `settle`, by `_spread` where it settles the master."""
         assert self.lp is not None
         started = time.perf_counter()
-        # when more herded panels will follow a short master, proving it short is enough
-        short_of = stop - TOLERANCE if self._growth() > 0 else None
-        found = reach(self._shares(), self.share, short_of) if self.interior else None
-        if found is not None:
-            z, y, nu, probabilities = found.theta, found.weights, found.best, found.lottery
-            # more rounds follow: on small masters HiGHS's warm dual simplex is faster
-            self.interior = z >= stop - TOLERANCE or self.count > self.INTERIOR_TYPES
-        else:
-            self.interior = False  # numerical trouble: HiGHS from here on
-            z, y, nu, probabilities = self._solve_by_highs(stop)
+        solved = self._spread() if settle else None
+        if solved is not None and solved[0] < stop - TOLERANCE and self._growth() <= 0:
+            solved = None  # proven short, and the pricing that follows needs the LP's dual
+        self.stats["spread"] += solved is not None
+        if solved is None and self.interior:
+            # when more herded panels will follow a short master, proving it short is enough
+            short_of = stop - TOLERANCE if self._growth() > 0 else None
+            found = reach(self._shares(), self.share, short_of)
+            if found is not None:
+                solved = found.theta, found.weights, found.best, found.lottery
+                # more rounds follow: on small masters HiGHS's warm dual simplex is faster
+                self.interior = found.theta >= stop - TOLERANCE or self.count > self.INTERIOR_TYPES
+        if solved is None:
+            self.interior = False  # numerical trouble (or a HiGHS round): HiGHS from here on
+            solved = self._solve_by_highs(stop)
+        z, y, nu, probabilities = solved
         self.stats["lp"] += 1
         self.stats["lp_seconds"] += time.perf_counter() - started
         lam = np.zeros(len(self.panels))
@@ -358,6 +371,21 @@ class FastLeximin:
         for j in np.flatnonzero(lam > 1e-12):
             self.last_used[j] = self.round
         return z, y, nu, lam
+
+    def _spread(self) -> tuple[float, np.ndarray, float, np.ndarray] | None:
+        """The master settled by its lottery of most entropy over its exact panels (`_exact`,
+        `entropy.spread`; only those can be in a lottery that reaches the target, and with the
+        others the dual's minimum lies at infinity): (z, no dual weights, z, the panel
+        probabilities in row order), z the lottery's level or a bound that proves it short;
+        None when it settled neither."""
+        exact = np.flatnonzero(self._exact())
+        spread_out = spread(self._shares()[:, exact], self.share, self.sizes)
+        if spread_out is None:
+            return None
+        z, lottery = spread_out
+        probabilities = np.zeros(len(self.rows))
+        probabilities[exact] = lottery
+        return z, np.zeros(self.count), z, probabilities
 
     def _solve_by_highs(self, stop: float) -> tuple[float, np.ndarray, float, np.ndarray]:
         """The master by HiGHS: (z, y, ν, the panel probabilities in row order)."""
@@ -418,7 +446,7 @@ class FastLeximin:
             return True
         target, levels = relaxed_leximin(self.model)
         goal = np.where(unfixed, target, 0.0)
-        self.pinned = self.search.pinned(target)
+        self._pin(target, unfixed)
         self._herd(goal)
         z, _y = self._price(goal, np.zeros(self.count), stop=1.0, interior=True)
         assert self.walk is not None  # made by `_herd`
@@ -429,6 +457,14 @@ class FastLeximin:
         self.fixed.update({int(i): float(target[i]) for i in np.flatnonzero(unfixed)})
         self.stats["levels"] = levels
         return True
+
+    def _pin(self, target: np.ndarray, unfixed: np.ndarray) -> None:
+        """What every panel of a lottery reaching `target` has: the counts it pins (an expected
+        count at a quota's bound), and none or all of the applicants of each free type whose
+        probability is 0 or 1."""
+        self.pinned = self.search.pinned(target)
+        settled = np.flatnonzero(unfixed & ((target < BOUND) | (target > 1 - BOUND)))
+        self.settled = settled, np.rint(target[settled])
 
     def _herd(self, goal: np.ndarray) -> None:
         """Panels whose running mean walks towards the probabilities `goal` (herding: each panel
@@ -462,14 +498,22 @@ class FastLeximin:
         return True
 
     def _few_exact(self) -> bool:
-        """Whether the master has fewer than EXACT panels per type with the counts that every
-        panel of a lottery reaching the target has (`SwapSearch.pinned`)."""
+        """Whether the master has fewer than EXACT panels per type with what every panel of a
+        lottery reaching the target has (`_exact`), where the target pins some count."""
+        return bool(self.pinned[0].size) and self._exact().sum() < self.EXACT * self.count
+
+    def _exact(self) -> np.ndarray:
+        """Per panel of the master, in row order: whether it has every count the target pins,
+        and none or all of the applicants of each type it gives probability 0 or 1."""
+        shares = self._shares()
         groups, counts = self.pinned
-        if not groups.size:
-            return False
-        pinned = self.search.group_counts(self._shares())[groups]
-        exact = np.all(np.abs(pinned - counts[:, None]) < 0.5, axis=0)
-        return bool(exact.sum() < self.EXACT * self.count)
+        pinned = self.search.group_counts(shares)[groups]
+        types, probabilities = self.settled
+        settled = shares[types].toarray()
+        return np.asarray(
+            np.all(np.abs(pinned - counts[:, None]) < 0.5, axis=0)
+            & np.all(np.abs(settled - probabilities[:, None]) < BOUND, axis=0)
+        )
 
     def _growth(self) -> int:
         """The panels `_herd_more` would add next (0: none)."""
@@ -501,17 +545,21 @@ class FastLeximin:
         self._new_master(share, penalty, interior)
         inside: tuple[np.ndarray, float] | None = None  # (y, ν) feasible for every panel
         mispriced = False
+        priced = False  # whether pricing rounds have begun
         while True:
             if not self.interior and len(self.rows) > 2 * self.count + 100:
                 self._prune()  # HiGHS's simplex slows down with many rows; `reach` much less
             if self._growth() > 0 and self._few_exact():
                 self._herd_more()  # the master would fall short: not solved
                 continue
-            z, y, nu, lam = self._solve_master(stop)
+            # the decomposition's master (a finite stop) has a target its lottery may reach;
+            # once pricing rounds add a few panels each, their masters mostly fall short
+            z, y, nu, lam = self._solve_master(stop, settle=np.isfinite(stop) and not priced)
             if z >= stop - TOLERANCE:
                 return z, y
             if self._herd_more():  # more herded panels: cheaper than rounds of pricing
                 continue
+            priced = True
             point, bound = y, nu
             if (
                 not mispriced
