@@ -378,8 +378,9 @@ class FastLeximin:
         others the dual's minimum lies at infinity): (z, no dual weights, z, the panel
         probabilities in row order), z the lottery's level or a bound that proves it short;
         None when it settled neither."""
-        exact = np.flatnonzero(self._exact())
-        spread_out = spread(self._shares()[:, exact], self.share, self.sizes)
+        shares = self._shares()
+        exact = np.flatnonzero(self._exact(shares))
+        spread_out = spread(shares[:, exact], self.share, self.sizes)
         if spread_out is None:
             return None
         z, lottery = spread_out
@@ -500,12 +501,14 @@ class FastLeximin:
     def _few_exact(self) -> bool:
         """Whether the master has fewer than EXACT panels per type with what every panel of a
         lottery reaching the target has (`_exact`), where the target pins some count."""
-        return bool(self.pinned[0].size) and self._exact().sum() < self.EXACT * self.count
+        return (
+            bool(self.pinned[0].size)
+            and self._exact(self._shares()).sum() < self.EXACT * self.count
+        )
 
-    def _exact(self) -> np.ndarray:
-        """Per panel of the master, in row order: whether it has every count the target pins,
-        and none or all of the applicants of each type it gives probability 0 or 1."""
-        shares = self._shares()
+    def _exact(self, shares: scipy.sparse.csc_matrix) -> np.ndarray:
+        """Per panel of the master (`shares`, `_shares`): whether it has every count the target
+        pins, and none or all of the applicants of each type it gives probability 0 or 1."""
         groups, counts = self.pinned
         pinned = self.search.group_counts(shares)[groups]
         types, probabilities = self.settled
