@@ -564,13 +564,13 @@ def test_pruning_the_master_keeps_its_basis_and_its_value() -> None:
     target, _levels = relaxed_leximin(fast.model)
     fast._herd(target)
     fast._new_master(target, np.zeros(len(types)), interior=False)
-    value = fast._solve_master(stop=np.inf)[0]  # not reached: crossed over to a basis
+    value = fast._solve_master(np.inf, fast._shares())[0]  # not reached: crossed over to a basis
     fast.round += fast.AGE + 1  # every panel unused for longer than it may stay
     before = len(fast.rows)
     fast._prune()
     assert 0 < len(fast.rows) < before  # the binding rows stay, the others go
     assert fast.in_master == set(fast.rows)
-    assert fast._solve_master(stop=np.inf)[0] == pytest.approx(value, abs=1e-9)
+    assert fast._solve_master(np.inf, fast._shares())[0] == pytest.approx(value, abs=1e-9)
     assert fast.lp is not None and fast.lp.getInfo().simplex_iteration_count == 0
 
 

@@ -340,20 +340,21 @@ class FastLeximin:
         self.stats["guided_seconds"] = self.model.guided_seconds
 
     def _solve_master(
-        self, stop: float, settle: bool = False
+        self, stop: float, shares: scipy.sparse.csc_matrix, exact: np.ndarray | None = None
     ) -> tuple[float, np.ndarray, float, np.ndarray]:
-        """(level z, dual weight per type, value ν of the best panel, panel probabilities); if
-        `settle`, by `_spread` where it settles the master."""
+        """(level z, dual weight per type, value ν of the best panel, panel probabilities) of
+        the master (`shares`, `_shares`); given its `exact` panels, by `_spread` where that
+        settles it."""
         assert self.lp is not None
         started = time.perf_counter()
-        solved = self._spread() if settle else None
+        solved = None if exact is None else self._spread(shares, exact)
         if solved is not None and solved[0] < stop - TOLERANCE and self._growth() <= 0:
             solved = None  # proven short, and the pricing that follows needs the LP's dual
         self.stats["spread"] += solved is not None
         if solved is None and self.interior:
             # when more herded panels will follow a short master, proving it short is enough
             short_of = stop - TOLERANCE if self._growth() > 0 else None
-            found = reach(self._shares(), self.share, short_of)
+            found = reach(shares, self.share, short_of)
             if found is not None:
                 solved = found.theta, found.weights, found.best, found.lottery
                 # more rounds follow: on small masters HiGHS's warm dual simplex is faster
@@ -372,14 +373,15 @@ class FastLeximin:
             self.last_used[j] = self.round
         return z, y, nu, lam
 
-    def _spread(self) -> tuple[float, np.ndarray, float, np.ndarray] | None:
+    def _spread(
+        self, shares: scipy.sparse.csc_matrix, exact: np.ndarray
+    ) -> tuple[float, np.ndarray, float, np.ndarray] | None:
         """The master settled by its lottery of most entropy over its exact panels (`_exact`,
         `entropy.spread`; only those can be in a lottery that reaches the target, and with the
         others the dual's minimum lies at infinity): (z, no dual weights, z, the panel
         probabilities in row order), z the lottery's level or a bound that proves it short;
         None when it settled neither."""
-        shares = self._shares()
-        exact = np.flatnonzero(self._exact(shares))
+        exact = np.flatnonzero(exact)
         spread_out = spread(shares[:, exact], self.share, self.sizes)
         if spread_out is None:
             return None
@@ -498,13 +500,10 @@ class FastLeximin:
             self._add(panel)
         return True
 
-    def _few_exact(self) -> bool:
+    def _few_exact(self, exact: np.ndarray) -> bool:
         """Whether the master has fewer than EXACT panels per type with what every panel of a
-        lottery reaching the target has (`_exact`), where the target pins some count."""
-        return (
-            bool(self.pinned[0].size)
-            and self._exact(self._shares()).sum() < self.EXACT * self.count
-        )
+        lottery reaching the target has (`exact`, `_exact`), where the target pins some count."""
+        return bool(self.pinned[0].size) and exact.sum() < self.EXACT * self.count
 
     def _exact(self, shares: scipy.sparse.csc_matrix) -> np.ndarray:
         """Per panel of the master (`shares`, `_shares`): whether it has every count the target
@@ -552,12 +551,14 @@ class FastLeximin:
         while True:
             if not self.interior and len(self.rows) > 2 * self.count + 100:
                 self._prune()  # HiGHS's simplex slows down with many rows; `reach` much less
-            if self._growth() > 0 and self._few_exact():
-                self._herd_more()  # the master would fall short: not solved
-                continue
+            shares = self._shares()
             # the decomposition's master (a finite stop) has a target its lottery may reach;
             # once pricing rounds add a few panels each, their masters mostly fall short
-            z, y, nu, lam = self._solve_master(stop, settle=np.isfinite(stop) and not priced)
+            exact = self._exact(shares) if np.isfinite(stop) and not priced else None
+            if exact is not None and self._growth() > 0 and self._few_exact(exact):
+                self._herd_more()  # the master would fall short: not solved
+                continue
+            z, y, nu, lam = self._solve_master(stop, shares, exact)
             if z >= stop - TOLERANCE:
                 return z, y
             if self._herd_more():  # more herded panels: cheaper than rounds of pricing
