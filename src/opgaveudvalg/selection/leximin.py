@@ -177,7 +177,7 @@ class FastLeximin:
     AGE = 5  # pricing rounds a panel stays in the master without probability
     ALPHA = 0.5  # weight of the in-point when pricing
     # panels per type walked towards the relaxation's target before the first master, at most;
-    # the walk doubles while the master falls short (`_herd_more`), and proving it short is
+    # the walk grows while the master falls short (`_herd_more`), and proving it short is
     # cheap (`reach`'s `short_of`): 96 draws of 94-984 types 47 s with 7, 42 s with 4, 44 s
     # with 3; 16 of 873-2,691 types 58 s with 7, 44 s with 4, 41 s with 3 (see bench/README.md)
     HERD = 4
@@ -485,18 +485,23 @@ class FastLeximin:
             self._add(found)
 
     def _herd_more(self) -> bool:
-        """Make the herding walk twice as long, up to HERD_MOST panels per type; False when
-        there is no walk or it may not grow.
+        """Make the herding walk half as long again, up to HERD_MOST panels per type, its new
+        panels swapped to the pinned counts; False when there is no walk or it may not grow.
 
         The master falls short when the target puts a quota group's expected count at a bound:
         then every panel of the lottery must have exactly that count, which single swaps rarely
         keep. Pricing rounds found such panels a few at a time (θ rose by about 1e-5 a round
-        from 0.997); a longer walk has enough of them (see bench/README.md)."""
+        from 0.997), and a walk of single swaps had too few of them even at HERD_MOST (500
+        applicants, 40 seats: 592 of 13,888 panels, then 312 pricing rounds, 62 s). Swapped to
+        those counts (`ascent._repair`), most new panels have them: that draw in 2.4 s. A
+        repaired panel costs up to 3 times as much to walk (3,766 types: 560 against 200 μs),
+        so the walk grows by half, not twice as before (31 draws that grow 137 -> 126 s; see
+        bench/README.md)."""
         more = self._growth()
         if more <= 0:
             return False
         assert self.walk is not None
-        for panel in self.walk.more(more):
+        for panel in self.walk.more(more, self.pinned):
             self._add(panel)
         return True
 
@@ -521,7 +526,7 @@ class FastLeximin:
         """The panels `_herd_more` would add next (0: none)."""
         if self.walk is None:
             return 0
-        return min(self.walk.done, self.HERD_MOST * self.count - self.walk.done)
+        return min(self.walk.done // 2, self.HERD_MOST * self.count - self.walk.done)
 
     def _fix_next_level(self) -> None:
         """Maximise the smallest probability among the free types; fix the tight ones."""

@@ -16,6 +16,7 @@ from opgaveudvalg.selection.ascent import Rules, ascend, herd
 from opgaveudvalg.selection.model import Instance, PersonType, TypePanel
 
 BOUND = 1e-7  # how near one of its bounds a group's expected count is at it (`pinned`)
+UNPINNED = (np.zeros(0, dtype=np.int64), np.zeros(0))  # no quota group's count pinned
 
 
 class SwapSearch:
@@ -103,10 +104,14 @@ class Herding:
         self.included = np.zeros(self.goal.size)
         self.done = 0  # panels walked so far
 
-    def more(self, panels: int) -> list[TypePanel]:
-        """The walk's next `panels` panels, in order."""
+    def more(
+        self, panels: int, pinned: tuple[np.ndarray, np.ndarray] = UNPINNED
+    ) -> list[TypePanel]:
+        """The walk's next `panels` panels, in order, each swapped to the `pinned` counts (quota
+        groups, their counts; `pinned`) where a few swaps get there (`ascent.herd`)."""
+        groups, counts = (array.astype(np.int64) for array in pinned)
         walked = herd(self.search.rules, self.goal, self.ring, self.included, self.places,
-                      self.done, panels)  # fmt: skip
+                      self.done, panels, groups, counts)  # fmt: skip
         self.done += panels
         return [self.search.panel_of(row, self.places) for row in walked]
 
