@@ -638,8 +638,13 @@ def test_the_walk_grows_before_a_master_with_few_panels_of_the_pinned_counts() -
     assert fast.type_probabilities() == pytest.approx(reference, abs=1e-6)
 
 
-def test_a_walk_swapped_to_the_pinned_counts_has_them_on_most_of_its_valid_panels() -> None:
-    instance, types, search, start, target = walk_setting(Shape(300, 20, 8))
+@pytest.mark.parametrize(
+    "shape", [Shape(300, 20, 8), Shape(200, 20, 6, profiles=True, households=True)]
+)
+def test_a_walk_swapped_to_the_pinned_counts_has_them_on_most_of_its_valid_panels(
+    shape: Shape,
+) -> None:
+    instance, types, search, start, target = walk_setting(shape)
     groups, counts = pinned = search.pinned(target)
     assert groups.size
     sizes = np.array([kind.size for kind in types])[:, None]
@@ -651,7 +656,7 @@ def test_a_walk_swapped_to_the_pinned_counts_has_them_on_most_of_its_valid_panel
 
     plain = Herding(search, start, target, 50).more(300)
     repaired = Herding(search, start, target, 50).more(300, pinned)
-    assert with_pinned_counts(repaired) > 150 > 3 * with_pinned_counts(plain)
+    assert with_pinned_counts(repaired) > max(150, 2 * with_pinned_counts(plain))
     for panel in repaired:
         assert panel_is_valid(instance, concrete_seats(panel, types)) == []
     assert Herding(search, start, target, 50).more(300, pinned) == repaired  # every time
