@@ -340,18 +340,22 @@ class FastLeximin:
         self.stats["guided_seconds"] = self.model.guided_seconds
 
     def _solve_master(
-        self, stop: float, shares: scipy.sparse.csc_matrix, exact: np.ndarray | None = None
+        self,
+        stop: float,
+        shares: scipy.sparse.csc_matrix | None,
+        exact: np.ndarray | None = None,
     ) -> tuple[float, np.ndarray, float, np.ndarray]:
         """(level z, dual weight per type, value ν of the best panel, panel probabilities) of
-        the master (`shares`, `_shares`); given its `exact` panels, by `_spread` where that
-        settles it."""
+        the master (`shares`, `_shares`: needed when `reach` solves it); given its `exact`
+        panels, by `_spread` where that settles it."""
         assert self.lp is not None
         started = time.perf_counter()
-        solved = None if exact is None else self._spread(shares, exact)
+        solved = None if shares is None or exact is None else self._spread(shares, exact)
         if solved is not None and solved[0] < stop - TOLERANCE and self._growth() <= 0:
             solved = None  # proven short, and the pricing that follows needs the LP's dual
         self.stats["spread"] += solved is not None
         if solved is None and self.interior:
+            assert shares is not None
             # when more herded panels will follow a short master, proving it short is enough
             short_of = stop - TOLERANCE if self._growth() > 0 else None
             found = reach(shares, self.share, short_of)
@@ -556,10 +560,12 @@ class FastLeximin:
         while True:
             if not self.interior and len(self.rows) > 2 * self.count + 100:
                 self._prune()  # HiGHS's simplex slows down with many rows; `reach` much less
-            shares = self._shares()
             # the decomposition's master (a finite stop) has a target its lottery may reach;
             # once pricing rounds add a few panels each, their masters mostly fall short
-            exact = self._exact(shares) if np.isfinite(stop) and not priced else None
+            settle = np.isfinite(stop) and not priced
+            # the share matrix, for the exact panels and `reach` (HiGHS keeps its own rows)
+            shares = self._shares() if settle or self.interior else None
+            exact = self._exact(shares) if shares is not None and settle else None
             if exact is not None and self._growth() > 0 and self._few_exact(exact):
                 self._herd_more()  # the master would fall short: not solved
                 continue
